@@ -1,0 +1,109 @@
+"""The executive "needs attention" list: candidate items from each signal, ranked.
+
+Priority is a single number so items from different signals can be ordered; the weights put
+a risk above appetite first, then a statistically significant customer-signal deterioration,
+then overdue reviews of serious risks, then weak data quality. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analytics.kpi import nps, nps_change_test
+
+SIGNIFICANCE = 0.01  # p-value below which a change is flagged (few false alarms per screen)
+DQ_TARGET = 0.90
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    kind: str  # above_appetite | nps_drop | review_overdue | dq_source
+    subject: str
+    reason: str  # translation key; `args` fill it
+    args: dict = field(default_factory=dict)
+    priority: float = 0.0
+    page: str | None = None  # dashboard that explains it, when that page exists
+
+
+def risk_items(snapshot: pd.DataFrame) -> list[AttentionItem]:
+    """Open risks above appetite, and High/Critical risks whose review is overdue."""
+    items: list[AttentionItem] = []
+    for r in snapshot.itertuples():
+        subject = f"{r.code} {r.title}"
+        if r.above_appetite:
+            items.append(
+                AttentionItem(
+                    "above_appetite",
+                    subject,
+                    "attention.above_appetite",
+                    {"score": int(r.score), "appetite": int(r.appetite), "level": r.level},
+                    100 + 5 * (r.score - r.appetite),
+                )
+            )
+        if r.review_overdue and r.level in ("High", "Critical"):
+            days = int(r.days_overdue)
+            items.append(
+                AttentionItem(
+                    "review_overdue",
+                    subject,
+                    "attention.review_overdue",
+                    {"days": days, "level": r.level},
+                    60 + (20 if r.level == "Critical" else 0) + min(days, 90) / 3,
+                )
+            )
+    return items
+
+
+def nps_drop_items(
+    current: pd.DataFrame, baseline: pd.DataFrame, key: str, min_n: int
+) -> list[AttentionItem]:
+    """Groups (e.g. regions) whose NPS fell significantly against the previous period.
+    Both frames have columns [key, n, promoters, detractors]."""
+    base = baseline.set_index(key)
+    items = []
+    for r in current.itertuples(index=False):
+        group = getattr(r, key)
+        if group not in base.index or r.n < min_n or base.loc[group, "n"] < min_n:
+            continue
+        b = base.loc[group]
+        z, p = nps_change_test(
+            (int(r.promoters), int(r.detractors), int(r.n)),
+            (int(b.promoters), int(b.detractors), int(b.n)),
+        )
+        if z < 0 and p < SIGNIFICANCE:
+            now = nps(int(r.promoters), int(r.detractors), int(r.n), min_n).value
+            before = nps(int(b.promoters), int(b.detractors), int(b.n), min_n).value
+            items.append(
+                AttentionItem(
+                    "nps_drop",
+                    str(group),
+                    "attention.nps_drop",
+                    {"now": now, "before": before, "p": p, "n": int(r.n)},
+                    80 + min(before - now, 40),
+                )
+            )
+    return items
+
+
+def dq_items(source_scores: pd.DataFrame) -> list[AttentionItem]:
+    """Source systems whose data-quality score is under target. Columns: source_system, score."""
+    items = []
+    for r in source_scores.itertuples(index=False):
+        if r.score is not None and not pd.isna(r.score) and r.score < DQ_TARGET:
+            items.append(
+                AttentionItem(
+                    "dq_source",
+                    str(r.source_system),
+                    "attention.dq_source",
+                    {"score": float(r.score), "target": DQ_TARGET},
+                    50 + 200 * (DQ_TARGET - r.score),
+                )
+            )
+    return items
+
+
+def rank(items: list[AttentionItem], limit: int = 7) -> list[AttentionItem]:
+    """Highest priority first; ties broken by subject for a stable order."""
+    return sorted(items, key=lambda i: (-i.priority, i.subject))[:limit]

@@ -1,0 +1,45 @@
+"""Risk scoring rules (ISO 31000-style L×I on 1–5 scales). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import pandas as pd
+
+LEVELS = ("Low", "Medium", "High", "Critical")
+
+
+def risk_score(likelihood: int, impact: int) -> int:
+    """Score = likelihood × impact, each 1–5."""
+    for name, value in (("likelihood", likelihood), ("impact", impact)):
+        if not 1 <= int(value) <= 5:
+            raise ValueError(f"{name} must be between 1 and 5, got {value}")
+    return int(likelihood) * int(impact)
+
+
+def risk_level(score: int, bands: Mapping[str, int]) -> str:
+    """The level whose band holds `score`; `bands` maps level → inclusive upper bound."""
+    for level in LEVELS:
+        if score <= bands[level]:
+            return level
+    return LEVELS[-1]
+
+
+def next_review(reviewed_on: date, level: str, cadence_days: Mapping[str, int]) -> date:
+    """Date of the next review after one on `reviewed_on`, by the level's cadence."""
+    return reviewed_on + timedelta(days=int(cadence_days[level]))
+
+
+def annotate(snapshot: pd.DataFrame, bands: Mapping[str, int], on: date) -> pd.DataFrame:
+    """Add score, level, above_appetite, days_overdue and review_overdue to a risk snapshot
+    with columns likelihood, impact, appetite, next_review_date."""
+    df = snapshot.copy()
+    df["score"] = (df["likelihood"] * df["impact"]).astype(int)
+    df["level"] = [risk_level(int(s), bands) for s in df["score"]]
+    appetite = pd.to_numeric(df["appetite"], errors="coerce")
+    df["above_appetite"] = appetite.notna() & (df["score"] > appetite)
+    due = pd.to_datetime(df["next_review_date"])
+    df["days_overdue"] = (pd.Timestamp(on) - due).dt.days
+    df["review_overdue"] = df["days_overdue"].fillna(0) > 0
+    return df

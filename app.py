@@ -1,0 +1,51 @@
+"""Router: page config, login, role-filtered navigation, shared sidebar. Nothing else."""
+
+import logging
+
+import streamlit as st
+from sqlalchemy.exc import DBAPIError
+
+from components import auth, state
+from components.data import latest_full_month
+from components.filters import sidebar_filters
+from components.i18n import language_switch, t
+from components.navigation import allowed_pages
+
+log = logging.getLogger("crm_risk")
+st.set_page_config(page_title="CRM risk dashboard", page_icon=":material/shield:", layout="wide")
+st.session_state.setdefault(state.LANGUAGE, "en")
+
+
+def _database_unavailable(exc: Exception) -> None:
+    log.exception("database unavailable", exc_info=exc)
+    st.error(t("app.db_unavailable"))
+    st.stop()
+
+
+try:
+    authenticator = auth.authenticator()
+    viewer = auth.current_viewer()
+except DBAPIError as exc:
+    _database_unavailable(exc)
+
+language_switch()
+if viewer is None:
+    login = st.Page(lambda: auth.login_page(authenticator), title=t("login.form"), url_path="login")
+    st.navigation([login], position="hidden").run()
+    st.stop()
+
+pages = [
+    st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path)
+    for p in allowed_pages(viewer.role)
+]
+navigation = st.navigation(pages)
+with st.sidebar:
+    st.markdown(t("app.signed_in_as", name=viewer.username, role=t(f"role.{viewer.role}")))
+    if viewer.region_scope:
+        st.caption(t("app.scope", scope=viewer.region_scope))
+    auth.logout_button(authenticator, viewer)
+try:
+    sidebar_filters(viewer, latest_full_month())
+    navigation.run()
+except DBAPIError as exc:
+    _database_unavailable(exc)

@@ -1,0 +1,106 @@
+"""Chart builders: pure functions DataFrame -> plotly Figure. Labels come in as arguments so
+the functions stay free of session state and are unit-testable on their figure spec."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.palette import BAND, LEVEL_COLORS, PRIMARY, SECONDARY
+
+CHART_HEIGHT = 340
+
+
+def _layout(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=CHART_HEIGHT,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        hoverlabel={"bgcolor": "white"},
+    )
+    return fig
+
+
+def risks_by_category_level(
+    counts: pd.DataFrame, labels: Mapping[str, str], title: str, x_title: str
+) -> go.Figure:
+    """Horizontal stacked bars: open risks per category, stacked by level (Low→Critical).
+    `counts` has columns category, level, count; `labels` maps level → display name.
+    Categories are sorted by total, largest on top."""
+    totals = counts.groupby("category")["count"].sum().sort_values()
+    fig = go.Figure()
+    for level, colour in LEVEL_COLORS.items():
+        part = counts[counts["level"] == level].set_index("category")["count"]
+        values = [int(part.get(c, 0)) for c in totals.index]
+        fig.add_bar(
+            y=list(totals.index),
+            x=values,
+            name=labels.get(level, level),
+            orientation="h",
+            marker_color=colour,
+            text=[v if v else "" for v in values],
+            textposition="inside",
+            hovertemplate="%{y}: %{x} " + labels.get(level, level) + "<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=x_title, rangemode="tozero", dtick=1, gridcolor="#eeeeee")
+    return _layout(fig, title)
+
+
+def nps_and_churn_trend(monthly: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
+    """Two stacked panels over months: NPS with its 95% band (insufficient months omitted
+    from the line and shown as gaps) and the monthly churn rate.
+    `monthly` columns: month_label, nps, nps_low, nps_high, n, churn_rate, active."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12)
+    x = monthly["month_label"]
+    fig.add_scatter(
+        x=list(x) + list(x[::-1]),
+        y=list(monthly["nps_high"]) + list(monthly["nps_low"][::-1]),
+        fill="toself",
+        fillcolor=BAND,
+        line={"width": 0},
+        name=labels["nps_ci"],
+        hoverinfo="skip",
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=x,
+        y=monthly["nps"],
+        mode="lines+markers",
+        name=labels["nps"],
+        line={"color": PRIMARY},
+        customdata=monthly[["nps_low", "nps_high", "n"]],
+        hovertemplate="%{x}: NPS %{y:.1f} (95% CI %{customdata[0]:.1f} – %{customdata[1]:.1f}), "
+        "n = %{customdata[2]:,}<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=x,
+        y=monthly["churn_rate"],
+        mode="lines+markers",
+        name=labels["churn"],
+        line={"color": SECONDARY},
+        customdata=monthly[["active"]],
+        hovertemplate="%{x}: %{y:.2%} of %{customdata[0]:,} active<extra></extra>",
+        row=2,
+        col=1,
+    )
+    fig.update_yaxes(title_text=labels["nps"], row=1, col=1, gridcolor="#eeeeee")
+    fig.update_yaxes(
+        title_text=labels["churn"],
+        tickformat=".1%",
+        rangemode="tozero",
+        row=2,
+        col=1,
+        gridcolor="#eeeeee",
+    )
+    fig = _layout(fig, title)
+    fig.update_layout(height=CHART_HEIGHT + 60)
+    return fig

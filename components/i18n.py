@@ -1,0 +1,196 @@
+"""UI text in English and Simplified Chinese. One catalog = one glossary: the same term for
+the same thing everywhere. `t(key, **args)` formats with str.format."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from components.state import LANGUAGE
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+
+CATALOG: dict[str, dict[str, str]] = {
+    # app shell
+    "app.title": {"en": "CRM risk dashboard", "zh": "CRM 风险仪表板"},
+    "app.language": {"en": "Language", "zh": "语言"},
+    "app.signed_in_as": {
+        "en": "Signed in as **{name}** · {role}",
+        "zh": "当前用户：**{name}** · {role}",
+    },
+    "app.scope": {"en": "Region scope: {scope}", "zh": "区域范围：{scope}"},
+    "app.logout": {"en": "Log out", "zh": "退出登录"},
+    "app.not_allowed": {
+        "en": "You are not allowed to open this page. Ask an administrator if you need access.",
+        "zh": "您无权打开此页面。如需访问，请联系管理员。",
+    },
+    "app.please_login": {"en": "Please log in to see this page.", "zh": "请先登录再查看此页面。"},
+    "app.db_unavailable": {
+        "en": "The data source is unavailable right now. Try again in a moment.",
+        "zh": "数据源暂时不可用，请稍后重试。",
+    },
+    # login
+    "login.form": {"en": "Log in", "zh": "登录"},
+    "login.username": {"en": "Username", "zh": "用户名"},
+    "login.password": {"en": "Password", "zh": "密码"},
+    "login.submit": {"en": "Log in", "zh": "登录"},
+    "login.bad": {
+        "en": "Wrong username or password. {left} attempt(s) left before the account is locked.",
+        "zh": "用户名或密码错误。再失败 {left} 次账户将被锁定。",
+    },
+    "login.bad_generic": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
+    "login.locked": {
+        "en": "This account is locked until {until} after too many failed attempts.",
+        "zh": "由于多次登录失败，此账户已被锁定至 {until}。",
+    },
+    "login.inactive": {"en": "This account is deactivated.", "zh": "此账户已停用。"},
+    "login.intro": {
+        "en": "Risk KPIs, satisfaction, churn and data quality for the CRM risk team.",
+        "zh": "面向 CRM 风险团队的风险指标、满意度、流失和数据质量。",
+    },
+    # roles
+    "role.executive": {"en": "Executive", "zh": "高管"},
+    "role.risk_manager": {"en": "Risk manager", "zh": "风险经理"},
+    "role.analyst": {"en": "Analyst", "zh": "分析师"},
+    "role.admin": {"en": "Administrator", "zh": "管理员"},
+    # filters
+    "filters.header": {"en": "Filters", "zh": "筛选"},
+    "filters.end_month": {"en": "Period ends with", "zh": "期末月份"},
+    "filters.months": {"en": "Period length", "zh": "期间长度"},
+    "filters.months_n": {"en": "{n} month(s)", "zh": "{n} 个月"},
+    "filters.region": {"en": "Region", "zh": "区域"},
+    "filters.segment": {"en": "Segment", "zh": "客户细分"},
+    "filters.tier": {"en": "Tier", "zh": "客户等级"},
+    "filters.all": {"en": "All", "zh": "全部"},
+    "filters.caption": {
+        "en": "{start} – {end} · region {regions} · segment {segments} · tier {tiers} · data as of {as_of}",
+        "zh": "{start} – {end} · 区域 {regions} · 细分 {segments} · 等级 {tiers} · 数据截至 {as_of}",
+    },
+    # pages
+    "page.overview": {"en": "Overview", "zh": "总览"},
+    # overview
+    "overview.title": {"en": "What needs attention today?", "zh": "今天需要关注什么？"},
+    "overview.register": {"en": "Risk register", "zh": "风险登记册"},
+    "overview.signals": {"en": "Customer signals", "zh": "客户信号"},
+    "overview.vs_previous": {"en": "vs previous period", "zh": "较上期"},
+    "overview.attention": {"en": "Needs attention", "zh": "需要关注"},
+    "overview.attention_empty": {
+        "en": "Nothing needs attention for this selection: no risk above appetite, no significant drop.",
+        "zh": "当前筛选下没有需要关注的事项：无超出风险偏好的风险，也无显著下降。",
+    },
+    "overview.open_by_level": {
+        "en": "Open risks by category and level",
+        "zh": "按类别和等级的未关闭风险",
+    },
+    "overview.signal_trend": {
+        "en": "NPS and churn, last 12 months",
+        "zh": "近 12 个月 NPS 与流失率",
+    },
+    "overview.no_risks": {
+        "en": "No open risks in this scope. Widen the filters to see more.",
+        "zh": "此范围内没有未关闭的风险。请放宽筛选条件。",
+    },
+    "kpi.open_high": {"en": "Open High + Critical risks", "zh": "未关闭的高/极高风险"},
+    "kpi.open_high.help": {
+        "en": "Open risks whose current score (likelihood × impact) is High (10–16) or Critical (17–25), at the period end. {detail}",
+        "zh": "期末当前评分（可能性 × 影响）为高（10–16）或极高（17–25）的未关闭风险。{detail}",
+    },
+    "kpi.above_appetite": {"en": "Risks above appetite", "zh": "超出风险偏好的风险"},
+    "kpi.above_appetite.help": {
+        "en": "Open risks whose current score exceeds the maximum tolerated score of their category.",
+        "zh": "当前评分超过其类别可容忍最高分的未关闭风险。",
+    },
+    "kpi.overdue_reviews": {"en": "Overdue reviews", "zh": "逾期复核"},
+    "kpi.overdue_reviews.help": {
+        "en": "Open risks whose next review date had passed at the period end.",
+        "zh": "期末时已过下次复核日期的未关闭风险。",
+    },
+    "kpi.churn": {"en": "Monthly churn rate", "zh": "月流失率"},
+    "kpi.churn.help": {
+        "en": "Customers lost in the period ÷ customers active at the start of each month (summed over the period's months). 95% CI {ci}; n = {n}.",
+        "zh": "期内流失客户数 ÷ 各月初活跃客户数之和。95% 置信区间 {ci}；n = {n}。",
+    },
+    "kpi.nps": {"en": "NPS", "zh": "净推荐值 NPS"},
+    "kpi.nps.help": {
+        "en": "% promoters (9–10) − % detractors (0–6) of survey answers in the period. 95% CI {ci}; n = {n}.",
+        "zh": "期内调查中推荐者（9–10）占比 − 贬损者（0–6）占比。95% 置信区间 {ci}；n = {n}。",
+    },
+    "kpi.sla": {"en": "Complaint SLA breach rate", "zh": "投诉 SLA 违约率"},
+    "kpi.sla.help": {
+        "en": "Complaints opened in the period that were resolved after their SLA, or are still open past it. 95% CI {ci}; n = {n}.",
+        "zh": "期内受理的投诉中，超过 SLA 才解决或至今超时未解决的比例。95% 置信区间 {ci}；n = {n}。",
+    },
+    "kpi.dq": {"en": "Data-quality score", "zh": "数据质量得分"},
+    "kpi.dq.help": {
+        "en": "Passed ÷ checked records per rule, weighted over all active rules, latest check run ({run}); change since the previous run. Covers all regions.",
+        "zh": "每条规则的通过数 ÷ 检查数，按权重汇总所有启用规则，最近一次检查（{run}）；变化为与上一次检查相比。覆盖全部区域。",
+    },
+    "kpi.insufficient": {"en": "insufficient data", "zh": "数据不足"},
+    "kpi.none": {"en": "–", "zh": "–"},
+    # attention reasons
+    "attention.above_appetite": {
+        "en": "Current score {score} ({level}) is above the category appetite of {appetite}.",
+        "zh": "当前评分 {score}（{level}）高于该类别的风险偏好 {appetite}。",
+    },
+    "attention.review_overdue": {
+        "en": "{level} risk, review overdue by {days} days.",
+        "zh": "{level}风险，复核已逾期 {days} 天。",
+    },
+    "attention.nps_drop": {
+        "en": "NPS fell from {before:.0f} to {now:.0f} (n = {n}, p = {p:.1g}), a significant drop.",
+        "zh": "NPS 从 {before:.0f} 降至 {now:.0f}（n = {n}，p = {p:.1g}），下降显著。",
+    },
+    "attention.dq_source": {
+        "en": "Data-quality score {score:.1%} is below the {target:.0%} target.",
+        "zh": "数据质量得分 {score:.1%}，低于 {target:.0%} 的目标。",
+    },
+    "attention.kind.above_appetite": {"en": "Above appetite", "zh": "超出偏好"},
+    "attention.kind.review_overdue": {"en": "Review overdue", "zh": "复核逾期"},
+    "attention.kind.nps_drop": {"en": "Satisfaction drop", "zh": "满意度下降"},
+    "attention.kind.dq_source": {"en": "Data quality", "zh": "数据质量"},
+    "attention.col.what": {"en": "What", "zh": "事项"},
+    "attention.col.kind": {"en": "Signal", "zh": "信号"},
+    "attention.col.why": {"en": "Why", "zh": "原因"},
+    # levels and chart labels
+    "level.Low": {"en": "Low", "zh": "低"},
+    "level.Medium": {"en": "Medium", "zh": "中"},
+    "level.High": {"en": "High", "zh": "高"},
+    "level.Critical": {"en": "Critical", "zh": "极高"},
+    "chart.risks": {"en": "Open risks", "zh": "未关闭风险"},
+    "chart.category": {"en": "Category", "zh": "类别"},
+    "chart.level": {"en": "Level", "zh": "等级"},
+    "chart.month": {"en": "Month", "zh": "月份"},
+    "chart.nps": {"en": "NPS", "zh": "NPS"},
+    "chart.nps_ci": {"en": "NPS 95% CI", "zh": "NPS 95% 置信区间"},
+    "chart.churn": {"en": "Monthly churn rate", "zh": "月流失率"},
+    "chart.responses": {"en": "responses", "zh": "份回复"},
+}
+
+
+def language() -> str:
+    return st.session_state.get(LANGUAGE, "en")
+
+
+def t(key: str, **args: object) -> str:
+    """The text for `key` in the session's language (English if a translation is missing)."""
+    entry = CATALOG.get(key)
+    if entry is None:
+        return key
+    text = entry.get(language()) or entry["en"]
+    return text.format(**args) if args else text
+
+
+def month_label(month: date) -> str:
+    """'Mar 2026' or '2026年3月'."""
+    return f"{month.year}年{month.month}月" if language() == "zh" else month.strftime("%b %Y")
+
+
+def language_switch() -> None:
+    """Sidebar language selector; the choice lives in session state."""
+    st.sidebar.selectbox(
+        t("app.language"),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=LANGUAGE,
+    )

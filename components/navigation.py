@@ -1,0 +1,27 @@
+"""The app's pages and the permission each needs; app.py shows only what the role may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data_access.security import VIEW_OVERVIEW, can
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    permission: str
+    url_path: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "pages/overview.py", "page.overview", ":material/dashboard:", VIEW_OVERVIEW, "overview"
+    ),
+)
+
+
+def allowed_pages(role: str) -> list[PageSpec]:
+    return [p for p in PAGES if can(role, p.permission)]

@@ -1,0 +1,11 @@
+"""Every session-state key the app uses, declared once."""
+
+LANGUAGE = "ui_language"
+LOGIN_MESSAGE = "login_message"  # (translation key, args) of the last refused login
+VIEWER = "viewer"
+# Keys streamlit-authenticator owns; listed here so logout can clear them.
+AUTH_STATUS = "authentication_status"
+AUTH_USERNAME = "username"
+FILTER_PREFIX = "flt_"
+FILTERS = "filters"  # the Filters dataclass the sidebar produced on this run
+FILTERS_FROM_URL = "filters_from_url"  # set once the URL's filters were applied to the widgets

@@ -1,0 +1,61 @@
+"""KPI tiles: st.metric with period-over-period delta and the right good/bad direction."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.kpi import Estimate
+from components.i18n import t
+
+
+def pct(value: float | None) -> str:
+    return t("kpi.none") if value is None else f"{value:.1%}"
+
+
+def ci_text(est: Estimate, scale: float = 1.0, suffix: str = "") -> str:
+    if est.low is None or est.high is None:
+        return t("kpi.insufficient")
+    if suffix == "%":
+        return f"{est.low * scale:.1f}–{est.high * scale:.1f}%"
+    return f"{est.low * scale:.1f} – {est.high * scale:.1f}"
+
+
+def count_tile(label: str, now: int, before: int, help_text: str, up_is_bad: bool = True) -> None:
+    delta = now - before
+    st.metric(
+        label,
+        f"{now:,}",
+        delta=f"{delta:+,} {t('overview.vs_previous')}",
+        delta_color="inverse" if up_is_bad else "normal",
+        help=help_text,
+        border=True,
+    )
+
+
+def rate_tile(label: str, now: Estimate, before: Estimate, help_text: str) -> None:
+    """A rate where up is bad (churn, breaches); delta in percentage points."""
+    if not now.sufficient:
+        st.metric(label, t("kpi.insufficient"), help=help_text, border=True)
+        return
+    delta = None
+    if before.sufficient:
+        delta = f"{(now.value - before.value) * 100:+.1f} pp {t('overview.vs_previous')}"
+    st.metric(
+        label, pct(now.value), delta=delta, delta_color="inverse", help=help_text, border=True
+    )
+
+
+def score_tile(
+    label: str, now: float | None, before: float | None, help_text: str, as_percent: bool = False
+) -> None:
+    """A score where up is good (NPS, data quality)."""
+    if now is None:
+        st.metric(label, t("kpi.insufficient"), help=help_text, border=True)
+        return
+    value = pct(now) if as_percent else f"{now:.1f}"
+    delta = None
+    if before is not None:
+        change = (now - before) * (100 if as_percent else 1)
+        unit = " pp" if as_percent else ""
+        delta = f"{change:+.1f}{unit} {t('overview.vs_previous')}"
+    st.metric(label, value, delta=delta, delta_color="normal", help=help_text, border=True)

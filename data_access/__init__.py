@@ -1,0 +1,1 @@
+"""Data access layer: SQLAlchemy models, queries, users, audit, seed. Never imports streamlit."""

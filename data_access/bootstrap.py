@@ -1,0 +1,69 @@
+"""Create or upgrade the schema with Alembic and load the demo data on first run."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, func, select
+
+from data_access.models import Customer
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Run every Alembic migration up to head on `engine`'s database."""
+    cfg = Config(str(ALEMBIC_INI))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def has_data(engine: Engine) -> bool:
+    """True when the customers table holds at least one row."""
+    with engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(Customer)).scalar_one())
+
+
+def finish_seed(engine: Engine, as_of: date | None = None) -> None:
+    """After the demo rows: demo users, the default data-quality rules and a first check run."""
+    from data_access import dq
+    from data_access.users import ensure_demo_users
+
+    with engine.begin() as conn:
+        ensure_demo_users(conn)
+        dq.seed_rules(conn)
+    reference = datetime.combine(as_of, time()) if as_of else None
+    dq.run_checks(engine, triggered_by="seed", reference_time=reference)
+
+
+def prepare_database(engine: Engine, customers: int = 20000, months: int = 24) -> bool:
+    """Upgrade the schema and, if the database is empty, load the demo data. True if seeded."""
+    from data_access.seed import seed_demo
+
+    upgrade_schema(engine)
+    if has_data(engine):
+        return False
+    seed_demo(engine, customers=customers, months=months)
+    finish_seed(engine)
+    return True
+
+
+def main() -> int:
+    """`python -m data_access.bootstrap`: what `make run` calls before starting the app."""
+    import time as timer
+
+    from data_access.db import database_url, get_engine
+
+    started = timer.perf_counter()
+    seeded = prepare_database(get_engine())
+    what = "created with demo data" if seeded else "up to date"
+    print(f"Database {what}: {database_url()} ({timer.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

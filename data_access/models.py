@@ -1,0 +1,374 @@
+"""SQLAlchemy 2.0 typed models for the whole CRM-risk domain.
+
+The schema is created only through Alembic (``migrations/``); these classes are the single
+description of it. Codes (regions, tiers, categories…) live in ``data_access.codes``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- customers and their signals -------------------------------------------------------------
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    company: Mapped[str | None] = mapped_column(String(160))
+    position: Mapped[str | None] = mapped_column(String(80))
+    region: Mapped[str] = mapped_column(String(20))
+    industry: Mapped[str] = mapped_column(String(40))
+    segment: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(12))
+    channel: Mapped[str] = mapped_column(String(20))
+    lifecycle_stage: Mapped[str] = mapped_column(String(20))
+    source_system: Mapped[str] = mapped_column(String(12))
+    signup_date: Mapped[date] = mapped_column(Date)
+    churn_date: Mapped[date | None] = mapped_column(Date)
+    churn_reason: Mapped[str | None] = mapped_column(String(40))
+    contract_type: Mapped[str] = mapped_column(String(12))
+    credit_score: Mapped[int | None] = mapped_column(Integer)
+    credit_limit: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_customers_scope", "region", "segment", "tier"),
+        Index("ix_customers_signup", "signup_date"),
+        Index("ix_customers_churn", "churn_date"),
+        Index("ix_customers_source", "source_system"),
+    )
+
+
+class CreditScoreHistory(Base):
+    """Quarterly credit reviews, so a falling score can be seen."""
+
+    __tablename__ = "credit_score_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(Integer)
+    credit_limit: Mapped[float] = mapped_column(Numeric(14, 2))
+
+
+class CustomerSourceRecord(Base):
+    """The same customer as another system (ERP, billing, support) holds it, to see silos."""
+
+    __tablename__ = "customer_source_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    source_system: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    company: Mapped[str | None] = mapped_column(String(160))
+    region: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("customer_id", "source_system"),)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    period_month: Mapped[date] = mapped_column(Date)
+    amount: Mapped[float] = mapped_column(Numeric(14, 2))
+    due_date: Mapped[date] = mapped_column(Date)
+    paid_date: Mapped[date | None] = mapped_column(Date)
+    paid_amount: Mapped[float] = mapped_column(Numeric(14, 2), default=0)
+    status: Mapped[str] = mapped_column(String(12))  # paid | open | overdue | written_off
+
+    __table_args__ = (
+        Index("ix_invoices_customer_month", "customer_id", "period_month"),
+        Index("ix_invoices_month", "period_month"),
+    )
+
+
+class SurveyResponse(Base):
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    responded_on: Mapped[date] = mapped_column(Date)
+    touchpoint: Mapped[str] = mapped_column(String(20))
+    nps: Mapped[int | None] = mapped_column(Integer)  # 0–10
+    csat: Mapped[int | None] = mapped_column(Integer)  # 1–5
+    ces: Mapped[int | None] = mapped_column(Integer)  # 1–7
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_survey_date", "responded_on"),
+        Index("ix_survey_customer", "customer_id"),
+    )
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(20))
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_hours: Mapped[int] = mapped_column(Integer)
+    # Due times are stored, not derived in SQL, so breach checks are portable comparisons.
+    first_response_due_at: Mapped[datetime] = mapped_column(DateTime)
+    resolution_due_at: Mapped[datetime] = mapped_column(DateTime)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_complaints_opened", "opened_at"),
+        Index("ix_complaints_customer", "customer_id"),
+    )
+
+
+# --- risk register ---------------------------------------------------------------------------
+
+
+class Risk(Base):
+    __tablename__ = "risks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(3))
+    owner: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str | None] = mapped_column(String(20))  # None = all regions
+    segment: Mapped[str | None] = mapped_column(String(20))
+    tier: Mapped[str | None] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(14))
+    # Latest assessment per kind, denormalised for fast filtering; history in risk_assessments.
+    inherent_likelihood: Mapped[int] = mapped_column(Integer)
+    inherent_impact: Mapped[int] = mapped_column(Integer)
+    current_likelihood: Mapped[int] = mapped_column(Integer)
+    current_impact: Mapped[int] = mapped_column(Integer)
+    target_likelihood: Mapped[int] = mapped_column(Integer)
+    target_impact: Mapped[int] = mapped_column(Integer)
+    treatment: Mapped[str | None] = mapped_column(String(10))
+    next_review_date: Mapped[date | None] = mapped_column(Date)
+    incident_note: Mapped[str | None] = mapped_column(Text)
+    lessons_learned: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RiskAssessment(Base):
+    __tablename__ = "risk_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # inherent | current | target
+    likelihood: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    assessed_by: Mapped[str] = mapped_column(String(80))
+    assessed_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RiskTreatment(Base):
+    __tablename__ = "risk_treatments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    strategy: Mapped[str] = mapped_column(String(10))  # Avoid | Mitigate | Transfer | Accept
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    approver: Mapped[str | None] = mapped_column(String(80))
+    acceptance_expiry: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RiskAction(Base):
+    __tablename__ = "risk_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(80))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))  # open | in_progress | done
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RiskReview(Base):
+    __tablename__ = "risk_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime)
+    reviewer: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(Text, default="")
+    next_review_date: Mapped[date] = mapped_column(Date)
+
+
+class RiskHistory(Base):
+    """Field-level change log of a risk: who changed what, old → new."""
+
+    __tablename__ = "risk_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class RiskAppetite(Base):
+    __tablename__ = "risk_appetite"
+
+    category: Mapped[str] = mapped_column(String(3), primary_key=True)
+    max_score: Mapped[int] = mapped_column(Integer)
+    statement: Mapped[str] = mapped_column(Text, default="")
+
+
+class KeyRiskIndicator(Base):
+    __tablename__ = "kris"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    metric: Mapped[str] = mapped_column(String(40))  # churn_rate | nps | csat | sla_breach | …
+    scope_region: Mapped[str | None] = mapped_column(String(20))
+    scope_segment: Mapped[str | None] = mapped_column(String(20))
+    scope_tier: Mapped[str | None] = mapped_column(String(12))
+    metric_param: Mapped[str | None] = mapped_column(String(60))  # e.g. a table for DQ score
+    direction: Mapped[str] = mapped_column(String(12))  # higher_bad | lower_bad
+    amber_threshold: Mapped[float] = mapped_column(Float)
+    red_threshold: Mapped[float] = mapped_column(Float)
+
+
+class KriValue(Base):
+    __tablename__ = "kri_values"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kri_id: Mapped[int] = mapped_column(ForeignKey("kris.id"), index=True)
+    period_month: Mapped[date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(12))  # green | amber | red | insufficient
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("kri_id", "period_month"),)
+
+
+# --- data quality ----------------------------------------------------------------------------
+
+
+class DqRule(Base):
+    __tablename__ = "dq_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    column_name: Mapped[str | None] = mapped_column(String(40))
+    dimension: Mapped[str] = mapped_column(String(14))
+    rule_type: Mapped[str] = mapped_column(String(20))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    threshold: Mapped[float] = mapped_column(Float, default=0.95)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DqRun(Base):
+    __tablename__ = "dq_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    triggered_by: Mapped[str] = mapped_column(String(80))
+
+
+class DqResult(Base):
+    __tablename__ = "dq_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("dq_runs.id"), index=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("dq_rules.id"), index=True)
+    source_system: Mapped[str] = mapped_column(String(12))
+    checked: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+
+
+# --- users, settings and audit ---------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    region_scope: Mapped[str | None] = mapped_column(String(20))  # None = all regions
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class AuditLog(Base):
+    """Append-only: the migration installs triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON

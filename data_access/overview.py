@@ -1,0 +1,220 @@
+"""Aggregates behind the executive overview. All counting happens in SQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
+
+from data_access.filters import Filters, add_months, month_start
+from data_access.models import (
+    Complaint,
+    Customer,
+    Invoice,
+    Risk,
+    RiskAppetite,
+    RiskAssessment,
+    RiskReview,
+    SurveyResponse,
+)
+from data_access.scope import customer_conditions, risk_conditions
+from data_access.security import Viewer
+
+
+def latest_full_month(conn: Connection) -> date:
+    """The newest month with invoices (the data's as-of month); last month if empty."""
+    latest = conn.execute(select(func.max(Invoice.period_month))).scalar_one_or_none()
+    if latest is None:
+        return add_months(month_start(date.today()), -1)
+    if isinstance(latest, str):  # SQLite returns max() of a DATE column as text
+        latest = date.fromisoformat(latest)
+    return month_start(latest)
+
+
+def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per month of the period: customers active at the month's start and how many of them
+    churned during it (one scan of customers)."""
+    columns = []
+    for i, m in enumerate(filters.month_starts):
+        active = and_(
+            Customer.signup_date < m, or_(Customer.churn_date.is_(None), Customer.churn_date >= m)
+        )
+        churned = and_(active, Customer.churn_date < add_months(m, 1))
+        columns += [_sum_if(active).label(f"a{i}"), _sum_if(churned).label(f"c{i}")]
+    row = conn.execute(select(*columns).where(*customer_conditions(viewer, filters))).one()
+    return pd.DataFrame(
+        {
+            "month": filters.month_starts,
+            "active_at_start": [int(row[2 * i]) for i in range(filters.months)],
+            "churned": [int(row[2 * i + 1]) for i in range(filters.months)],
+        }
+    )
+
+
+def nps_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None
+) -> pd.DataFrame:
+    """Responses with an NPS answer in the period: n, promoters (9–10), detractors (0–6),
+    overall or per `by` ∈ {region, segment, tier, channel} (an allow-list)."""
+    if by not in (None, "region", "segment", "tier", "channel"):
+        raise ValueError(f"cannot group NPS by {by!r}")
+    keys = [getattr(Customer, by)] if by else []
+    stmt = (
+        select(
+            *keys,
+            func.count(SurveyResponse.nps).label("n"),
+            _sum_if(SurveyResponse.nps >= 9).label("promoters"),
+            _sum_if(SurveyResponse.nps <= 6).label("detractors"),
+        )
+        .join(Customer, Customer.id == SurveyResponse.customer_id)
+        .where(
+            SurveyResponse.responded_on >= filters.start,
+            SurveyResponse.responded_on < filters.end_exclusive,
+            SurveyResponse.nps.is_not(None),
+            *customer_conditions(viewer, filters),
+        )
+    )
+    if keys:
+        stmt = stmt.group_by(*keys).order_by(*keys)
+    columns = [*(k.key for k in keys), "n", "promoters", "detractors"]
+    return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
+
+
+def nps_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """NPS counts for each month of the period (one grouped query)."""
+    month_of = case(
+        *[
+            (SurveyResponse.responded_on < add_months(m, 1), literal(m.isoformat()))
+            for m in filters.month_starts
+        ]
+    ).label("month")
+    stmt = (
+        select(
+            month_of,
+            func.count(SurveyResponse.nps).label("n"),
+            _sum_if(SurveyResponse.nps >= 9).label("promoters"),
+            _sum_if(SurveyResponse.nps <= 6).label("detractors"),
+        )
+        .join(Customer, Customer.id == SurveyResponse.customer_id)
+        .where(
+            SurveyResponse.responded_on >= filters.start,
+            SurveyResponse.responded_on < filters.end_exclusive,
+            SurveyResponse.nps.is_not(None),
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(month_of)
+        .order_by(month_of)
+    )
+    found = {r.month: r for r in conn.execute(stmt)}
+    rows = []
+    for m in filters.month_starts:
+        r = found.get(m.isoformat())
+        rows.append(
+            {
+                "month": m,
+                "n": int(r.n) if r else 0,
+                "promoters": int(r.promoters) if r else 0,
+                "detractors": int(r.detractors) if r else 0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def complaint_sla_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, at: datetime
+) -> tuple[int, int]:
+    """(complaints opened in the period, of which breached the resolution SLA by `at`)."""
+    breached = or_(
+        Complaint.resolved_at > Complaint.resolution_due_at,
+        and_(Complaint.resolved_at.is_(None), Complaint.resolution_due_at < at),
+    )
+    row = conn.execute(
+        select(func.count(Complaint.id), _sum_if(breached))
+        .join(Customer, Customer.id == Complaint.customer_id)
+        .where(
+            Complaint.opened_at >= datetime.combine(filters.start, datetime.min.time()),
+            Complaint.opened_at < datetime.combine(filters.end_exclusive, datetime.min.time()),
+            *customer_conditions(viewer, filters),
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def risk_snapshot(conn: Connection, viewer: Viewer, filters: Filters, at: datetime) -> pd.DataFrame:
+    """Open risks as they stood at `at`: the current assessment and the review due date valid
+    then, and the category's appetite (levels and flags: analytics.risk.annotate)."""
+    latest_assessment = (
+        select(
+            RiskAssessment.risk_id,
+            RiskAssessment.likelihood,
+            RiskAssessment.impact,
+            func.row_number()
+            .over(
+                partition_by=RiskAssessment.risk_id,
+                order_by=(RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc()),
+            )
+            .label("rn"),
+        )
+        .where(RiskAssessment.kind == "current", RiskAssessment.assessed_at <= at)
+        .subquery()
+    )
+    latest_review = (
+        select(
+            RiskReview.risk_id,
+            RiskReview.next_review_date,
+            func.row_number()
+            .over(
+                partition_by=RiskReview.risk_id,
+                order_by=(RiskReview.reviewed_at.desc(), RiskReview.id.desc()),
+            )
+            .label("rn"),
+        )
+        .where(RiskReview.reviewed_at <= at)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Risk.id,
+            Risk.code,
+            Risk.title,
+            Risk.category,
+            Risk.owner,
+            Risk.region,
+            Risk.status,
+            latest_assessment.c.likelihood,
+            latest_assessment.c.impact,
+            latest_review.c.next_review_date,
+            RiskAppetite.max_score.label("appetite"),
+        )
+        .join(
+            latest_assessment,
+            and_(latest_assessment.c.risk_id == Risk.id, latest_assessment.c.rn == 1),
+        )
+        .outerjoin(latest_review, and_(latest_review.c.risk_id == Risk.id, latest_review.c.rn == 1))
+        .outerjoin(RiskAppetite, RiskAppetite.category == Risk.category)
+        .where(
+            Risk.created_at <= at,
+            or_(Risk.closed_at.is_(None), Risk.closed_at > at),
+            *risk_conditions(viewer, filters),
+        )
+        .order_by(Risk.code)
+    )
+    columns = [
+        "id",
+        "code",
+        "title",
+        "category",
+        "owner",
+        "region",
+        "status",
+        "likelihood",
+        "impact",
+        "next_review_date",
+        "appetite",
+    ]
+    return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
