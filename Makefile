@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint bench seed clean-db
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+## Start the app (creates data/crm_risk.db with demo data on first run). Honours PORT, DATABASE_URL.
+run: $(VENV)/.installed
+	$(PY) scripts/ensure_secrets.py
+	$(PY) -m data_access.bootstrap
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+## Lint, then every test suite (installs Chromium and PostgreSQL from Debian if missing).
+test: $(VENV)/.dev-installed
+	scripts/install_system_deps.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	scripts/run_tests.sh
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Rebuild the demo database from scratch.
+clean-db:
+	rm -f data/crm_risk.db data/crm_risk.db-wal data/crm_risk.db-shm
