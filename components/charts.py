@@ -104,3 +104,20 @@ def nps_and_churn_trend(monthly: pd.DataFrame, labels: Mapping[str, str], title:
     fig = _layout(fig, title)
     fig.update_layout(height=CHART_HEIGHT + 60)
     return fig
+
+
+def events_per_day(counts: pd.DataFrame, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Stacked bars of audit events per day, one colour per action.
+    `counts` columns: day, action, events."""
+    fig = go.Figure()
+    for action, part in counts.groupby("action", sort=True):
+        fig.add_bar(
+            x=part["day"],
+            y=part["events"],
+            name=str(action),
+            hovertemplate="%{x}: %{y:,} " + str(action) + "<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, rangemode="tozero", gridcolor="#eeeeee")
+    return _layout(fig, title)

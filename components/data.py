@@ -15,13 +15,14 @@ from analytics import attention
 from analytics import dq as dq_stats
 from analytics.kpi import Estimate, nps, proportion
 from analytics.risk import LEVELS, annotate
-from data_access import dq, overview
+from data_access import audit, dq, overview
 from data_access.db import get_engine
 from data_access.filters import Filters
-from data_access.security import Viewer
+from data_access.security import VIEW_AUDIT, Viewer
 from data_access.settings import all_settings
 
 CACHE_TTL_SECONDS = 300
+AUDIT_PAGE_SIZE = 50
 
 
 @st.cache_resource(show_spinner=False)
@@ -182,6 +183,22 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
     )
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def audit_page(
+    viewer: Viewer, username: str | None, action: str | None, since: datetime, page: int
+) -> tuple[pd.DataFrame, int, pd.DataFrame, tuple[list[str], list[str]]]:
+    """One page of the audit log, its total, events per day and the filter choices.
+    Only viewers who may read the audit log get rows."""
+    if not viewer.can(VIEW_AUDIT):
+        raise PermissionError("audit log")
+    with engine().connect() as conn:
+        rows, total = audit.search(
+            conn, username, action, since, AUDIT_PAGE_SIZE, page * AUDIT_PAGE_SIZE
+        )
+        return rows, total, audit.counts_by_day(conn, since), audit.distinct_values(conn)
+
+
 def clear_user_caches() -> None:
     """Drop cached per-user results (on logout or session expiry)."""
     overview_model.clear()
+    audit_page.clear()

@@ -69,6 +69,27 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     # pages
     "page.overview": {"en": "Overview", "zh": "总览"},
+    "page.audit": {"en": "Audit log", "zh": "审计日志"},
+    # audit log
+    "audit.title": {"en": "Who did what, and when?", "zh": "谁在何时做了什么？"},
+    "audit.caption": {
+        "en": "Append-only record of logins, lockouts, imports, exports and changes. {total:,} matching events.",
+        "zh": "登录、锁定、导入、导出和变更的只增记录。共 {total:,} 条匹配事件。",
+    },
+    "audit.user": {"en": "User", "zh": "用户"},
+    "audit.action": {"en": "Action", "zh": "操作"},
+    "audit.days": {"en": "Last days", "zh": "最近天数"},
+    "audit.page": {"en": "Page", "zh": "页码"},
+    "audit.chart": {"en": "Events per day by action", "zh": "每日事件数（按操作）"},
+    "audit.events": {"en": "Events", "zh": "事件数"},
+    "audit.day": {"en": "Day", "zh": "日期"},
+    "audit.empty": {
+        "en": "No events match these filters. Widen the period or clear the user and action.",
+        "zh": "没有符合筛选条件的事件。请扩大时间范围或清除用户和操作筛选。",
+    },
+    "audit.col.at": {"en": "Time", "zh": "时间"},
+    "audit.col.object": {"en": "Object", "zh": "对象"},
+    "audit.col.detail": {"en": "Detail", "zh": "详情"},
     # overview
     "overview.title": {"en": "What needs attention today?", "zh": "今天需要关注什么？"},
     "overview.register": {"en": "Risk register", "zh": "风险登记册"},

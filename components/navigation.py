@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_access.security import VIEW_OVERVIEW, can
+from data_access.security import VIEW_AUDIT, VIEW_OVERVIEW, can
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/overview.py", "page.overview", ":material/dashboard:", VIEW_OVERVIEW, "overview"
     ),
+    PageSpec("pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )
 
 

@@ -7,7 +7,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
 from data_access.models import AuditLog
@@ -40,3 +41,58 @@ def recent(conn: Connection, limit: int = 100, username: str | None = None) -> l
     if username is not None:
         stmt = stmt.where(AuditLog.username == username)
     return list(conn.execute(stmt).all())
+
+
+def search(
+    conn: Connection,
+    username: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """One page of audit rows (newest first) matching the filters, and the total count.
+    Values are bound parameters; there is no free-text SQL."""
+    conditions = []
+    if username:
+        conditions.append(AuditLog.username == username)
+    if action:
+        conditions.append(AuditLog.action == action)
+    if since:
+        conditions.append(AuditLog.at >= since)
+    total = conn.execute(select(func.count(AuditLog.id)).where(*conditions)).scalar_one()
+    rows = conn.execute(
+        select(
+            AuditLog.at,
+            AuditLog.username,
+            AuditLog.action,
+            AuditLog.object_type,
+            AuditLog.object_id,
+            AuditLog.detail,
+        )
+        .where(*conditions)
+        .order_by(AuditLog.id.desc())
+        .limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+    ).mappings()
+    columns = ["at", "username", "action", "object_type", "object_id", "detail"]
+    return pd.DataFrame(rows.all(), columns=columns), int(total)
+
+
+def counts_by_day(conn: Connection, since: datetime) -> pd.DataFrame:
+    """Events per day and action since `since` (for the audit chart)."""
+    day = func.date(AuditLog.at).label("day")
+    rows = conn.execute(
+        select(day, AuditLog.action, func.count(AuditLog.id).label("events"))
+        .where(AuditLog.at >= since)
+        .group_by(day, AuditLog.action)
+        .order_by(day)
+    ).mappings()
+    return pd.DataFrame(rows.all(), columns=["day", "action", "events"])
+
+
+def distinct_values(conn: Connection) -> tuple[list[str], list[str]]:
+    """Known usernames and actions, for the filter pick lists."""
+    users = conn.execute(select(AuditLog.username).distinct().order_by(AuditLog.username))
+    actions = conn.execute(select(AuditLog.action).distinct().order_by(AuditLog.action))
+    return [u for u in users.scalars() if u], list(actions.scalars())

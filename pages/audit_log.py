@@ -1,0 +1,47 @@
+"""Audit log viewer (administrators): read-only, filterable, paginated."""
+
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from components import charts
+from components.auth import require
+from components.data import AUDIT_PAGE_SIZE, audit_page
+from components.i18n import t
+from data_access.security import VIEW_AUDIT
+
+viewer = require(VIEW_AUDIT)
+st.title(t("audit.title"))
+
+a, b, c, d = st.columns([2, 2, 1, 1])
+days = c.selectbox(t("audit.days"), (1, 7, 30, 90, 365), index=2, key="audit_days")
+since = datetime.combine(datetime.now().date() - timedelta(days=days - 1), datetime.min.time())
+# First call with no user/action filter to fill the pick lists.
+_, _, _, (known_users, known_actions) = audit_page(viewer, None, None, since, 0)
+user = a.selectbox(t("audit.user"), known_users, index=None, placeholder=t("filters.all"))
+action = b.selectbox(t("audit.action"), known_actions, index=None, placeholder=t("filters.all"))
+page_no = d.number_input(t("audit.page"), min_value=1, value=1, step=1, key="audit_page") - 1
+rows, total, per_day, _ = audit_page(viewer, user, action, since, int(page_no))
+
+st.caption(t("audit.caption", total=total))
+if per_day.empty:
+    st.info(t("audit.empty"))
+else:
+    st.plotly_chart(
+        charts.events_per_day(per_day, t("audit.chart"), t("audit.day"), t("audit.events")),
+        key="chart_audit_per_day",
+    )
+st.dataframe(
+    rows,
+    hide_index=True,
+    column_config={
+        "at": st.column_config.DatetimeColumn(t("audit.col.at"), format="YYYY-MM-DD HH:mm:ss"),
+        "username": t("audit.user"),
+        "action": t("audit.action"),
+        "object_type": t("audit.col.object"),
+        "object_id": st.column_config.TextColumn("ID"),
+        "detail": st.column_config.TextColumn(t("audit.col.detail"), width="large"),
+    },
+)
+pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+st.caption(f"{t('audit.page')} {int(page_no) + 1} / {pages}")

@@ -1,0 +1,42 @@
+"""AppTest fixtures: one small seeded SQLite database for the whole app suite."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from data_access.seed import seed_demo
+from streamlit.testing.v1 import AppTest
+
+from data_access.bootstrap import finish_seed, upgrade_schema
+from data_access.db import make_engine
+
+DEMO_PASSWORD = "app-test-password"
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="session", autouse=True)
+def app_database(tmp_path_factory: pytest.TempPathFactory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('appdb') / 'app.db'}"
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
+    os.environ.setdefault("COOKIE_KEY", "app-test-cookie-key")
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    seed_demo(engine, customers=3000, months=24, seed=11, as_of=date(2026, 11, 1))
+    finish_seed(engine, as_of=date(2026, 11, 1))
+    engine.dispose()
+    yield url
+    os.environ.pop("DATABASE_URL", None)
+
+
+def login(username: str, password: str = DEMO_PASSWORD, page: str = "app.py") -> AppTest:
+    """Run the app, fill the real login form and submit it."""
+    at = AppTest.from_file(page, default_timeout=TIMEOUT)
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    return at

@@ -1,0 +1,119 @@
+"""Every page for every role through Streamlit's AppTest, with the real login form."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.navigation import PAGES
+from data_access.security import can
+from tests.app.conftest import TIMEOUT, login
+
+ROLES = {
+    "exec": "executive",
+    "risk": "risk_manager",
+    "analyst": "analyst",
+    "admin": "admin",
+    "risk_east": "risk_manager",
+}
+
+
+def _texts(at: AppTest) -> str:
+    parts = (
+        [m.value for m in at.markdown] + [e.value for e in at.error] + [w.value for w in at.warning]
+    )
+    parts += [t.value for t in at.title] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_logged_out_visitor_sees_only_the_login_form():
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert len(at.text_input) == 2
+    assert not at.metric
+    assert "What needs attention" not in _texts(at)
+
+
+def test_wrong_password_is_refused_with_a_message():
+    at = login("exec", "not-the-password")
+    assert not at.exception
+    assert any("Wrong username or password" in e.value for e in at.error)
+    assert not at.metric
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_each_role_sees_its_pages_and_the_overview_renders(username):
+    at = login(username)
+    assert not at.exception, at.exception
+    assert at.session_state["authentication_status"] is True
+    allowed = [p for p in PAGES if can(ROLES[username], p.permission)]
+    for page in allowed:
+        at.switch_page(page.path).run()
+        assert not at.exception, (page.path, at.exception)
+    # The overview is every role's landing page: seven KPI tiles and two charts.
+    at.switch_page("pages/overview.py").run()
+    assert len(at.metric) == 7
+    assert len(at.get("plotly_chart")) == 2
+    assert "What needs attention today?" in _texts(at)
+
+
+def test_region_scoped_user_cannot_widen_scope_through_the_filter():
+    at = login("risk_east")
+    region = next(m for m in at.multiselect if m.label == "Region")
+    assert list(region.options) == ["East"]
+    assert "Region scope: East" in _texts(at)
+
+
+def test_page_guard_refuses_when_opened_directly_without_login():
+    at = AppTest.from_file("pages/overview.py", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert any("log in" in w.value for w in at.warning)
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_language_switch_translates_the_overview():
+    at = login("exec")
+    at.selectbox(key="ui_language").select("zh").run()
+    assert not at.exception
+    assert "今天需要关注什么？" in _texts(at)
+    assert any("净推荐值" in m.label for m in at.metric)
+
+
+def test_logout_returns_to_the_login_form():
+    at = login("analyst")
+    logout = next(b for b in at.button if b.label == "Log out")
+    logout.click().run()
+    assert not at.exception
+    assert not at.metric
+    assert len(at.text_input) == 2
+
+
+@pytest.mark.parametrize("username", [u for u, r in ROLES.items() if r != "admin"])
+def test_forbidden_pages_are_not_served_through_navigation(username):
+    at = login(username)
+    for page in [p for p in PAGES if not can(ROLES[username], p.permission)]:
+        at.switch_page(page.path).run()
+        assert not at.exception
+        assert "Who did what" not in _texts(at)
+        assert not at.dataframe
+
+
+@pytest.mark.parametrize("username", ["exec", "risk", "analyst", "risk_east"])
+def test_page_guard_refuses_a_logged_in_user_without_the_permission(username):
+    at = AppTest.from_file("pages/audit_log.py", default_timeout=TIMEOUT)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.run()
+    assert not at.exception
+    assert any("not allowed" in e.value for e in at.error)
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_admin_reads_the_audit_log_with_logins_in_it():
+    at = login("admin")
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.exception
+    assert "Who did what, and when?" in _texts(at)
+    table = at.dataframe[0].value
+    assert {"login", "user_created"} <= set(table["action"])
+    assert len(at.get("plotly_chart")) == 1

@@ -1,0 +1,105 @@
+"""What only a browser shows: login and cookie, navigation, charts drawn, no exception box."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from components.navigation import PAGES
+from data_access.security import can
+from tests.e2e.conftest import log_in, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+ROLES = {
+    "exec": "executive",
+    "risk": "risk_manager",
+    "analyst": "analyst",
+    "admin": "admin",
+    "risk_east": "risk_manager",
+}
+TITLES = {"overview": "Overview", "audit-log": "Audit log"}
+
+
+def _assert_healthy_page_with_chart(page: Page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    charts = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
+    expect(charts.first).to_be_visible(timeout=30_000)
+    # A drawn plotly chart has at least one trace in its SVG.
+    expect(charts.first.locator("g.trace").first).to_be_attached()
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_each_user_visits_each_allowed_page(page: Page, server: str, username: str):
+    log_in(page, server, username)
+    expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
+    nav = page.locator("[data-testid='stSidebarNavLink']")
+    allowed = [p for p in PAGES if can(ROLES[username], p.permission)]
+    expect(nav).to_have_count(len(allowed))
+    for spec in allowed:
+        page.locator("[data-testid='stSidebarNavLink']", has_text=TITLES[spec.url_path]).click()
+        wait_idle(page)
+        assert page.url.split("?")[0].endswith("/" + spec.url_path) or spec.url_path == "overview"
+        _assert_healthy_page_with_chart(page)
+        screenshot(page, f"{username}_{spec.url_path}")
+
+
+def test_cookie_keeps_the_user_logged_in_after_reload(page: Page, server: str):
+    log_in(page, server, "exec")
+    expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert "crm_risk_auth" in cookies
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
+
+
+def test_logout_clears_the_session(page: Page, server: str):
+    log_in(page, server, "analyst")
+    page.get_by_role("button", name="Log out").click()
+    wait_idle(page)
+    expect(page.get_by_label("Password")).to_be_visible()
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_label("Password")).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+
+
+def test_five_wrong_passwords_lock_the_account(page: Page, server: str):
+    for attempt in range(5):
+        log_in(page, server, "risk_east", "wrong-password")
+        if attempt < 4:
+            expect(page.get_by_text("Wrong username or password")).to_be_visible()
+    expect(page.get_by_text("This account is locked until")).to_be_visible()
+    screenshot(page, "login_locked")
+    # Even the right password is refused while the lock lasts.
+    log_in(page, server, "risk_east")
+    expect(page.get_by_text("This account is locked until")).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["overview", "audit-log", "overview?region=West&months=12"])
+def test_logged_out_direct_url_shows_login_and_no_data(page: Page, server: str, path: str):
+    page.goto(f"{server}/{path}")
+    wait_idle(page)
+    expect(page.get_by_label("Password")).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(0)
+    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)
+
+
+def test_non_admin_direct_url_to_audit_log_gets_no_audit_data(page: Page, server: str):
+    log_in(page, server, "risk")
+    page.goto(f"{server}/audit-log")
+    wait_idle(page)
+    expect(page.get_by_text("Who did what")).to_have_count(0)
+    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)
+
+
+def test_filters_round_trip_through_the_url(page: Page, server: str):
+    log_in(page, server, "exec")
+    page.goto(f"{server}/overview?end=2026-09&months=6&region=East&tier=VIP")
+    wait_idle(page)
+    expect(page.get_by_text("region East")).to_be_visible()
+    expect(page.get_by_text("tier VIP")).to_be_visible()
+    assert "region=East" in page.url and "months=6" in page.url
+    screenshot(page, "exec_overview_east_vip")
