@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint bench seed clean-db
+.PHONY: run test lint bench clean-db
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -35,3 +35,7 @@ lint: $(VENV)/.dev-installed
 ## Rebuild the demo database from scratch.
 clean-db:
 	rm -f data/crm_risk.db data/crm_risk.db-wal data/crm_risk.db-shm
+
+## Seed and overview query timings at 20k and 100k customers (numbers and ratios).
+bench: $(VENV)/.installed
+	PYTHONPATH=. $(PY) scripts/bench.py

@@ -6,11 +6,11 @@ import os
 from datetime import date
 
 import pytest
-from data_access.seed import seed_demo
 from streamlit.testing.v1 import AppTest
 
 from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
+from data_access.seed import seed_demo
 
 DEMO_PASSWORD = "app-test-password"
 TIMEOUT = 60

@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from data_access.seed import seed_demo
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
+from data_access.seed import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
