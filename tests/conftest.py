@@ -49,9 +49,8 @@ def seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A small demo database (2,000 customers, 24 months) shared read-only by a session."""
     from datetime import date
 
-    from data_access.seed import seed_demo
-
     from data_access.bootstrap import finish_seed
+    from data_access.seed import seed_demo
 
     for url in _new_database_url(tmp_path_factory.mktemp("seeded")):
         engine = make_engine(url)

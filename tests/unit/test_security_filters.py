@@ -55,7 +55,11 @@ def test_filters_round_trip_through_query_params():
     f = Filters(date(2026, 6, 1), 6, ("East", "North"), ("SMB",), ("VIP",))
     params = f.to_query_params()
     assert params == {
-        "end": "2026-06", "months": "6", "region": "East,North", "segment": "SMB", "tier": "VIP",
+        "end": "2026-06",
+        "months": "6",
+        "region": "East,North",
+        "segment": "SMB",
+        "tier": "VIP",
     }
     back = Filters.from_query_params(params, default_end=date(2026, 10, 1))
     # Order follows the code list, so the same selection always gives the same URL.
