@@ -1,0 +1,808 @@
+"""Deterministic demo data: `python -m data_access.seed --customers N --months M`.
+
+Same (seed, as_of, customers, months) → identical rows: every value, timestamps included,
+comes from one numpy Generator and `as_of`, never from the wall clock. Generation is
+vectorised and rows go in with bulk executemany inserts, chunked for large sizes.
+
+Planted signals (DESIGN.md "Demo data"): churn ~3× higher for monthly contracts and ~2.5×
+for unhappy customers; an NPS drop in East over the last three months; ERP records stale,
+incomplete and with near-duplicates; register risks above appetite and overdue for review.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, Table, delete, insert
+
+from data_access import codes
+from data_access import demo_vocab as vocab
+from data_access.filters import add_months
+from data_access.models import (
+    Complaint,
+    CreditScoreHistory,
+    Customer,
+    CustomerSourceRecord,
+    Invoice,
+    KeyRiskIndicator,
+    Risk,
+    RiskAction,
+    RiskAppetite,
+    RiskAssessment,
+    RiskHistory,
+    RiskReview,
+    RiskTreatment,
+    SurveyResponse,
+)
+from data_access.settings import DEFAULTS
+
+CHUNK = 50_000
+EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _days(values: np.ndarray) -> list[date]:
+    """numpy datetime64[D] → python dates (None for NaT)."""
+    return [None if np.isnat(v) else v.astype(date) for v in values.astype("datetime64[D]")]
+
+
+def _stamps(values: np.ndarray) -> list[datetime | None]:
+    out = values.astype("datetime64[s]")
+    return [None if np.isnat(v) else v.astype(datetime) for v in out]
+
+
+def _insert(conn, table: Table, frame: pd.DataFrame) -> None:  # noqa: ANN001
+    """Bulk insert a DataFrame in chunks (executemany)."""
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for start in range(0, len(records), CHUNK):
+        conn.execute(insert(table), records[start : start + CHUNK])
+
+
+def _month_grid(as_of: date, months: int) -> np.ndarray:
+    first = add_months(as_of, -months)
+    return np.array([add_months(first, i) for i in range(months + 1)], dtype="datetime64[D]")
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+
+def _customers(
+    rng: np.random.Generator, n: int, as_of: date, months: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All customer rows, and hidden per-customer traits (satisfaction…) of the base rows."""
+    n_dup = int(round(n * 0.2 * 0.03))  # ~3% of ERP customers get a near-duplicate row
+    base = n - n_dup
+    asof = np.datetime64(as_of, "D")
+    window_start = np.datetime64(add_months(as_of, -months), "D")
+    window_days = int((asof - window_start).astype(int))
+
+    region = rng.choice(codes.REGIONS, base, p=[0.18, 0.2, 0.26, 0.18, 0.18])
+    segment = rng.choice(codes.SEGMENTS, base, p=[0.15, 0.45, 0.40])
+    tier = rng.choice(codes.TIERS, base, p=[0.80, 0.15, 0.05])
+    channel = rng.choice(codes.CHANNELS, base, p=[0.3, 0.2, 0.35, 0.15])
+    industry = rng.choice(codes.INDUSTRIES, base)
+    contract = rng.choice(codes.CONTRACT_TYPES, base, p=[0.40, 0.45, 0.15])
+    source = rng.choice(codes.SOURCE_SYSTEMS, base, p=[0.55, 0.20, 0.15, 0.10])
+    satisfaction = rng.normal(0, 1, base)
+
+    before = rng.random(base) < 0.4
+    signup = np.where(
+        before,
+        window_start - rng.integers(1, 4 * 365 - window_days + 30, base).astype("timedelta64[D]"),
+        window_start + rng.integers(0, window_days, base).astype("timedelta64[D]"),
+    ).astype("datetime64[D]")
+
+    # Monthly churn hazard: contract and satisfaction drive it (the planted signal).
+    contract_factor = np.select([contract == "monthly", contract == "annual"], [2.0, 0.67], 0.5)
+    unhappy = satisfaction < np.quantile(satisfaction, 1 / 3)
+    hazard = 0.012 * contract_factor * np.where(unhappy, 2.0, 0.8)
+    churn = np.full(base, np.datetime64("NaT"), dtype="datetime64[D]")
+    grid = _month_grid(as_of, months)
+    for m0, m1 in zip(grid[:-1], grid[1:], strict=True):
+        at_risk = (signup < m0) & np.isnat(churn)
+        leaving = at_risk & (rng.random(base) < hazard)
+        span = int((m1 - m0).astype(int))
+        churn[leaving] = m0 + rng.integers(0, span, leaving.sum()).astype("timedelta64[D]")
+
+    churned = ~np.isnat(churn)
+    reason_p_unhappy = [0.15, 0.40, 0.20, 0.10, 0.05, 0.10]
+    reason_p_monthly = [0.45, 0.15, 0.20, 0.10, 0.05, 0.05]
+    reason_p_other = [0.20, 0.15, 0.30, 0.15, 0.10, 0.10]
+    reason = np.array([None] * base, dtype=object)
+    for mask, p in (
+        (churned & unhappy, reason_p_unhappy),
+        (churned & ~unhappy & (contract == "monthly"), reason_p_monthly),
+        (churned & ~unhappy & (contract != "monthly"), reason_p_other),
+    ):
+        reason[mask] = rng.choice(codes.CHURN_REASONS, mask.sum(), p=p)
+
+    surname = rng.choice(vocab.SURNAMES, base)
+    given = rng.choice(vocab.GIVEN_NAMES, base)
+    ids = np.arange(1, base + 1)
+    name = np.char.add(np.char.add(surname.astype(str), " "), given.astype(str))
+    email = np.array(
+        [
+            f"{g.lower()}.{s.lower()}{i}@example.com"
+            for g, s, i in zip(given, surname, ids, strict=True)
+        ],
+        dtype=object,
+    )
+    phone = np.array(
+        [
+            f"1{a}{b:09d}"
+            for a, b in zip(
+                rng.choice([3, 5, 7, 8, 9], base), rng.integers(0, 10**9, base), strict=True
+            )
+        ],
+        dtype=object,
+    )
+    company = np.array(
+        [
+            f"{w} {s}"
+            for w, s in zip(
+                rng.choice(vocab.COMPANY_WORDS, base),
+                rng.choice(vocab.COMPANY_SUFFIXES, base),
+                strict=True,
+            )
+        ],
+        dtype=object,
+    )
+    company[segment == "Consumer"] = None
+    position = rng.choice(vocab.POSITIONS, base).astype(object)
+    position[segment == "Consumer"] = None
+
+    # Credit: score history drives the current score; ~8% fall steadily.
+    credit_base = np.clip(rng.normal(690, 70, base), 320, 840)
+    falling = rng.random(base) < 0.08
+    credit_now = np.clip(
+        np.where(
+            falling, credit_base - rng.uniform(60, 160, base), credit_base + rng.normal(0, 15, base)
+        ),
+        300,
+        850,
+    ).round()
+    limit = np.select([segment == "Enterprise", segment == "SMB"], [500_000, 50_000], 5_000)
+    limit = (limit * np.where(tier == "VIP", 2, 1) * rng.uniform(0.5, 1.5, base)).round(-2)
+
+    consent = rng.random(base) < 0.85
+    consent_date = np.where(consent, signup, np.datetime64("NaT"))
+
+    erp = source == "ERP"
+    stale = erp & (rng.random(base) < 0.8)
+    updated_days = np.where(stale, rng.integers(366, 900, base), rng.integers(1, 90, base))
+    updated = (
+        asof.astype("datetime64[s]")
+        - updated_days.astype("timedelta64[D]")
+        + rng.integers(8 * 3600, 19 * 3600, base).astype("timedelta64[s]")
+    )
+    # Incomplete and malformed contact data: mostly in ERP.
+    missing_p = np.where(erp, 0.25, 0.015)
+    email[rng.random(base) < missing_p * 0.6] = None
+    phone[rng.random(base) < missing_p * 0.6] = None
+    bad_mail = erp & (rng.random(base) < 0.03) & np.array([e is not None for e in email])
+    email[bad_mail] = [e.replace("@", " at ") for e in email[bad_mail]]
+    bad_phone = erp & (rng.random(base) < 0.02) & np.array([p is not None for p in phone])
+    phone[bad_phone] = [p[:7] for p in phone[bad_phone]]
+
+    stage = np.where(
+        churned,
+        "win-back",
+        np.where(signup >= asof - np.timedelta64(91, "D"), "acquisition", "maintenance"),
+    )
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "external_id": [f"{s}-{i:07d}" for s, i in zip(source, ids, strict=True)],
+            "name": name.astype(object),
+            "email": email,
+            "phone": phone,
+            "company": company,
+            "position": position,
+            "region": region,
+            "industry": industry,
+            "segment": segment,
+            "tier": tier,
+            "channel": channel,
+            "lifecycle_stage": stage,
+            "source_system": source,
+            "signup_date": _days(signup),
+            "churn_date": _days(churn),
+            "churn_reason": reason,
+            "contract_type": contract,
+            "credit_score": credit_now.astype(int),
+            "credit_limit": limit,
+            "consent": consent,
+            "consent_date": _days(consent_date),
+            "updated_at": _stamps(updated),
+        }
+    )
+    hidden = pd.DataFrame(
+        {
+            "satisfaction": satisfaction,
+            "falling": falling,
+            "credit_base": credit_base,
+            "unhappy": unhappy,
+        }
+    )
+    # Near-duplicate rows carry no activity of their own (invoices etc. use the base rows).
+    frame = pd.concat([frame, _near_duplicates(rng, frame, n_dup, base)], ignore_index=True)
+    return frame, hidden
+
+
+def _near_duplicates(
+    rng: np.random.Generator, frame: pd.DataFrame, n_dup: int, base: int
+) -> pd.DataFrame:
+    """Extra ERP rows for people already in the data, spelled slightly differently."""
+    erp_ids = frame.index[frame["source_system"] == "ERP"].to_numpy()
+    if n_dup == 0 or len(erp_ids) == 0:
+        return frame.iloc[0:0]
+    picks = rng.choice(erp_ids, min(n_dup, len(erp_ids)), replace=False)
+    dup = frame.loc[picks].copy()
+    variants = rng.integers(0, 3, len(dup))
+    dup["name"] = [
+        n.upper() if v == 0 else n.replace(" ", "  ") if v == 1 else " ".join(n.split()[::-1])
+        for n, v in zip(dup["name"], variants, strict=True)
+    ]
+    dup["email"] = [e.upper() if isinstance(e, str) else e for e in dup["email"]]
+    dup["phone"] = [
+        f"{p[:3]}-{p[3:7]}-{p[7:]}" if isinstance(p, str) and len(p) == 11 else p
+        for p in dup["phone"]
+    ]
+    dup["id"] = np.arange(base + 1, base + 1 + len(dup))
+    dup["external_id"] = [f"ERP-D{i:07d}" for i in dup["id"]]
+    dup["churn_date"] = None
+    dup["churn_reason"] = None
+    dup["lifecycle_stage"] = "maintenance"
+    return dup.reset_index(drop=True)
+
+
+# --- activity: invoices, surveys, complaints, credit reviews, source records --------------------
+
+
+def _active_months(customers: pd.DataFrame, n_base: int, as_of: date, months: int):
+    """(customer index, month index) pairs where the customer is active some of the month."""
+    grid = _month_grid(as_of, months)
+    signup = customers["signup_date"].to_numpy("datetime64[D]")[:n_base]
+    churn = pd.to_datetime(customers["churn_date"]).to_numpy("datetime64[D]")[:n_base]
+    rows, cols = [], []
+    for k, (m0, m1) in enumerate(zip(grid[:-1], grid[1:], strict=True)):
+        active = (signup < m1) & (np.isnat(churn) | (churn >= m0))
+        idx = np.flatnonzero(active)
+        rows.append(idx)
+        cols.append(np.full(len(idx), k))
+    return np.concatenate(rows), np.concatenate(cols), grid
+
+
+def _invoices(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+    cust, k, grid = _active_months(customers, n_base, as_of, months)
+    seg = customers["segment"].to_numpy()[cust]
+    tier = customers["tier"].to_numpy()[cust]
+    base_amount = np.select([seg == "Enterprise", seg == "SMB"], [15_000, 1_800], 80)
+    # A stable per-customer size, then ±10% monthly noise.
+    size = np.exp(rng.normal(0, 0.5, n_base))[cust]
+    amount = (
+        base_amount * size * np.where(tier == "VIP", 2.0, 1.0) * rng.uniform(0.9, 1.1, len(cust))
+    ).round(2)
+    period = grid[k]
+    due = period + np.timedelta64(30, "D")
+    score = customers["credit_score"].to_numpy()[cust].astype(float)
+    p_late = np.clip(0.05 + (700 - score) / 800, 0.02, 0.45)
+    p_unpaid = np.clip(0.005 + (620 - score) / 1500, 0.003, 0.2)
+    late = rng.random(len(cust)) < p_late
+    unpaid = rng.random(len(cust)) < p_unpaid
+    delay = np.where(
+        late, rng.exponential(25, len(cust)).astype(int) + 1, -rng.integers(0, 25, len(cust))
+    )
+    paid = (due + delay.astype("timedelta64[D]")).astype("datetime64[D]")
+    asof = np.datetime64(as_of, "D")
+    paid = np.where(unpaid | (paid >= asof), np.datetime64("NaT"), paid)
+    is_paid = ~np.isnat(paid)
+    overdue_days = (asof - due).astype(int)
+    status = np.where(
+        is_paid,
+        "paid",
+        np.where(overdue_days <= 0, "open", np.where(overdue_days > 180, "written_off", "overdue")),
+    )
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, len(cust) + 1),
+            "customer_id": customers["id"].to_numpy()[cust],
+            "period_month": _days(period),
+            "amount": amount,
+            "due_date": _days(due),
+            "paid_date": _days(paid),
+            "paid_amount": np.where(is_paid, amount, 0.0),
+            "status": status,
+        }
+    )
+
+
+def _random_day_in_month(rng, grid, k, signup, as_of):  # noqa: ANN001
+    m0, m1 = grid[k], grid[k + 1]
+    start = np.maximum(m0, signup)
+    span = np.maximum((np.minimum(m1, np.datetime64(as_of, "D")) - start).astype(int), 1)
+    return start + (rng.random(len(k)) * span).astype(int).astype("timedelta64[D]")
+
+
+def _surveys(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+    cust, k, grid = _active_months(customers, n_base, as_of, months)
+    take = rng.random(len(cust)) < 0.08
+    cust, k = cust[take], k[take]
+    signup = customers["signup_date"].to_numpy("datetime64[D]")[cust]
+    day = _random_day_in_month(rng, grid, k, signup, as_of)
+    sat = hidden["satisfaction"].to_numpy()[cust]
+    east_recent = (customers["region"].to_numpy()[cust] == "East") & (k >= months - 3)
+    shift = np.where(east_recent, -0.7, 0.0)  # the planted East NPS drop
+    n = len(cust)
+    nps = np.clip(np.round(8.0 + 1.5 * sat + shift + rng.normal(0, 1.4, n)), 0, 10).astype(int)
+    csat = np.clip(np.round(3.9 + 0.7 * sat + shift * 0.4 + rng.normal(0, 0.7, n)), 1, 5)
+    ces = np.clip(np.round(3.0 - 0.8 * sat - shift * 0.4 + rng.normal(0, 1.0, n)), 1, 7)
+    comment = np.array([None] * n, dtype=object)
+    det = (nps <= 6) & (rng.random(n) < 0.4)
+    pro = (nps >= 9) & (rng.random(n) < 0.25)
+    comment[det] = rng.choice(vocab.DETRACTOR_COMMENTS, det.sum())
+    comment[pro] = rng.choice(vocab.PROMOTER_COMMENTS, pro.sum())
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "customer_id": customers["id"].to_numpy()[cust],
+            "responded_on": _days(day),
+            "touchpoint": rng.choice(codes.TOUCHPOINTS, n),
+            "nps": nps,
+            "csat": csat.astype(int),
+            "ces": ces.astype(int),
+            "comment": comment,
+        }
+    )
+
+
+SLA_HOURS = {"critical": 24, "high": 48, "medium": 72, "low": 120}
+FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
+
+
+def _complaints(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+    cust, k, grid = _active_months(customers, n_base, as_of, months)
+    unhappy = hidden["unhappy"].to_numpy()[cust]
+    take = rng.random(len(cust)) < np.where(unhappy, 0.02, 0.007)
+    cust, k, unhappy = cust[take], k[take], unhappy[take]
+    n = len(cust)
+    signup = customers["signup_date"].to_numpy("datetime64[D]")[cust]
+    day = _random_day_in_month(rng, grid, k, signup, as_of).astype("datetime64[s]")
+    opened = day + rng.integers(8 * 3600, 20 * 3600, n).astype("timedelta64[s]")
+    severity = rng.choice(codes.SEVERITIES, n, p=[0.45, 0.33, 0.17, 0.05])
+    sla = np.array([SLA_HOURS[s] for s in severity])
+    first_due_h = np.array([FIRST_RESPONSE_HOURS[s] for s in severity])
+    hour = np.timedelta64(3600, "s")
+    first_response = opened + (rng.uniform(0.1, 1.3, n) * first_due_h * 3600).astype(
+        "timedelta64[s]"
+    )
+    breach = rng.random(n) < 0.12
+    factor = np.where(breach, rng.uniform(1.05, 2.5, n), rng.uniform(0.1, 0.95, n))
+    resolved = opened + (factor * sla * 3600).astype("timedelta64[s]")
+    asof = np.datetime64(as_of, "s")
+    recent = opened >= asof - np.timedelta64(21, "D")
+    still_open = (resolved >= asof) | (recent & (rng.random(n) < 0.4))
+    resolved = np.where(still_open, np.datetime64("NaT"), resolved)
+    first_response = np.where(first_response >= asof, np.datetime64("NaT"), first_response)
+    category = rng.choice(codes.COMPLAINT_CATEGORIES, n)
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "customer_id": customers["id"].to_numpy()[cust],
+            "category": category,
+            "severity": severity,
+            "channel": rng.choice(("phone", "email", "web", "branch", "social"), n),
+            "opened_at": _stamps(opened),
+            "first_response_at": _stamps(first_response),
+            "resolved_at": _stamps(resolved),
+            "sla_hours": sla,
+            "first_response_due_at": _stamps(opened + first_due_h * hour),
+            "resolution_due_at": _stamps(opened + sla * hour),
+            "escalated": (breach & (rng.random(n) < 0.3)) | (rng.random(n) < 0.03),
+            "description": [vocab.COMPLAINT_TEXTS[c] for c in category],
+        }
+    )
+
+
+def _credit_history(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+    quarters = [add_months(as_of, -q * 3) - timedelta(days=1) for q in range(months // 3, 0, -1)]
+    signup = customers["signup_date"].to_numpy("datetime64[D]")[:n_base]
+    churn = pd.to_datetime(customers["churn_date"]).to_numpy("datetime64[D]")[:n_base]
+    final = customers["credit_score"].to_numpy()[:n_base].astype(float)
+    base = hidden["credit_base"].to_numpy()
+    limit = customers["credit_limit"].to_numpy()[:n_base]
+    frames = []
+    for q, day in enumerate(quarters):
+        d = np.datetime64(day, "D")
+        active = np.flatnonzero((signup <= d) & (np.isnat(churn) | (churn > d)))
+        share = (q + 1) / len(quarters)
+        score = base[active] + (final[active] - base[active]) * share
+        score = np.clip(score + rng.normal(0, 8, len(active)), 300, 850).round().astype(int)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "customer_id": customers["id"].to_numpy()[active],
+                    "reviewed_on": day,
+                    "score": score,
+                    "credit_limit": limit[active],
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "id", np.arange(1, len(out) + 1))
+    return out
+
+
+COPY_PROBABILITY = {  # master system → probability that each other system holds a copy
+    "CRM": {"ERP": 0.5, "billing": 0.7},
+    "ERP": {"CRM": 0.6, "billing": 0.5},
+    "billing": {"CRM": 0.5},
+    "support": {"CRM": 0.7},
+}
+
+
+def _source_records(rng, customers, as_of) -> pd.DataFrame:  # noqa: ANN001
+    frames = []
+    asof = np.datetime64(as_of, "s")
+    for master, copies in COPY_PROBABILITY.items():
+        owners = customers[customers["source_system"] == master]
+        for system, p in copies.items():
+            rows = owners[rng.random(len(owners)) < p]
+            n = len(rows)
+            copy = pd.DataFrame(
+                {
+                    "customer_id": rows["id"].to_numpy(),
+                    "source_system": system,
+                    "name": rows["name"].to_numpy(),
+                    "email": rows["email"].to_numpy(),
+                    "phone": rows["phone"].to_numpy(),
+                    "company": rows["company"].to_numpy(),
+                    "region": rows["region"].to_numpy(),
+                }
+            )
+            drift = 0.12 if system == "ERP" or master == "ERP" else 0.05
+            wrong = rng.random(n) < drift
+            field = rng.integers(0, 3, n)
+            copy.loc[wrong & (field == 0), "email"] = [
+                f"old.{e}" if isinstance(e, str) else "unknown@example.com"
+                for e in copy.loc[wrong & (field == 0), "email"]
+            ]
+            copy.loc[wrong & (field == 1), "phone"] = [
+                f"139{x:08d}" for x in rng.integers(0, 10**8, (wrong & (field == 1)).sum())
+            ]
+            moved = wrong & (field == 2)
+            copy.loc[moved, "region"] = rng.choice(codes.REGIONS, moved.sum())
+            stale = system == "ERP"
+            age = np.where(
+                stale & (rng.random(n) < 0.8), rng.integers(366, 900, n), rng.integers(1, 60, n)
+            )
+            copy["updated_at"] = _stamps(asof - age.astype("timedelta64[D]"))
+            frames.append(copy)
+    out = pd.concat(frames, ignore_index=True).sort_values(["customer_id", "source_system"])
+    out.insert(0, "id", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+# --- risk register -------------------------------------------------------------------------------
+
+
+def _level(score: int) -> str:
+    bands = DEFAULTS["risk_level_bands"]
+    return next(level for level in ("Low", "Medium", "High", "Critical") if score <= bands[level])
+
+
+def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFrame]:
+    """The ~30 register risks with their assessments, treatments, actions, reviews, history."""
+    cadence = DEFAULTS["review_cadence_days"]
+    end = datetime.combine(as_of, datetime.min.time())
+    out: dict[str, list[dict]] = {
+        k: [] for k in ("risks", "assessments", "treatments", "actions", "reviews", "history")
+    }
+    for i, spec in enumerate(vocab.RISKS):
+        rid = i + 1
+        owner = vocab.RISK_OWNERS[i % len(vocab.RISK_OWNERS)]
+        created = datetime.combine(
+            add_months(as_of, -spec["age"]), datetime.min.time()
+        ) + timedelta(days=int(rng.integers(0, 20)), hours=10)
+        closed = (
+            (
+                datetime.combine(add_months(as_of, -spec["closed"]), datetime.min.time())
+                + timedelta(days=5, hours=16)
+            )
+            if spec.get("closed")
+            else None
+        )
+        inh, cur, tgt = spec["inh"], spec["cur"], spec["tgt"]
+        for kind, (lik, imp) in (("inherent", inh), ("current", inh), ("target", tgt)):
+            out["assessments"].append(
+                dict(
+                    risk_id=rid,
+                    kind=kind,
+                    likelihood=lik,
+                    impact=imp,
+                    assessed_by="risk",
+                    assessed_at=created,
+                    note="Initial assessment",
+                )
+            )
+        if cur != inh:
+            reassessed = created + (min(end, closed or end) - created) / 2
+            out["assessments"].append(
+                dict(
+                    risk_id=rid,
+                    kind="current",
+                    likelihood=cur[0],
+                    impact=cur[1],
+                    assessed_by="risk",
+                    assessed_at=reassessed,
+                    note="Re-assessed after treatment",
+                )
+            )
+        decided = created + timedelta(days=7)
+        treat = spec["treat"]
+        expiry = None
+        if treat == "Accept":
+            expiry = (
+                as_of - timedelta(days=20)
+                if spec.get("accept_expired")
+                else (as_of + timedelta(days=120))
+            )
+        out["treatments"].append(
+            dict(
+                risk_id=rid,
+                strategy=treat,
+                approver="Chen Jing" if treat == "Accept" else None,
+                acceptance_expiry=expiry,
+                decided_by="risk",
+                decided_at=decided,
+                rationale={
+                    "Avoid": "Stop the activity that creates the exposure.",
+                    "Mitigate": "Controls reduce likelihood and impact to target.",
+                    "Transfer": "Exposure covered by insurance / credit guarantee.",
+                    "Accept": "Within tolerance; cost of further controls too high.",
+                }[treat],
+            )
+        )
+        if treat != "Accept":
+            out["actions"].append(
+                dict(
+                    risk_id=rid,
+                    title="Define control owner and procedure",
+                    owner=owner,
+                    due_date=(created + timedelta(days=45)).date(),
+                    status="done",
+                    created_at=decided,
+                    completed_at=created + timedelta(days=40),
+                )
+            )
+            due = as_of + timedelta(days=int(30 * (i % 3 - 1)) + 10 * (i % 2))
+            out["actions"].append(
+                dict(
+                    risk_id=rid,
+                    title="Implement and test the control",
+                    owner=owner,
+                    due_date=due,
+                    status="done" if closed else ("in_progress" if i % 2 else "open"),
+                    created_at=decided,
+                    completed_at=closed,
+                )
+            )
+        # Reviews by the level's cadence until as_of (or closing); overdue risks skipped some.
+        days = cadence[_level(cur[0] * cur[1])]
+        stop = closed or end
+        reviewed, reviews = created, []
+        while True:
+            reviews.append(
+                dict(
+                    risk_id=rid,
+                    reviewed_at=reviewed,
+                    reviewer="risk",
+                    note="Periodic review",
+                    next_review_date=(reviewed + timedelta(days=days)).date(),
+                )
+            )
+            nxt = reviewed + timedelta(days=days)
+            if nxt >= stop:
+                break
+            reviewed = nxt
+        if spec.get("overdue"):
+            limit = as_of - timedelta(days=spec["overdue"])
+            while len(reviews) > 1 and reviews[-1]["next_review_date"] > limit:
+                reviews.pop()
+        reviews[0]["note"] = "Initial review at identification"
+        out["reviews"].extend(reviews)
+        status = spec["status"]
+        changes = [(created, "status", None, "Identified")]
+        if status != "Identified":
+            changes.append((created + timedelta(days=3), "status", "Identified", "Assessed"))
+        changes.append((decided, "treatment", None, treat))
+        if status in ("Treating", "Monitoring", "Materialised", "Closed"):
+            changes.append((decided, "status", "Assessed", "Treating"))
+        if status in ("Monitoring", "Closed"):
+            changes.append((created + (stop - created) / 3, "status", "Treating", "Monitoring"))
+        if status == "Materialised":
+            changes.append((end - timedelta(days=12), "status", "Treating", "Materialised"))
+        if closed:
+            changes.append((closed, "status", "Monitoring", "Closed"))
+        out["history"].extend(
+            dict(risk_id=rid, changed_at=at, changed_by="risk", field=f, old_value=o, new_value=n)
+            for at, f, o, n in changes
+        )
+        out["risks"].append(
+            dict(
+                id=rid,
+                code=f"R-{rid:03d}",
+                title=spec["title"],
+                description=spec.get("desc", spec["title"] + "."),
+                category=spec["cat"],
+                owner=owner,
+                region=spec.get("region"),
+                segment=spec.get("segment"),
+                tier=spec.get("tier"),
+                status=status,
+                inherent_likelihood=inh[0],
+                inherent_impact=inh[1],
+                current_likelihood=cur[0],
+                current_impact=cur[1],
+                target_likelihood=tgt[0],
+                target_impact=tgt[1],
+                treatment=treat,
+                next_review_date=reviews[-1]["next_review_date"],
+                incident_note=spec.get("incident"),
+                lessons_learned=None,
+                created_at=created,
+                created_by="risk",
+                updated_at=max(c[0] for c in changes),
+                closed_at=closed,
+                version=len(changes),
+            )
+        )
+    frames = {k: pd.DataFrame(v) for k, v in out.items()}
+    for key in ("assessments", "treatments", "actions", "reviews", "history"):
+        frames[key].insert(0, "id", np.arange(1, len(frames[key]) + 1))
+    return frames
+
+
+def _appetite_and_kris() -> tuple[pd.DataFrame, pd.DataFrame]:
+    appetite = pd.DataFrame(
+        [
+            dict(
+                category=c,
+                max_score=s,
+                statement=f"Tolerate {codes.RISK_CATEGORIES[c].lower()} risk up to a score of {s}.",
+            )
+            for c, s in vocab.APPETITE.items()
+        ]
+    )
+    risk_ids = {spec["title"]: i + 1 for i, spec in enumerate(vocab.RISKS)}
+    rows = []
+    for i, (title, name, metric, scope, param, direction, amber, red) in enumerate(vocab.KRIS):
+        rows.append(
+            dict(
+                id=i + 1,
+                risk_id=risk_ids[title],
+                name=name,
+                metric=metric,
+                scope_region=scope.get("scope_region"),
+                scope_segment=scope.get("scope_segment"),
+                scope_tier=scope.get("scope_tier"),
+                metric_param=param,
+                direction=direction,
+                amber_threshold=amber,
+                red_threshold=red,
+            )
+        )
+    return appetite, pd.DataFrame(rows)
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+RESET_ORDER: tuple[type, ...] = (
+    KeyRiskIndicator,
+    RiskHistory,
+    RiskReview,
+    RiskAction,
+    RiskTreatment,
+    RiskAssessment,
+    Risk,
+    RiskAppetite,
+    Complaint,
+    SurveyResponse,
+    Invoice,
+    CreditScoreHistory,
+    CustomerSourceRecord,
+    Customer,
+)
+
+
+def seed_demo(
+    engine: Engine,
+    customers: int = 20000,
+    months: int = 24,
+    seed: int = 42,
+    as_of: date | None = None,
+) -> dict[str, int]:
+    """Fill an empty, migrated database with the demo data; returns row counts per table."""
+    if customers < 50 or months < 6:
+        raise ValueError("the demo needs at least 50 customers and 6 months")
+    as_of = as_of or date.today().replace(day=1)
+    rng = np.random.default_rng(np.random.PCG64(seed))
+    people, hidden = _customers(rng, customers, as_of, months)
+    n_base = len(hidden)
+    tables: list[tuple[type, pd.DataFrame]] = [(Customer, people)]
+    tables.append((CreditScoreHistory, _credit_history(rng, people, hidden, n_base, as_of, months)))
+    tables.append((CustomerSourceRecord, _source_records(rng, people, as_of)))
+    for model, build in (
+        (Invoice, _invoices),
+        (SurveyResponse, _surveys),
+        (Complaint, _complaints),
+    ):
+        tables.append((model, build(rng, people, hidden, n_base, as_of, months)))
+    register = _risk_register(rng, as_of)
+    appetite, kris = _appetite_and_kris()
+    tables += [
+        (Risk, register["risks"]),
+        (RiskAssessment, register["assessments"]),
+        (RiskTreatment, register["treatments"]),
+        (RiskAction, register["actions"]),
+        (RiskReview, register["reviews"]),
+        (RiskHistory, register["history"]),
+        (RiskAppetite, appetite),
+        (KeyRiskIndicator, kris),
+    ]
+    counts = {}
+    with engine.begin() as conn:
+        for model, frame in tables:
+            _insert(conn, model.__table__, frame)
+            counts[model.__tablename__] = len(frame)
+    return counts
+
+
+def reset(engine: Engine) -> None:
+    """Delete the demo rows (users, settings, rules and the audit log stay)."""
+    from data_access.models import DqResult, DqRun, KriValue
+
+    with engine.begin() as conn:
+        for model in (KriValue, DqResult, DqRun, *RESET_ORDER):
+            conn.execute(delete(model))
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    from data_access.bootstrap import finish_seed, has_data, upgrade_schema
+    from data_access.db import database_url, make_engine
+
+    parser = argparse.ArgumentParser(description="Load the deterministic demo data set.")
+    parser.add_argument("--customers", type=int, default=20000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="first day after the data (default: first day of this month)",
+    )
+    parser.add_argument("--reset", action="store_true", help="delete existing demo rows first")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    engine = make_engine()
+    upgrade_schema(engine)
+    if has_data(engine):
+        if not args.reset:
+            print(f"{database_url()} already holds customers; use --reset to replace them.")
+            return 1
+        reset(engine)
+    started = time.perf_counter()
+    counts = seed_demo(engine, args.customers, args.months, args.seed, args.as_of)
+    finish_seed(engine, as_of=args.as_of)
+    for table, n in counts.items():
+        print(f"{table:28}{n:>12,}")
+    print(f"Seeded {database_url()} in {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
