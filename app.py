@@ -30,8 +30,13 @@ except DBAPIError as exc:
 
 language_switch()
 if viewer is None:
-    login = st.Page(lambda: auth.login_page(authenticator), title=t("login.form"), url_path="login")
-    st.navigation([login], position="hidden").run()
+
+    def login() -> None:
+        auth.login_page(authenticator)
+
+    st.navigation(
+        [st.Page(login, title=t("login.form"), url_path="login")], position="hidden"
+    ).run()
     st.stop()
 
 pages = [

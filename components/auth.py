@@ -112,6 +112,8 @@ def logout_button(auth: stauth.Authenticate, viewer: Viewer) -> None:
         st.session_state.pop(state.LOGIN_MESSAGE, None)
 
     auth.logout(t("app.logout"), location="sidebar", key="logout_button", callback=_on_logout)
+    if not st.session_state.get(state.AUTH_STATUS):
+        st.rerun()  # the page below must not render for a user who just left
 
 
 def require(perm: str) -> Viewer:

@@ -18,9 +18,9 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "pages/overview.py", "page.overview", ":material/dashboard:", VIEW_OVERVIEW, "overview"
+        "app_pages/overview.py", "page.overview", ":material/dashboard:", VIEW_OVERVIEW, "overview"
     ),
-    PageSpec("pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
+    PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )
 
 

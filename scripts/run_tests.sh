@@ -7,7 +7,7 @@ PY=.venv/bin/python
 export PYTHONPATH="$PWD"
 # The tests own their databases and cookie key; nothing from the caller's shell leaks in.
 unset DATABASE_URL TEST_DATABASE_URL
-export COOKIE_KEY="test-cookie-key-not-secret"
+export COOKIE_KEY="test-cookie-key-not-secret-but-32-bytes-long"
 
 echo "== unit and AppTest suites (SQLite) =="
 $PY -m pytest tests/unit tests/app -q -p no:cacheprovider

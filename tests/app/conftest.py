@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,6 +13,7 @@ from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
 from data_access.seed import seed_demo
 
+ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "app-test-password"
 TIMEOUT = 60
 
@@ -21,7 +23,7 @@ def app_database(tmp_path_factory: pytest.TempPathFactory):
     url = f"sqlite:///{tmp_path_factory.mktemp('appdb') / 'app.db'}"
     os.environ["DATABASE_URL"] = url
     os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
-    os.environ.setdefault("COOKIE_KEY", "app-test-cookie-key")
+    os.environ.setdefault("COOKIE_KEY", "app-test-cookie-key-of-at-least-32-bytes")
     engine = make_engine(url)
     upgrade_schema(engine)
     seed_demo(engine, customers=3000, months=24, seed=11, as_of=date(2026, 11, 1))
@@ -31,9 +33,14 @@ def app_database(tmp_path_factory: pytest.TempPathFactory):
     os.environ.pop("DATABASE_URL", None)
 
 
-def login(username: str, password: str = DEMO_PASSWORD, page: str = "app.py") -> AppTest:
+def app(script: str = "app.py") -> AppTest:
+    """An AppTest for a script given relative to the project root."""
+    return AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
+
+
+def login(username: str, password: str = DEMO_PASSWORD) -> AppTest:
     """Run the app, fill the real login form and submit it."""
-    at = AppTest.from_file(page, default_timeout=TIMEOUT)
+    at = app()
     at.run()
     at.text_input[0].input(username)
     at.text_input[1].input(password)

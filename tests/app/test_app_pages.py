@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.navigation import PAGES
 from data_access.security import can
-from tests.app.conftest import TIMEOUT, login
+from tests.app.conftest import app, login
 
 ROLES = {
     "exec": "executive",
@@ -25,7 +25,7 @@ def _texts(at: AppTest) -> str:
 
 
 def test_logged_out_visitor_sees_only_the_login_form():
-    at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+    at = app()
     at.run()
     assert not at.exception
     assert len(at.text_input) == 2
@@ -50,9 +50,12 @@ def test_each_role_sees_its_pages_and_the_overview_renders(username):
         at.switch_page(page.path).run()
         assert not at.exception, (page.path, at.exception)
     # The overview is every role's landing page: seven KPI tiles and two charts.
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert len(at.metric) == 7
     assert len(at.get("plotly_chart")) == 2
+    assert any(
+        b.label == "Log out" for b in at.button
+    )  # the router (app.py) ran, not just the page
     assert "What needs attention today?" in _texts(at)
 
 
@@ -64,7 +67,7 @@ def test_region_scoped_user_cannot_widen_scope_through_the_filter():
 
 
 def test_page_guard_refuses_when_opened_directly_without_login():
-    at = AppTest.from_file("pages/overview.py", default_timeout=TIMEOUT)
+    at = app("app_pages/overview.py")
     at.run()
     assert not at.exception
     assert any("log in" in w.value for w in at.warning)
@@ -91,16 +94,23 @@ def test_logout_returns_to_the_login_form():
 @pytest.mark.parametrize("username", [u for u, r in ROLES.items() if r != "admin"])
 def test_forbidden_pages_are_not_served_through_navigation(username):
     at = login(username)
-    for page in [p for p in PAGES if not can(ROLES[username], p.permission)]:
-        at.switch_page(page.path).run()
-        assert not at.exception
-        assert "Who did what" not in _texts(at)
-        assert not at.dataframe
+    forbidden = [p for p in PAGES if not can(ROLES[username], p.permission)]
+    assert forbidden
+    for page in forbidden:
+        # Not registered in this role's navigation, so it cannot be switched to at all.
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page.path)
+    # The URL path of a forbidden page falls back to the role's default page.
+    at.query_params.clear()
+    at.run()
+    assert not at.exception
+    assert "Who did what" not in _texts(at)
+    assert not at.dataframe
 
 
 @pytest.mark.parametrize("username", ["exec", "risk", "analyst", "risk_east"])
 def test_page_guard_refuses_a_logged_in_user_without_the_permission(username):
-    at = AppTest.from_file("pages/audit_log.py", default_timeout=TIMEOUT)
+    at = app("app_pages/audit_log.py")
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.run()
@@ -111,7 +121,7 @@ def test_page_guard_refuses_a_logged_in_user_without_the_permission(username):
 
 def test_admin_reads_the_audit_log_with_logins_in_it():
     at = login("admin")
-    at.switch_page("pages/audit_log.py").run()
+    at.switch_page("app_pages/audit_log.py").run()
     assert not at.exception
     assert "Who did what, and when?" in _texts(at)
     table = at.dataframe[0].value

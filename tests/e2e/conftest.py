@@ -54,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "COOKIE_KEY": "e2e-cookie-key",
+        "COOKIE_KEY": "e2e-cookie-key-that-is-at-least-32-bytes",
         "PYTHONPATH": str(ROOT),
     }
     log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w")  # noqa: SIM115
