@@ -49,6 +49,7 @@ with st.sidebar:
     if viewer.region_scope:
         st.caption(t("app.scope", scope=viewer.region_scope))
     auth.logout_button(authenticator, viewer)
+    auth.persist_login_cookie(authenticator)
 try:
     sidebar_filters(viewer, latest_full_month())
     navigation.run()

@@ -102,7 +102,16 @@ def login_page(auth: stauth.Authenticate) -> None:
         key, args = message
         st.error(t(key, **args))
     elif st.session_state.get(state.AUTH_STATUS):
+        # The cookie is written on the next run: a rerun now would unmount the component
+        # that sets it before the browser has run it.
+        st.session_state[state.COOKIE_PENDING] = True
         st.rerun()
+
+
+def persist_login_cookie(auth: stauth.Authenticate) -> None:
+    """Write the re-authentication cookie once, on the first run after a password login."""
+    if st.session_state.pop(state.COOKIE_PENDING, False):
+        auth.cookie_controller.set_cookie()
 
 
 def logout_button(auth: stauth.Authenticate, viewer: Viewer) -> None:

@@ -122,8 +122,8 @@ def wait_idle(page: Page) -> None:
 
 def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(base)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     wait_idle(page)
 
