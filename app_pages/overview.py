@@ -17,7 +17,7 @@ filters = current_filters()
 model = overview_model(viewer, filters)
 
 st.title(t("overview.title"))
-st.caption(caption(filters, model.as_of_month))
+st.caption(caption(filters, model.as_of_month) + " · " + t("overview.deltas"))
 
 with st.container(border=True):
     st.markdown(f"**{t('overview.register')}**")

@@ -81,6 +81,12 @@ def current_viewer() -> Viewer | None:
 
 def login_page(auth: stauth.Authenticate) -> None:
     """The login screen (the only page a logged-out visitor can reach)."""
+    _, centre, _ = st.columns([1, 2, 1])
+    with centre:
+        _login_form(auth)
+
+
+def _login_form(auth: stauth.Authenticate) -> None:
     st.title(t("app.title"))
     st.caption(t("login.intro"))
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -22,6 +23,7 @@ def _layout(fig: go.Figure, title: str) -> go.Figure:
         plot_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
         hoverlabel={"bgcolor": "white"},
+        colorway=px.colors.qualitative.Safe,  # colour-blind-safe for categorical series
     )
     return fig
 
@@ -47,7 +49,7 @@ def risks_by_category_level(
             textposition="inside",
             hovertemplate="%{y}: %{x} " + labels.get(level, level) + "<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=x_title, rangemode="tozero", dtick=1, gridcolor="#eeeeee")
     return _layout(fig, title)
 

@@ -94,7 +94,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "overview.title": {"en": "What needs attention today?", "zh": "今天需要关注什么？"},
     "overview.register": {"en": "Risk register", "zh": "风险登记册"},
     "overview.signals": {"en": "Customer signals", "zh": "客户信号"},
-    "overview.vs_previous": {"en": "vs previous period", "zh": "较上期"},
+    "overview.deltas": {
+        "en": "Changes are against the previous period of the same length.",
+        "zh": "变化均与等长的上一期相比。",
+    },
     "overview.attention": {"en": "Needs attention", "zh": "需要关注"},
     "overview.attention_empty": {
         "en": "Nothing needs attention for this selection: no risk above appetite, no significant drop.",
@@ -137,7 +140,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "% promoters (9–10) − % detractors (0–6) of survey answers in the period. 95% CI {ci}; n = {n}.",
         "zh": "期内调查中推荐者（9–10）占比 − 贬损者（0–6）占比。95% 置信区间 {ci}；n = {n}。",
     },
-    "kpi.sla": {"en": "Complaint SLA breach rate", "zh": "投诉 SLA 违约率"},
+    "kpi.sla": {"en": "Complaint SLA breaches", "zh": "投诉 SLA 违约率"},
     "kpi.sla.help": {
         "en": "Complaints opened in the period that were resolved after their SLA, or are still open past it. 95% CI {ci}; n = {n}.",
         "zh": "期内受理的投诉中，超过 SLA 才解决或至今超时未解决的比例。95% 置信区间 {ci}；n = {n}。",

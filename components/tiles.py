@@ -25,7 +25,7 @@ def count_tile(label: str, now: int, before: int, help_text: str, up_is_bad: boo
     st.metric(
         label,
         f"{now:,}",
-        delta=f"{delta:+,} {t('overview.vs_previous')}",
+        delta=f"{delta:+,}",
         delta_color="inverse" if up_is_bad else "normal",
         help=help_text,
         border=True,
@@ -39,7 +39,7 @@ def rate_tile(label: str, now: Estimate, before: Estimate, help_text: str) -> No
         return
     delta = None
     if before.sufficient:
-        delta = f"{(now.value - before.value) * 100:+.1f} pp {t('overview.vs_previous')}"
+        delta = f"{(now.value - before.value) * 100:+.1f} pp"
     st.metric(
         label, pct(now.value), delta=delta, delta_color="inverse", help=help_text, border=True
     )
@@ -57,5 +57,5 @@ def score_tile(
     if before is not None:
         change = (now - before) * (100 if as_percent else 1)
         unit = " pp" if as_percent else ""
-        delta = f"{change:+.1f}{unit} {t('overview.vs_previous')}"
+        delta = f"{change:+.1f}{unit}"
     st.metric(label, value, delta=delta, delta_color="normal", help=help_text, border=True)

@@ -385,7 +385,7 @@ def _complaints(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame: 
     resolved = opened + (factor * sla * 3600).astype("timedelta64[s]")
     asof = np.datetime64(as_of, "s")
     recent = opened >= asof - np.timedelta64(21, "D")
-    still_open = (resolved >= asof) | (recent & (rng.random(n) < 0.4))
+    still_open = (resolved >= asof) | (recent & (rng.random(n) < 0.05))
     resolved = np.where(still_open, np.datetime64("NaT"), resolved)
     first_response = np.where(first_response >= asof, np.datetime64("NaT"), first_response)
     category = rng.choice(codes.COMPLAINT_CATEGORIES, n)

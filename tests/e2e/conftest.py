@@ -131,5 +131,10 @@ def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> No
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # Streamlit scrolls inside its own container, so grow the viewport to see the whole page.
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 2200})
+    page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
