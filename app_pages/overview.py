@@ -9,7 +9,6 @@ from components.data import overview_model
 from components.filters import caption, current_filters
 from components.i18n import month_label, t
 from components.tiles import ci_text, count_tile, rate_tile, score_tile
-from data_access.codes import RISK_CATEGORIES
 from data_access.security import VIEW_OVERVIEW
 
 viewer = require(VIEW_OVERVIEW)
@@ -81,9 +80,11 @@ with st.container(border=True):
         st.info(t("overview.attention_empty"))
     for rank, item in enumerate(model.attention, start=1):
         kind = t(f"attention.kind.{item.kind}")
-        st.markdown(
-            f"**{rank}. {item.subject}** · :orange-badge[{kind}]  \n{t(item.reason, **item.args)}"
-        )
+        args = dict(item.args)
+        if "level" in args:  # levels are data codes; show them in the reader's language
+            args["level"] = t(f"level.{args['level']}")
+        reason = t(item.reason, **args)
+        st.markdown(f"**{rank}. {item.subject}** · :orange-badge[{kind}]  \n{reason}")
 
 left, right = st.columns(2)
 with left:
@@ -91,7 +92,7 @@ with left:
         st.info(t("overview.no_risks"))
     else:
         counts = model.category_levels.assign(
-            category=lambda df: df["category"].map(lambda c: f"{c} · {RISK_CATEGORIES[c]}")
+            category=lambda df: df["category"].map(lambda c: f"{c} · {t('category.' + c)}")
         )
         level_labels = {lvl: t(f"level.{lvl}") for lvl in LEVELS}
         st.plotly_chart(
