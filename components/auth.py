@@ -103,6 +103,9 @@ def _login_form(auth: stauth.Authenticate) -> None:
         # A cookie for a user who is now locked or deactivated: drop it and show the form.
         auth.cookie_controller.delete_cookie()
         st.session_state[state.AUTH_STATUS] = None
+    if st.session_state.pop(state.COOKIE_DELETE_PENDING, False):
+        # Deleted here, on the run after logout, so no rerun unmounts the component first.
+        auth.cookie_controller.delete_cookie()
     message = st.session_state.get(state.LOGIN_MESSAGE)
     if st.session_state.get(state.AUTH_STATUS) is False and message:
         key, args = message
@@ -125,6 +128,7 @@ def logout_button(auth: stauth.Authenticate, viewer: Viewer) -> None:
         users.record_logout(engine(), viewer.username)
         clear_user_caches()
         st.session_state.pop(state.LOGIN_MESSAGE, None)
+        st.session_state[state.COOKIE_DELETE_PENDING] = True
 
     auth.logout(t("app.logout"), location="sidebar", key="logout_button", callback=_on_logout)
     if not st.session_state.get(state.AUTH_STATUS):

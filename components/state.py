@@ -3,6 +3,7 @@
 LANGUAGE = "ui_language"
 LOGIN_MESSAGE = "login_message"  # (translation key, args) of the last refused login
 COOKIE_PENDING = "login_cookie_pending"  # set after a password login, cleared once written
+COOKIE_DELETE_PENDING = "logout_cookie_pending"  # set on logout, cleared once deleted
 # Keys streamlit-authenticator owns; listed here so logout can clear them.
 AUTH_STATUS = "authentication_status"
 AUTH_USERNAME = "username"

@@ -19,6 +19,15 @@ ROLES = {
 TITLES = {"overview": "Overview", "audit-log": "Audit log"}
 
 
+def _wait_for_cookie(page: Page, present: bool) -> None:
+    """The cookie component writes (or deletes) the cookie asynchronously after a run."""
+    for _ in range(60):
+        if any(c["name"] == "crm_risk_auth" for c in page.context.cookies()) == present:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"auth cookie {'missing' if present else 'still present'}")
+
+
 def _assert_healthy_page_with_chart(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     charts = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
@@ -49,12 +58,7 @@ def test_each_user_visits_each_allowed_page(page: Page, server: str, username: s
 def test_cookie_keeps_the_user_logged_in_after_reload(page: Page, server: str):
     log_in(page, server, "exec")
     expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
-    # The cookie component writes the cookie asynchronously after the first logged-in run.
-    for _ in range(40):
-        if any(c["name"] == "crm_risk_auth" for c in page.context.cookies()):
-            break
-        page.wait_for_timeout(250)
-    assert any(c["name"] == "crm_risk_auth" for c in page.context.cookies())
+    _wait_for_cookie(page, present=True)
     page.reload()
     wait_idle(page)
     expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
@@ -63,9 +67,11 @@ def test_cookie_keeps_the_user_logged_in_after_reload(page: Page, server: str):
 
 def test_logout_clears_the_session(page: Page, server: str):
     log_in(page, server, "analyst")
+    _wait_for_cookie(page, present=True)
     page.get_by_role("button", name="Log out").click()
     wait_idle(page)
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    _wait_for_cookie(page, present=False)
     page.reload()
     wait_idle(page)
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
