@@ -2,9 +2,9 @@
 # Debian packages the tests need: Chromium for Playwright, PostgreSQL for the pg suite.
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql postgresql-common)
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+for pkg in chromium postgresql postgresql-common fonts-noto-cjk; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
