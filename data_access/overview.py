@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
 
 from data_access.filters import Filters, add_months, month_start
 from data_access.models import (
@@ -56,14 +56,9 @@ def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
     )
 
 
-def nps_counts(
-    conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None
-) -> pd.DataFrame:
-    """Responses with an NPS answer in the period: n, promoters (9–10), detractors (0–6),
-    overall or per `by` ∈ {region, segment, tier, channel} (an allow-list)."""
-    if by not in (None, "region", "segment", "tier", "channel"):
-        raise ValueError(f"cannot group NPS by {by!r}")
-    keys = [getattr(Customer, by)] if by else []
+def _nps_query(viewer: Viewer, filters: Filters, *keys: ColumnElement) -> Select:
+    """n, promoters (9–10) and detractors (0–6) of NPS answers in the period, grouped by
+    `keys` (none = one overall row), within the viewer's scope."""
     stmt = (
         select(
             *keys,
@@ -79,49 +74,36 @@ def nps_counts(
             *customer_conditions(viewer, filters),
         )
     )
-    if keys:
-        stmt = stmt.group_by(*keys).order_by(*keys)
+    return stmt.group_by(*keys).order_by(*keys) if keys else stmt
+
+
+def nps_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None
+) -> pd.DataFrame:
+    """NPS answer counts in the period, overall or per `by` ∈ {region, segment, tier,
+    channel} (an allow-list: the grouping column never comes from user text)."""
+    if by not in (None, "region", "segment", "tier", "channel"):
+        raise ValueError(f"cannot group NPS by {by!r}")
+    keys = [getattr(Customer, by)] if by else []
     columns = [*(k.key for k in keys), "n", "promoters", "detractors"]
-    return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
+    rows = conn.execute(_nps_query(viewer, filters, *keys)).mappings().all()
+    return pd.DataFrame(rows, columns=columns)
 
 
 def nps_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
-    """NPS counts for each month of the period (one grouped query)."""
+    """NPS answer counts for each month of the period (one grouped query; empty months 0)."""
     month_of = case(
         *[
             (SurveyResponse.responded_on < add_months(m, 1), literal(m.isoformat()))
             for m in filters.month_starts
         ]
     ).label("month")
-    stmt = (
-        select(
-            month_of,
-            func.count(SurveyResponse.nps).label("n"),
-            _sum_if(SurveyResponse.nps >= 9).label("promoters"),
-            _sum_if(SurveyResponse.nps <= 6).label("detractors"),
-        )
-        .join(Customer, Customer.id == SurveyResponse.customer_id)
-        .where(
-            SurveyResponse.responded_on >= filters.start,
-            SurveyResponse.responded_on < filters.end_exclusive,
-            SurveyResponse.nps.is_not(None),
-            *customer_conditions(viewer, filters),
-        )
-        .group_by(month_of)
-        .order_by(month_of)
-    )
-    found = {r.month: r for r in conn.execute(stmt)}
+    found = {r.month: r for r in conn.execute(_nps_query(viewer, filters, month_of))}
     rows = []
     for m in filters.month_starts:
         r = found.get(m.isoformat())
-        rows.append(
-            {
-                "month": m,
-                "n": int(r.n) if r else 0,
-                "promoters": int(r.promoters) if r else 0,
-                "detractors": int(r.detractors) if r else 0,
-            }
-        )
+        counts = (int(r.n), int(r.promoters), int(r.detractors)) if r else (0, 0, 0)
+        rows.append(dict(zip(("month", "n", "promoters", "detractors"), (m, *counts), strict=True)))
     return pd.DataFrame(rows)
 
 

@@ -5,15 +5,10 @@ from streamlit.testing.v1 import AppTest
 
 from components.navigation import PAGES
 from data_access.security import can
+from data_access.users import DEMO_USERS
 from tests.app.conftest import app, login
 
-ROLES = {
-    "exec": "executive",
-    "risk": "risk_manager",
-    "analyst": "analyst",
-    "admin": "admin",
-    "risk_east": "risk_manager",
-}
+ROLES = {username: role for username, _name, role, _scope in DEMO_USERS}
 
 
 def _texts(at: AppTest) -> str:

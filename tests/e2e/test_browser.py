@@ -5,17 +5,12 @@ from playwright.sync_api import Page, expect
 
 from components.navigation import PAGES
 from data_access.security import can
+from data_access.users import DEMO_USERS
 from tests.e2e.conftest import log_in, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-ROLES = {
-    "exec": "executive",
-    "risk": "risk_manager",
-    "analyst": "analyst",
-    "admin": "admin",
-    "risk_east": "risk_manager",
-}
+ROLES = {username: role for username, _name, role, _scope in DEMO_USERS}
 TITLES = {"overview": "Overview", "audit-log": "Audit log"}
 
 
