@@ -43,3 +43,8 @@ def annotate(snapshot: pd.DataFrame, bands: Mapping[str, int], on: date) -> pd.D
     df["days_overdue"] = (pd.Timestamp(on) - due).dt.days
     df["review_overdue"] = df["days_overdue"].fillna(0) > 0
     return df
+
+
+def acceptance_expired(treatment: str | None, expiry: date | None, on: date) -> bool:
+    """An accepted risk whose acceptance has lapsed must be decided again."""
+    return treatment == "Accept" and expiry is not None and expiry < on
