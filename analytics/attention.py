@@ -19,7 +19,7 @@ DQ_TARGET = 0.90
 
 @dataclass(frozen=True)
 class AttentionItem:
-    kind: str  # above_appetite | nps_drop | review_overdue | dq_source
+    kind: str  # above_appetite | kri_red | nps_drop | review_overdue | dq_source
     subject: str
     reason: str  # translation key; `args` fill it
     args: dict = field(default_factory=dict)
@@ -84,6 +84,27 @@ def nps_drop_items(
                     80 + min(before - now, 40),
                 )
             )
+    return items
+
+
+def kri_items(states: pd.DataFrame, risks: pd.DataFrame) -> list[AttentionItem]:
+    """Risks with a red KRI. `states`: latest KRI rows (risk_id, name, value, state, …);
+    `risks`: the viewer's risk snapshot (id, code, title) — KRIs of other risks are ignored."""
+    visible = risks.set_index("id")
+    items = []
+    for r in states.itertuples(index=False):
+        if r.state != "red" or r.risk_id not in visible.index:
+            continue
+        risk = visible.loc[r.risk_id]
+        items.append(
+            AttentionItem(
+                "kri_red",
+                f"{risk.code} {risk.title}",
+                "attention.kri_red",
+                {"kri": r.name, "value": float(r.value), "red": float(r.red_threshold)},
+                90,
+            )
+        )
     return items
 
 

@@ -48,3 +48,25 @@ def annotate(snapshot: pd.DataFrame, bands: Mapping[str, int], on: date) -> pd.D
 def acceptance_expired(treatment: str | None, expiry: date | None, on: date) -> bool:
     """An accepted risk whose acceptance has lapsed must be decided again."""
     return treatment == "Accept" and expiry is not None and expiry < on
+
+
+def flow_by_month(flow: pd.DataFrame, month_starts: list[date]) -> pd.DataFrame:
+    """Risks created and closed per month and the mean days from creation to closing of
+    the risks closed that month. `flow` has created_at and closed_at timestamps."""
+    created = pd.to_datetime(flow["created_at"]).dt.to_period("M")
+    closed_at = pd.to_datetime(flow["closed_at"])
+    closed = closed_at.dt.to_period("M")
+    days_open = (closed_at - pd.to_datetime(flow["created_at"])).dt.days
+    rows = []
+    for month in month_starts:
+        period = pd.Period(month, "M")
+        closing = closed == period
+        rows.append(
+            {
+                "month": month,
+                "created": int((created == period).sum()),
+                "closed": int(closing.sum()),
+                "mean_days_to_close": float(days_open[closing].mean()) if closing.any() else None,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -123,3 +123,127 @@ def events_per_day(counts: pd.DataFrame, title: str, x_title: str, y_title: str)
     fig.update_xaxes(title=x_title, type="category")
     fig.update_yaxes(title=y_title, rangemode="tozero", gridcolor="#eeeeee")
     return _layout(fig, title)
+
+
+def risk_matrix(
+    counts: pd.DataFrame, level_of: Mapping[int, str], labels: Mapping[str, str], title: str
+) -> go.Figure:
+    """A 5×5 likelihood × impact matrix: each cell a square coloured by its level band with
+    the number of risks written on it. Drawn as a scatter so a click selects the cell
+    (customdata = [likelihood, impact]). `level_of` maps score → level."""
+    found = {(int(r.likelihood), int(r.impact)): int(r.count) for r in counts.itertuples()}
+    cells = [(lik, imp) for lik in range(1, 6) for imp in range(1, 6)]
+    fig = go.Figure()
+    for level, colour in LEVEL_COLORS.items():
+        part = [c for c in cells if level_of[c[0] * c[1]] == level]
+        fig.add_scatter(
+            x=[imp for _, imp in part],
+            y=[lik for lik, _ in part],
+            mode="markers+text",
+            marker={
+                "symbol": "square",
+                "size": 58,
+                "color": colour,
+                "line": {"color": "white", "width": 2},
+            },
+            text=[str(found.get(c, "")) for c in part],
+            textfont={"size": 16, "color": "black" if level != "Critical" else "white"},
+            customdata=[[lik, imp] for lik, imp in part],
+            name=labels.get(level, level),
+            hovertemplate=labels["likelihood"]
+            + " %{y} × "
+            + labels["impact"]
+            + " %{x}: %{text} "
+            + labels["risks"]
+            + "<extra>"
+            + labels.get(level, level)
+            + "</extra>",
+        )
+    fig.update_xaxes(
+        title=labels["impact"], range=[0.5, 5.5], dtick=1, showgrid=False, zeroline=False
+    )
+    fig.update_yaxes(
+        title=labels["likelihood"], range=[0.5, 5.5], dtick=1, showgrid=False, zeroline=False
+    )
+    fig = _layout(fig, title)
+    fig.update_layout(height=430, clickmode="event+select", dragmode=False)
+    return fig
+
+
+def level_counts_over_time(frame: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
+    """Stacked columns of open risks per level per month. Columns: month_label, level, count."""
+    fig = go.Figure()
+    for level, colour in LEVEL_COLORS.items():
+        part = frame[frame["level"] == level]
+        fig.add_bar(
+            x=part["month_label"],
+            y=part["count"],
+            name=labels.get(level, level),
+            marker_color=colour,
+            hovertemplate="%{x}: %{y} " + labels.get(level, level) + "<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(rangemode="tozero", gridcolor="#eeeeee", dtick=5)
+    return _layout(fig, title)
+
+
+def monthly_lines(
+    frame: pd.DataFrame, series: Mapping[str, str], title: str, y_title: str
+) -> go.Figure:
+    """One line per column in `series` (column → legend label) over month_label; counts,
+    so the axis starts at zero."""
+    fig = go.Figure()
+    for column, label in series.items():
+        fig.add_scatter(
+            x=frame["month_label"],
+            y=frame[column],
+            mode="lines+markers",
+            name=label,
+            hovertemplate="%{x}: %{y:,.0f}<extra>" + label + "</extra>",
+        )
+    fig.update_yaxes(title=y_title, rangemode="tozero", gridcolor="#eeeeee")
+    return _layout(fig, title)
+
+
+def appetite_bars(frame: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
+    """Per category: worst current score as a bar (red when above appetite) and the
+    appetite as a marker. Columns: category_label, worst, appetite, breach."""
+    fig = go.Figure()
+    fig.add_bar(
+        y=frame["category_label"],
+        x=frame["worst"],
+        orientation="h",
+        name=labels["worst"],
+        marker_color=[LEVEL_COLORS["Critical"] if b else PRIMARY for b in frame["breach"]],
+        hovertemplate="%{y}: %{x}<extra>" + labels["worst"] + "</extra>",
+    )
+    fig.add_scatter(
+        y=frame["category_label"],
+        x=frame["appetite"],
+        mode="markers",
+        name=labels["appetite"],
+        marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "black"}},
+        hovertemplate="%{y}: %{x}<extra>" + labels["appetite"] + "</extra>",
+    )
+    fig.update_xaxes(range=[0, 25.5], title=labels["score"], gridcolor="#eeeeee")
+    fig = _layout(fig, title)
+    fig.update_layout(height=max(CHART_HEIGHT, 32 * len(frame) + 90))
+    return fig
+
+
+def sparkline(values: pd.Series, colour: str) -> go.Figure:
+    """A tiny line without axes, for a KRI's last months."""
+    fig = go.Figure(
+        go.Scatter(
+            y=list(values),
+            mode="lines+markers",
+            line={"color": colour},
+            hovertemplate="%{y:.3g}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=70, margin={"l": 0, "r": 0, "t": 4, "b": 4}, showlegend=False, plot_bgcolor="white"
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_access.security import VIEW_AUDIT, VIEW_OVERVIEW, can
+from data_access.security import VIEW_AUDIT, VIEW_DASHBOARDS, VIEW_OVERVIEW, can
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,13 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "app_pages/overview.py", "page.overview", ":material/dashboard:", VIEW_OVERVIEW, "overview"
+    ),
+    PageSpec(
+        "app_pages/register.py",
+        "page.register",
+        ":material/list_alt:",
+        VIEW_DASHBOARDS,
+        "risk-register",
     ),
     PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )

@@ -10,3 +10,14 @@ AUTH_USERNAME = "username"
 FILTER_PREFIX = "flt_"
 FILTERS = "filters"  # the Filters dataclass the sidebar produced on this run
 FILTERS_FROM_URL = "filters_from_url"  # set once the URL's filters were applied to the widgets
+# risk register page
+REGISTER_MATRIX = "register_matrix"
+REGISTER_MATRIX_KIND = "register_matrix_kind"
+REGISTER_TABLE = "register_table"
+REGISTER_SELECTED = "register_selected_risk"
+REGISTER_CLOSED = "register_include_closed"
+REGISTER_CATEGORIES = "register_categories"
+REGISTER_LEVELS = "register_levels"
+REGISTER_STATUSES = "register_statuses"
+REGISTER_FLAGS = "register_flags"
+REGISTER_NOTICE = "register_notice"  # confirmation shown after a successful save

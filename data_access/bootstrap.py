@@ -29,7 +29,8 @@ def has_data(engine: Engine) -> bool:
 
 
 def finish_seed(engine: Engine, as_of: date | None = None) -> None:
-    """After the demo rows: demo users, the default data-quality rules and a first check run."""
+    """After the demo rows: demo users, the default data-quality rules, a first check run
+    and the KRI values."""
     from data_access import dq
     from data_access.users import ensure_demo_users
 
@@ -38,6 +39,17 @@ def finish_seed(engine: Engine, as_of: date | None = None) -> None:
         dq.seed_rules(conn)
     reference = datetime.combine(as_of, time()) if as_of else None
     dq.run_checks(engine, triggered_by="seed", reference_time=reference)
+    refresh_kris(engine)
+
+
+def refresh_kris(engine: Engine, months: int = 12) -> int:
+    """Recompute the KRIs for the last `months` months of data (after a seed or import)."""
+    from data_access import kri
+    from data_access.overview import latest_full_month
+
+    with engine.connect() as conn:
+        latest = latest_full_month(conn)
+    return kri.refresh_kri_values(engine, kri.last_months(latest, months))
 
 
 def prepare_database(engine: Engine, customers: int = 20000, months: int = 24) -> bool:

@@ -517,8 +517,8 @@ KRIS = (
         {},
         "customers",
         "lower_bad",
-        0.95,
-        0.90,
+        0.99,
+        0.97,
     ),
     (
         "CRM, ERP and billing disagree on customer details",
@@ -527,8 +527,8 @@ KRIS = (
         {},
         "customer_source_records",
         "lower_bad",
-        0.95,
-        0.90,
+        0.97,
+        0.94,
     ),
     (
         "Churn reports built on unvalidated data",

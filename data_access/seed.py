@@ -288,7 +288,7 @@ def _invoices(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  #
         base_amount * size * np.where(tier == "VIP", 2.0, 1.0) * rng.uniform(0.9, 1.1, len(cust))
     ).round(2)
     period = grid[k]
-    due = period + np.timedelta64(30, "D")
+    due = grid[k + 1] + np.timedelta64(14, "D")  # the 15th of the following month
     score = customers["credit_score"].to_numpy()[cust].astype(float)
     p_late = np.clip(0.05 + (700 - score) / 800, 0.02, 0.45)
     p_unpaid = np.clip(0.005 + (620 - score) / 1500, 0.003, 0.2)

@@ -137,3 +137,47 @@ def test_trend_chart_has_band_line_and_churn_panel():
     assert [t.name for t in fig.data] == ["NPS 95% CI", "NPS", "Churn"]
     assert fig.data[0].fill == "toself"
     assert fig.layout.yaxis2.tickformat == ".1%"
+
+
+def test_flow_by_month_counts_and_mean_time_to_close():
+    from analytics.risk import flow_by_month
+
+    flow = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime(["2026-01-10", "2026-01-20", "2026-02-01", "2025-12-01"]),
+            "closed_at": pd.to_datetime([None, "2026-02-19", "2026-02-11", "2026-02-01"]),
+        }
+    )
+    got = flow_by_month(flow, [date(2026, 1, 1), date(2026, 2, 1)])
+    assert list(got.created) == [2, 1]
+    assert list(got.closed) == [0, 3]
+    # closed in Feb after 30, 10 and 62 days → mean 34
+    assert got.mean_days_to_close[1] == pytest.approx((30 + 10 + 62) / 3)
+    assert got.mean_days_to_close[0] is None or pd.isna(got.mean_days_to_close[0])
+
+
+def test_risk_matrix_has_25_cells_and_counts():
+    counts = pd.DataFrame({"likelihood": [4, 1], "impact": [4, 2], "count": [3, 1]})
+    level_of = {s: risk_level(s, BANDS) for s in range(1, 26)}
+    labels = {"likelihood": "L", "impact": "I", "risks": "risks"}
+    fig = charts.risk_matrix(counts, level_of, labels, "Matrix")
+    assert sum(len(t.x) for t in fig.data) == 25
+    texts = {tuple(c): txt for t in fig.data for c, txt in zip(t.customdata, t.text, strict=True)}
+    assert texts[(4, 4)] == "3" and texts[(1, 2)] == "1" and texts[(5, 5)] == ""
+    critical = next(t for t in fig.data if t.name == "Critical")
+    assert all(lik * imp >= 17 for lik, imp in critical.customdata)
+
+
+def test_red_kris_are_raised_only_for_visible_risks():
+    states = pd.DataFrame(
+        {
+            "risk_id": [1, 2, 1],
+            "name": ["NPS East", "Churn", "CSAT"],
+            "value": [3.0, 0.02, 0.8],
+            "red_threshold": [5.0, 0.018, 0.6],
+            "state": ["red", "red", "green"],
+        }
+    )
+    risks = pd.DataFrame({"id": [1], "code": ["R-011"], "title": ["East decline"]})
+    items = attention.kri_items(states, risks)
+    assert [(i.subject, i.args["kri"]) for i in items] == [("R-011 East decline", "NPS East")]

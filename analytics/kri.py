@@ -1,0 +1,32 @@
+"""Key risk indicator thresholds: green / amber / red. Pure."""
+
+from __future__ import annotations
+
+STATES = ("green", "amber", "red", "insufficient")
+SEVERITY = {"insufficient": 0, "green": 1, "amber": 2, "red": 3}
+
+
+def kri_state(
+    value: float | None, direction: str, amber: float, red: float, sufficient: bool = True
+) -> str:
+    """The RAG state of `value`. direction "higher_bad": value ≥ red is red, ≥ amber amber;
+    "lower_bad": value ≤ red is red, ≤ amber amber. Missing or too-small samples are
+    "insufficient", never green."""
+    if direction == "higher_bad":
+        if amber > red:
+            raise ValueError(f"higher_bad needs amber ≤ red, got {amber} > {red}")
+    elif direction == "lower_bad":
+        if amber < red:
+            raise ValueError(f"lower_bad needs amber ≥ red, got {amber} < {red}")
+    else:
+        raise ValueError(f"unknown direction {direction!r}")
+    if value is None or not sufficient:
+        return "insufficient"
+    if direction == "higher_bad":
+        return "red" if value >= red else "amber" if value >= amber else "green"
+    return "red" if value <= red else "amber" if value <= amber else "green"
+
+
+def worst(states: list[str]) -> str | None:
+    """The most severe of several states (red > amber > green > insufficient)."""
+    return max(states, key=SEVERITY.__getitem__) if states else None

@@ -1,0 +1,221 @@
+"""KRI values: each KRI's metric per month, computed in SQL within the KRI's scope, stored
+in kri_values with its RAG state. The metric definitions reuse the overview's queries so a
+KRI and the tile it mirrors can never disagree."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select
+
+from analytics import dq as dq_stats
+from analytics.kpi import nps
+from analytics.kri import kri_state, worst
+from data_access import dq, overview
+from data_access.filters import Filters, add_months
+from data_access.models import Customer, Invoice, KeyRiskIndicator, KriValue, SurveyResponse
+from data_access.scope import customer_conditions
+from data_access.security import Viewer
+from data_access.settings import get_setting
+
+METRIC_DEFINITIONS = {
+    "churn_rate": "Customers lost in the month ÷ customers active at its start.",
+    "nps": "% promoters (9–10) − % detractors (0–6) of the month's survey answers.",
+    "csat": "Share of CSAT answers of 4 or 5 (top-2-box) in the month.",
+    "sla_breach_rate": "Complaints opened in the month resolved after their SLA or still "
+    "open past it at month end.",
+    "overdue_30_share": "Invoices due in the previous month still unpaid at this month's end "
+    "(30+ days overdue).",
+    "dq_score": "Weighted data-quality score of one table's rules, latest check run.",
+}
+METRICS = tuple(METRIC_DEFINITIONS)
+_SYSTEM = Viewer("system", "admin")  # KRI scope comes from the KRI, not from a user
+
+
+def _scope(kri: object, month: date) -> Filters:
+    def one(value: str | None) -> tuple[str, ...]:
+        return (value,) if value else ()
+
+    return Filters(month, 1, one(kri.scope_region), one(kri.scope_segment), one(kri.scope_tier))
+
+
+def _csat(conn: Connection, filters: Filters) -> tuple[int, int]:
+    row = conn.execute(
+        select(
+            func.count(SurveyResponse.csat),
+            func.coalesce(func.sum(case((SurveyResponse.csat >= 4, 1), else_=0)), 0),
+        )
+        .join(Customer, Customer.id == SurveyResponse.customer_id)
+        .where(
+            SurveyResponse.responded_on >= filters.start,
+            SurveyResponse.responded_on < filters.end_exclusive,
+            *customer_conditions(_SYSTEM, filters),
+        )
+    ).one()
+    return int(row[1]), int(row[0])
+
+
+def _overdue_30(conn: Connection, filters: Filters) -> tuple[int, int]:
+    """Invoices that fell due in the previous month (so at least 30 days before this month's
+    end) and were still unpaid at this month's end."""
+    month_end = filters.end_exclusive
+    late = or_(Invoice.paid_date.is_(None), Invoice.paid_date >= month_end)
+    row = conn.execute(
+        select(func.count(Invoice.id), func.coalesce(func.sum(case((late, 1), else_=0)), 0))
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(
+            Invoice.due_date >= add_months(filters.start, -1),
+            Invoice.due_date < filters.start,
+            *customer_conditions(_SYSTEM, filters),
+        )
+    ).one()
+    return int(row[1]), int(row[0])
+
+
+def _dq_table_score(conn: Connection, table: str | None) -> tuple[float | None, int]:
+    runs = dq.latest_run_ids(conn, n=1)
+    if not runs or not table:
+        return None, 0
+    results = dq.run_results(conn, runs[0])
+    results = results[results["table_name"] == table]
+    rules = int((results.groupby("rule_id")["checked"].sum() > 0).sum())
+    return dq_stats.overall_score(results), rules
+
+
+def metric_value(
+    conn: Connection, kri: object, month: date, min_n: int
+) -> tuple[float | None, int]:
+    """(value, n) of the KRI's metric for one calendar month; value None when n < min_n."""
+    filters = _scope(kri, month)
+    if kri.metric == "churn_rate":
+        c = overview.churn_by_month(conn, _SYSTEM, filters).iloc[0]
+        k, n = int(c.churned), int(c.active_at_start)
+    elif kri.metric == "nps":
+        counts = overview.nps_counts(conn, _SYSTEM, filters).iloc[0]
+        est = nps(int(counts.promoters), int(counts.detractors), int(counts.n), min_n)
+        return est.value, int(counts.n)
+    elif kri.metric == "csat":
+        k, n = _csat(conn, filters)
+    elif kri.metric == "sla_breach_rate":
+        at = datetime.combine(filters.end_exclusive, datetime.min.time())
+        n, k = overview.complaint_sla_counts(conn, _SYSTEM, filters, at)
+    elif kri.metric == "overdue_30_share":
+        k, n = _overdue_30(conn, filters)
+    elif kri.metric == "dq_score":
+        return _dq_table_score(conn, kri.metric_param)
+    else:
+        raise ValueError(f"unknown KRI metric {kri.metric!r}")
+    return (k / n if n >= max(min_n, 1) else None), n
+
+
+def refresh_kri_values(
+    engine: Engine, months: list[date], computed_at: datetime | None = None
+) -> int:
+    """Compute and store every KRI for every month (replacing earlier values). Rows written."""
+    computed_at = computed_at or datetime.now()
+    written = 0
+    with engine.begin() as conn:
+        min_n = int(get_setting(conn, "min_sample_size"))
+        kris = conn.execute(select(*KeyRiskIndicator.__table__.c)).all()
+        for kri in kris:
+            conn.execute(
+                delete(KriValue).where(KriValue.kri_id == kri.id, KriValue.period_month.in_(months))
+            )
+            rows = []
+            for month in months:
+                value, n = metric_value(conn, kri, month, min_n)
+                state = kri_state(
+                    value, kri.direction, kri.amber_threshold, kri.red_threshold, value is not None
+                )
+                rows.append(
+                    dict(
+                        kri_id=kri.id,
+                        period_month=month,
+                        value=value,
+                        n=n,
+                        state=state,
+                        computed_at=computed_at,
+                    )
+                )
+            if rows:
+                conn.execute(insert(KriValue), rows)
+                written += len(rows)
+    return written
+
+
+def last_months(latest: date, count: int) -> list[date]:
+    """`count` month starts ending with `latest`."""
+    return [add_months(latest, -i) for i in range(count - 1, -1, -1)]
+
+
+def latest_kri_states(conn: Connection, risk_ids: list[int] | None = None) -> pd.DataFrame:
+    """The newest stored value of each KRI (optionally of some risks only)."""
+    ranked = select(
+        KriValue.kri_id,
+        KriValue.period_month,
+        KriValue.value,
+        KriValue.n,
+        KriValue.state,
+        func.row_number()
+        .over(partition_by=KriValue.kri_id, order_by=KriValue.period_month.desc())
+        .label("rn"),
+    ).subquery()
+    k = KeyRiskIndicator
+    stmt = (
+        select(
+            k.id.label("kri_id"),
+            k.risk_id,
+            k.name,
+            k.metric,
+            k.scope_region,
+            k.scope_segment,
+            k.scope_tier,
+            k.direction,
+            k.amber_threshold,
+            k.red_threshold,
+            ranked.c.period_month,
+            ranked.c.value,
+            ranked.c.n,
+            ranked.c.state,
+        )
+        .join(ranked, and_(ranked.c.kri_id == k.id, ranked.c.rn == 1))
+        .order_by(k.risk_id, k.id)
+    )
+    if risk_ids is not None:
+        stmt = stmt.where(k.risk_id.in_(risk_ids))
+    columns = [
+        "kri_id",
+        "risk_id",
+        "name",
+        "metric",
+        "scope_region",
+        "scope_segment",
+        "scope_tier",
+        "direction",
+        "amber_threshold",
+        "red_threshold",
+        "period_month",
+        "value",
+        "n",
+        "state",
+    ]
+    return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
+
+
+def kri_history(conn: Connection, kri_id: int, limit_months: int = 12) -> pd.DataFrame:
+    """A KRI's stored monthly values, oldest first."""
+    rows = conn.execute(
+        select(KriValue.period_month, KriValue.value, KriValue.n, KriValue.state)
+        .where(KriValue.kri_id == kri_id)
+        .order_by(KriValue.period_month.desc())
+        .limit(limit_months)
+    ).mappings()
+    frame = pd.DataFrame(rows.all(), columns=["period_month", "value", "n", "state"])
+    return frame.iloc[::-1].reset_index(drop=True)
+
+
+def worst_state_per_risk(conn: Connection) -> dict[int, str]:
+    """Each risk's most severe current KRI state."""
+    states = latest_kri_states(conn)
+    return {int(r): worst(list(g["state"])) for r, g in states.groupby("risk_id")}
