@@ -55,6 +55,7 @@ with tab_register:
             on_select="rerun",
             selection_mode="points",
         )
+        st.caption(t("register.matrix_hint"))
     points = (matrix or {}).get("selection", {}).get("points", [])
     cell = tuple(points[0]["customdata"]) if points else None
 
@@ -176,11 +177,21 @@ with tab_register:
     rows = selection.selection.rows if selection else []
     if rows and rows[0] < len(shown):  # a stale selection can point past a filtered table
         st.session_state[state.REGISTER_SELECTED] = int(shown.iloc[rows[0]]["id"])
+    titles = dict(zip(shown["id"], shown["code"] + " · " + shown["title"], strict=True))
+    st.selectbox(
+        t("register.open_risk"),
+        list(titles),
+        index=None,
+        format_func=titles.get,
+        placeholder=t("register.select_hint"),
+        key=state.REGISTER_PICKER,
+        on_change=lambda: st.session_state.update(
+            {state.REGISTER_SELECTED: st.session_state[state.REGISTER_PICKER]}
+        ),
+    )
     selected = st.session_state.get(state.REGISTER_SELECTED)
     if selected is not None:
         show_risk(viewer, selected)
-    else:
-        st.caption(t("register.select_hint"))
 
 with tab_trends:
     trends = register_trends(viewer, filters)

@@ -166,7 +166,7 @@ def risk_matrix(
         title=labels["likelihood"], range=[0.5, 5.5], dtick=1, showgrid=False, zeroline=False
     )
     fig = _layout(fig, title)
-    fig.update_layout(height=430, clickmode="event+select", dragmode=False)
+    fig.update_layout(height=430, clickmode="event+select", showlegend=False)
     return fig
 
 

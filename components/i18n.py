@@ -80,13 +80,17 @@ CATALOG: dict[str, dict[str, str]] = {
     "register.tab.register": {"en": "Register", "zh": "登记册"},
     "register.tab.trends": {"en": "Trends", "zh": "趋势"},
     "register.tab.appetite": {"en": "Appetite", "zh": "风险偏好"},
+    "register.matrix_hint": {
+        "en": "Click a cell to filter the register below.",
+        "zh": "点击单元格以筛选下方登记册。",
+    },
     "register.matrix_kind": {"en": "Assessment", "zh": "评估类型"},
     "register.kind.inherent": {"en": "Inherent", "zh": "固有"},
     "register.kind.current": {"en": "Current", "zh": "当前"},
     "register.kind.target": {"en": "Target", "zh": "目标"},
     "register.matrix_title": {
-        "en": "Open risks by likelihood × impact ({kind}) — click a cell",
-        "zh": "按可能性 × 影响的未关闭风险（{kind}）— 点击单元格筛选",
+        "en": "Open risks, {kind} likelihood × impact",
+        "zh": "未关闭风险：{kind}可能性 × 影响",
     },
     "register.likelihood": {"en": "Likelihood", "zh": "可能性"},
     "register.impact": {"en": "Impact", "zh": "影响"},
@@ -118,9 +122,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "register.col.overdue_actions": {"en": "Overdue actions", "zh": "逾期行动"},
     "register.col.kri": {"en": "KRI", "zh": "KRI"},
     "register.select_hint": {
-        "en": "Select a row to open the risk.",
-        "zh": "选择一行以打开风险详情。",
+        "en": "Select a row above, or pick a risk here",
+        "zh": "在上方选择一行，或在此选择风险",
     },
+    "register.open_risk": {"en": "Open a risk", "zh": "打开风险"},
     "register.not_visible": {
         "en": "This risk does not exist or is outside your scope.",
         "zh": "该风险不存在或不在您的权限范围内。",

@@ -15,6 +15,7 @@ REGISTER_MATRIX = "register_matrix"
 REGISTER_MATRIX_KIND = "register_matrix_kind"
 REGISTER_TABLE = "register_table"
 REGISTER_SELECTED = "register_selected_risk"
+REGISTER_PICKER = "register_picker"  # "open a risk" select box
 REGISTER_CLOSED = "register_include_closed"
 REGISTER_CATEGORIES = "register_categories"
 REGISTER_LEVELS = "register_levels"
