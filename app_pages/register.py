@@ -154,7 +154,7 @@ with tab_register:
         height=min(38 + 35 * len(table), 600),
         column_config={
             "code": st.column_config.TextColumn(t("register.col.code"), width="small"),
-            "title": st.column_config.TextColumn(t("register.col.title"), width="large"),
+            "title": st.column_config.TextColumn(t("register.col.title"), width="medium"),
             "category": t("chart.category"),
             "level": t("chart.level"),
             "score": st.column_config.ProgressColumn(

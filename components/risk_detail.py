@@ -119,10 +119,16 @@ def new_risk_form(viewer: Viewer) -> None:
             )
 
 
-def _level_text(likelihood: int, impact: int) -> str:
+def _score_tile(
+    column: st.delta_generator.DeltaGenerator, kind: str, likelihood: int, impact: int
+) -> None:
     score = likelihood * impact
     level = risk_level(score, app_settings()["risk_level_bands"])
-    return f"{likelihood} × {impact} = {score} ({t('level.' + level)})"
+    column.metric(
+        f"{t('register.kind.' + kind)} · L {likelihood} × I {impact}",
+        f"{score} · {t('level.' + level)}",
+        border=True,
+    )
 
 
 def _kris(detail: dict) -> None:
@@ -179,19 +185,19 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
         )
         if risk["description"]:
             st.write(risk["description"])
-        a, b, c, d = st.columns(4)
-        a.metric(
-            t("register.kind.inherent"),
-            _level_text(risk["inherent_likelihood"], risk["inherent_impact"]),
+        columns = st.columns(4)
+        for column, kind in zip(columns, ("inherent", "current", "target"), strict=False):
+            _score_tile(column, kind, risk[f"{kind}_likelihood"], risk[f"{kind}_impact"])
+        appetite = detail["appetite"]
+        score = risk["current_likelihood"] * risk["current_impact"]
+        above = appetite is not None and score > appetite
+        columns[3].metric(
+            t("register.col.appetite"),
+            appetite or "–",
+            border=True,
+            delta=t("register.flag.above_appetite") if above else None,
+            delta_color="inverse",
         )
-        b.metric(
-            t("register.kind.current"),
-            _level_text(risk["current_likelihood"], risk["current_impact"]),
-        )
-        c.metric(
-            t("register.kind.target"), _level_text(risk["target_likelihood"], risk["target_impact"])
-        )
-        d.metric(t("register.col.appetite"), detail["appetite"] or "–")
         if risk["incident_note"]:
             st.error(t("register.incident") + ": " + risk["incident_note"])
         if risk["lessons_learned"]:
