@@ -123,6 +123,8 @@ with tab_register:
         level=shown["level"].map(lambda lvl: t(f"level.{lvl}")),
         category=shown["category"].map(lambda c: f"{c} · {t('category.' + c)}"),
         region=shown["region"].fillna(t("filters.all")),
+        segment=shown["segment"].fillna(t("filters.all")),
+        tier=shown["tier"].fillna(t("filters.all")),
         kri_state=shown["kri_state"].map(
             lambda s: t(f"kri.state.{s}") if isinstance(s, str) else "–"
         ),
@@ -138,6 +140,8 @@ with tab_register:
             "status",
             "owner",
             "region",
+            "segment",
+            "tier",
             "treatment",
             "next_review_date",
             "review_overdue",
@@ -165,6 +169,8 @@ with tab_register:
             "status": t("register.col.status"),
             "owner": t("register.col.owner"),
             "region": t("filters.region"),
+            "segment": t("filters.segment"),
+            "tier": t("filters.tier"),
             "treatment": t("register.col.treatment"),
             "next_review_date": st.column_config.DateColumn(
                 t("register.col.next_review"), format="YYYY-MM-DD"

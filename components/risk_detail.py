@@ -180,6 +180,8 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
             f"{t('category.' + risk['category'])} · {t('register.col.status')}: "
             f"**{risk['status']}** · {t('register.col.owner')}: {risk['owner']} · "
             f"{t('filters.region')}: {risk['region'] or t('filters.all')} · "
+            f"{t('filters.segment')}: {risk['segment'] or t('filters.all')} · "
+            f"{t('filters.tier')}: {risk['tier'] or t('filters.all')} · "
             f"{t('register.col.treatment')}: {risk['treatment'] or '–'}"
             + (f" · :red-badge[{t('register.acceptance_expired')}]" if expired else "")
         )

@@ -444,6 +444,12 @@ def assess(
     now = now or datetime.now()
     with engine.begin() as conn:
         risk = _editable(conn, viewer, risk_id, version)
+        current = risk.current_likelihood * risk.current_impact
+        if kind == "target" and likelihood * impact > current:
+            # A target is the residual level the treatment aims for: never worse than now.
+            raise ValidationError(
+                {"target": f"score {likelihood * impact} is above the current score {current}"}
+            )
         conn.execute(
             insert(RiskAssessment).values(
                 risk_id=risk_id,

@@ -168,3 +168,10 @@ def test_sql_metacharacters_are_stored_verbatim(migrated_engine):
     title = "Robert'); DROP TABLE risks;-- 风险"
     rid = _new(migrated_engine, title=title)
     assert _detail(migrated_engine, rid)["risk"]["title"] == title
+
+
+def test_target_may_not_be_worse_than_current(migrated_engine):
+    rid = _new(migrated_engine)  # current 4 × 4 = 16
+    with pytest.raises(register.ValidationError, match="above the current score 16"):
+        register.assess(migrated_engine, RISK, rid, 1, "target", 5, 4)
+    assert register.assess(migrated_engine, RISK, rid, 1, "target", 2, 4) == 2
