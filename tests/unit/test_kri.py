@@ -53,7 +53,7 @@ def raw(seeded_engine):
         def read(sql):
             return pd.read_sql_query(text(sql), conn)
 
-        return {
+        frames = {
             "customers": read(
                 "select id, region, segment, tier, signup_date, churn_date from customers"
             ),
@@ -61,6 +61,9 @@ def raw(seeded_engine):
             "invoices": read("select customer_id, due_date, paid_date from invoices"),
             "kris": read("select * from kris"),
         }
+    # PostgreSQL hands back date objects, SQLite text: compare as timestamps either way.
+    frames["surveys"]["responded_on"] = pd.to_datetime(frames["surveys"]["responded_on"])
+    return frames
 
 
 def _kri(engine, name):
