@@ -95,10 +95,3 @@ def rate_change_test(k1: int, n1: int, k0: int, n0: int) -> tuple[float, float]:
         return 0.0, 1.0
     z = (k1 / n1 - k0 / n0) / se
     return z, float(2 * norm.sf(abs(z)))
-
-
-def relative_change(current: float | None, previous: float | None) -> float | None:
-    """(current − previous) / |previous|, or None when either is missing or previous is 0."""
-    if current is None or previous is None or previous == 0:
-        return None
-    return (current - previous) / abs(previous)

@@ -7,6 +7,7 @@ risk_history row per changed field plus one audit_log row — all in one transac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
+from analytics.risk import risk_level
 from data_access import audit
 from data_access.codes import REGIONS, RISK_CATEGORIES, SEGMENTS, TIERS, TREATMENTS
 from data_access.filters import Filters
@@ -298,9 +300,7 @@ def _apply(
 
 
 def _level_of(conn: Connection, likelihood: int, impact: int) -> str:
-    bands = get_setting(conn, "risk_level_bands")
-    score = likelihood * impact
-    return next(lvl for lvl in ("Low", "Medium", "High", "Critical") if score <= bands[lvl])
+    return risk_level(likelihood * impact, get_setting(conn, "risk_level_bands"))
 
 
 def create_risk(
@@ -629,6 +629,28 @@ def record_review(
         )
 
 
+def _transition(
+    engine: Engine,
+    viewer: Viewer,
+    risk_id: int,
+    version: int,
+    allowed: Callable[[str], str | None],
+    changes: dict[str, Any] | Callable[[datetime], dict[str, Any]],
+    action: str,
+    now: datetime | None,
+) -> int:
+    """A status change: `allowed(status)` returns why it is refused, or None."""
+    now = now or datetime.now()
+    with engine.begin() as conn:
+        risk = _editable(conn, viewer, risk_id, version)
+        refusal = allowed(risk.status)
+        if refusal:
+            raise ValidationError({"status": refusal})
+        return _apply(
+            conn, viewer, risk, changes(now) if callable(changes) else changes, action, now
+        )
+
+
 def materialise(
     engine: Engine,
     viewer: Viewer,
@@ -640,17 +662,10 @@ def materialise(
     """The risk became a live incident (crisis response)."""
     if not incident_note.strip():
         raise ValidationError({"incident_note": "describe what happened"})
-    now = now or datetime.now()
-    with engine.begin() as conn:
-        risk = _editable(conn, viewer, risk_id, version)
-        return _apply(
-            conn,
-            viewer,
-            risk,
-            {"status": "Materialised", "incident_note": incident_note.strip()[:MAX_TEXT]},
-            "risk_materialised",
-            now,
-        )
+    changes = {"status": "Materialised", "incident_note": incident_note.strip()[:MAX_TEXT]}
+    return _transition(
+        engine, viewer, risk_id, version, lambda s: None, changes, "risk_materialised", now
+    )
 
 
 def record_recovery(
@@ -664,42 +679,44 @@ def record_recovery(
     """Recovery after an incident: lessons learned; the risk goes back to Monitoring."""
     if not lessons.strip():
         raise ValidationError({"lessons_learned": "record what was learned"})
-    now = now or datetime.now()
-    with engine.begin() as conn:
-        risk = _editable(conn, viewer, risk_id, version)
-        if risk.status != "Materialised":
-            raise ValidationError({"status": "only a materialised risk can recover"})
-        return _apply(
-            conn,
-            viewer,
-            risk,
-            {"status": "Monitoring", "lessons_learned": lessons.strip()[:MAX_TEXT]},
-            "risk_recovered",
-            now,
-        )
+    changes = {"status": "Monitoring", "lessons_learned": lessons.strip()[:MAX_TEXT]}
+    return _transition(
+        engine,
+        viewer,
+        risk_id,
+        version,
+        lambda s: None if s == "Materialised" else "only a materialised risk can recover",
+        changes,
+        "risk_recovered",
+        now,
+    )
 
 
 def close_risk(
     engine: Engine, viewer: Viewer, risk_id: int, version: int, now: datetime | None = None
 ) -> int:
-    now = now or datetime.now()
-    with engine.begin() as conn:
-        risk = _editable(conn, viewer, risk_id, version)
-        if risk.status == "Closed":
-            raise ValidationError({"status": "is already Closed"})
-        return _apply(
-            conn, viewer, risk, {"status": "Closed", "closed_at": now}, "risk_closed", now
-        )
+    return _transition(
+        engine,
+        viewer,
+        risk_id,
+        version,
+        lambda s: "is already Closed" if s == "Closed" else None,
+        lambda at: {"status": "Closed", "closed_at": at},
+        "risk_closed",
+        now,
+    )
 
 
 def reopen_risk(
     engine: Engine, viewer: Viewer, risk_id: int, version: int, now: datetime | None = None
 ) -> int:
-    now = now or datetime.now()
-    with engine.begin() as conn:
-        risk = _editable(conn, viewer, risk_id, version)
-        if risk.status != "Closed":
-            raise ValidationError({"status": "only a Closed risk can be reopened"})
-        return _apply(
-            conn, viewer, risk, {"status": "Monitoring", "closed_at": None}, "risk_reopened", now
-        )
+    return _transition(
+        engine,
+        viewer,
+        risk_id,
+        version,
+        lambda s: None if s == "Closed" else "only a Closed risk can be reopened",
+        {"status": "Monitoring", "closed_at": None},
+        "risk_reopened",
+        now,
+    )

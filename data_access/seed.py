@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Table, delete, insert
 
+from analytics.risk import risk_level
 from data_access import codes
 from data_access import demo_vocab as vocab
 from data_access.filters import add_months
@@ -491,8 +492,7 @@ def _source_records(rng, customers, as_of) -> pd.DataFrame:  # noqa: ANN001
 
 
 def _level(score: int) -> str:
-    bands = DEFAULTS["risk_level_bands"]
-    return next(level for level in ("Low", "Medium", "High", "Critical") if score <= bands[level])
+    return risk_level(score, DEFAULTS["risk_level_bands"])
 
 
 def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFrame]:

@@ -9,7 +9,6 @@ from analytics.kpi import (
     nps_change_test,
     proportion,
     rate_change_test,
-    relative_change,
     wilson_interval,
 )
 
@@ -75,9 +74,3 @@ def test_nps_change_test_by_hand():
     se = math.sqrt(0.49 / 200 + 0.5875 / 200)
     assert z == pytest.approx((-0.1 - 0.25) / se)
     assert z < 0 and p < 0.001
-
-
-def test_relative_change():
-    assert relative_change(110, 100) == pytest.approx(0.1)
-    assert relative_change(-5, -10) == pytest.approx(0.5)
-    assert relative_change(1, 0) is None and relative_change(None, 3) is None
