@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from components.i18n import CATALOG
 from components.navigation import PAGES
 from data_access.security import can
 from data_access.users import DEMO_USERS
@@ -11,7 +12,6 @@ from tests.e2e.conftest import log_in, screenshot, wait_idle
 pytestmark = pytest.mark.e2e
 
 ROLES = {username: role for username, _name, role, _scope in DEMO_USERS}
-TITLES = {"overview": "Overview", "audit-log": "Audit log"}
 
 
 def _wait_for_cookie(page: Page, present: bool) -> None:
@@ -41,13 +41,13 @@ def test_each_user_visits_each_allowed_page(page: Page, server: str, username: s
     expect(nav).to_have_count(len(allowed) if len(allowed) > 1 else 0)
     for spec in allowed:
         if len(allowed) > 1:
-            nav.filter(has_text=TITLES[spec.url_path]).click()
+            nav.filter(has_text=CATALOG[spec.title_key]["en"]).click()
             wait_idle(page)
         _assert_healthy_page_with_chart(page)
         screenshot(page, f"{username}_{spec.url_path}")
     for spec in PAGES:
         if spec not in allowed:
-            expect(nav.filter(has_text=TITLES[spec.url_path])).to_have_count(0)
+            expect(nav.filter(has_text=CATALOG[spec.title_key]["en"])).to_have_count(0)
 
 
 def test_cookie_keeps_the_user_logged_in_after_reload(page: Page, server: str):
