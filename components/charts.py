@@ -3,6 +3,7 @@ the functions stay free of session state and are unit-testable on their figure s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -191,7 +192,8 @@ def monthly_lines(
     frame: pd.DataFrame, series: Mapping[str, str], title: str, y_title: str
 ) -> go.Figure:
     """One line per column in `series` (column → legend label) over month_label; counts,
-    so the axis starts at zero."""
+    so the axis starts at zero and ticks are whole numbers. The legend sits under the plot
+    so long series names never cover the title."""
     fig = go.Figure()
     for column, label in series.items():
         fig.add_scatter(
@@ -201,8 +203,16 @@ def monthly_lines(
             name=label,
             hovertemplate="%{x}: %{y:,.0f}<extra>" + label + "</extra>",
         )
-    fig.update_yaxes(title=y_title, rangemode="tozero", gridcolor="#eeeeee")
-    return _layout(fig, title)
+    top = pd.to_numeric(frame[list(series)].stack(), errors="coerce").max()
+    step = max(1, math.ceil((0 if pd.isna(top) else top) / 5))
+    fig.update_yaxes(title=y_title, rangemode="tozero", gridcolor="#eeeeee", dtick=step)
+    fig = _layout(fig, title)
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.28, "x": 0, "xanchor": "left"},
+        margin={"b": 40},
+        height=CHART_HEIGHT + 40,
+    )
+    return fig
 
 
 def appetite_bars(frame: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
