@@ -204,7 +204,9 @@ def monthly_lines(
             hovertemplate="%{x}: %{y:,.0f}<extra>" + label + "</extra>",
         )
     top = pd.to_numeric(frame[list(series)].stack(), errors="coerce").max()
-    step = max(1, math.ceil((0 if pd.isna(top) else top) / 5))
+    top = 0 if pd.isna(top) else top
+    # Small counts get whole-number ticks; larger values keep plotly's round ticks.
+    step = max(1, math.ceil(top / 5)) if top <= 20 else None
     fig.update_yaxes(title=y_title, rangemode="tozero", gridcolor="#eeeeee", dtick=step)
     fig = _layout(fig, title)
     fig.update_layout(
