@@ -98,14 +98,17 @@ def test_logged_out_direct_url_shows_login_and_no_data(page: Page, server: str, 
 
 def test_non_admin_direct_url_to_audit_log_gets_no_audit_data(page: Page, server: str):
     log_in(page, server, "risk")
+    _wait_for_cookie(page, present=True)  # a new page load logs in through the cookie
     page.goto(f"{server}/audit-log")
     wait_idle(page)
+    expect(page.get_by_text("Signed in as")).to_be_visible()
     expect(page.get_by_text("Who did what")).to_have_count(0)
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(0)
 
 
 def test_filters_round_trip_through_the_url(page: Page, server: str):
     log_in(page, server, "exec")
+    _wait_for_cookie(page, present=True)
     page.goto(f"{server}/overview?end=2026-09&months=6&region=East&tier=VIP")
     wait_idle(page)
     expect(page.get_by_text("region East")).to_be_visible()
