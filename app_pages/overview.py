@@ -8,6 +8,7 @@ from components.auth import require
 from components.data import overview_model
 from components.filters import caption, current_filters
 from components.i18n import month_label, t
+from components.navigation import page_link
 from components.tiles import ci_text, count_tile, rate_tile, score_tile
 from data_access.security import VIEW_OVERVIEW
 
@@ -20,6 +21,7 @@ st.caption(caption(filters, model.as_of_month) + " · " + t("overview.deltas"))
 
 with st.container(border=True):
     st.markdown(f"**{t('overview.register')}**")
+    page_link("app_pages/register.py", t("overview.open_register"), viewer.role)
     a, b, c = st.columns(3)
     levels = ", ".join(f"{t('level.' + k)} {v}" for k, v in model.risks_now.by_level.items())
     with a:

@@ -234,6 +234,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "overview.title": {"en": "What needs attention today?", "zh": "今天需要关注什么？"},
     "overview.register": {"en": "Risk register", "zh": "风险登记册"},
     "overview.signals": {"en": "Customer signals", "zh": "客户信号"},
+    "overview.open_register": {"en": "Open the risk register", "zh": "打开风险登记册"},
     "overview.deltas": {
         "en": "Changes are against the previous period of the same length.",
         "zh": "变化均与等长的上一期相比。",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import streamlit as st
+
 from data_access.security import VIEW_AUDIT, VIEW_DASHBOARDS, VIEW_OVERVIEW, can
 
 
@@ -33,3 +35,11 @@ PAGES: tuple[PageSpec, ...] = (
 
 def allowed_pages(role: str) -> list[PageSpec]:
     return [p for p in PAGES if can(role, p.permission)]
+
+
+def page_link(path: str, label: str, role: str) -> None:
+    """A link to another page, drawn only when the role may open it (pages of later
+    dashboards appear here as they are added)."""
+    spec = next((p for p in PAGES if p.path == path), None)
+    if spec is not None and can(role, spec.permission):
+        st.page_link(spec.path, label=label, icon=":material/arrow_forward:")
