@@ -12,13 +12,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
 from data_access.seed import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
+# A page's first run on a loaded 2-core CI machine can take several seconds.
+expect.set_options(timeout=20_000)
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "e2e-demo-password"

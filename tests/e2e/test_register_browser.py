@@ -15,7 +15,10 @@ def _open_register(page: Page, server: str, user: str) -> None:
     log_in(page, server, user)
     page.locator("[data-testid='stSidebarNavLink']", has_text="Risk register").click()
     wait_idle(page)
-    expect(page.get_by_role("heading", name="Which risks need action?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Which risks need action?")).to_be_visible(
+        timeout=60_000
+    )
+    wait_idle(page)
 
 
 def _counts(page: Page) -> tuple[int, int]:
