@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from components.i18n import CATALOG
+from components.navigation import PAGES
 from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
 from data_access.seed import seed_demo
@@ -122,11 +126,49 @@ def wait_idle(page: Page) -> None:
     page.wait_for_timeout(300)
 
 
-def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+def wait_for_cookie(page: Page, present: bool) -> None:
+    """The cookie component writes (or deletes) the cookie asynchronously after a run."""
+    for _ in range(120):
+        if any(c["name"] == "crm_risk_auth" for c in page.context.cookies()) == present:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"auth cookie {'missing' if present else 'still present'}")
+
+
+def submit_login(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(base)
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
+    wait_idle(page)
+
+
+def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Log in and wait until the run that writes the cookie has finished, so that a click
+    right after this is not swallowed by that rerun."""
+    submit_login(page, base, username, password)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=60_000)
+    wait_for_cookie(page, present=True)
+    wait_idle(page)
+
+
+def open_page(page: Page, title: str) -> None:
+    """Click a sidebar link and wait for its URL; click again if a rerun swallowed the click."""
+    spec = next(p for p in PAGES if CATALOG[p.title_key]["en"] == title)
+    # The first page is the default one and may be served at "/".
+    paths = f"{spec.url_path}|" if spec == PAGES[0] else spec.url_path
+    url = re.compile(rf"/({paths})(\?|$)")
+    link = page.locator("[data-testid='stSidebarNavLink']", has_text=title)
+    for _ in range(3):
+        link.click()
+        try:
+            page.wait_for_url(url, timeout=15_000)
+            break
+        except PlaywrightTimeoutError:
+            wait_idle(page)
+    else:
+        raise AssertionError(f"{title} did not open; the URL is {page.url}")
+    wait_idle(page)
     wait_idle(page)
 
 

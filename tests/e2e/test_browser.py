@@ -7,20 +7,18 @@ from components.i18n import CATALOG
 from components.navigation import PAGES
 from data_access.security import can
 from data_access.users import DEMO_USERS
-from tests.e2e.conftest import log_in, screenshot, wait_idle
+from tests.e2e.conftest import (
+    log_in,
+    open_page,
+    screenshot,
+    submit_login,
+    wait_for_cookie,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
 ROLES = {username: role for username, _name, role, _scope in DEMO_USERS}
-
-
-def _wait_for_cookie(page: Page, present: bool) -> None:
-    """The cookie component writes (or deletes) the cookie asynchronously after a run."""
-    for _ in range(60):
-        if any(c["name"] == "crm_risk_auth" for c in page.context.cookies()) == present:
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError(f"auth cookie {'missing' if present else 'still present'}")
 
 
 def _assert_healthy_page_with_chart(page: Page) -> None:
@@ -41,8 +39,7 @@ def test_each_user_visits_each_allowed_page(page: Page, server: str, username: s
     expect(nav).to_have_count(len(allowed) if len(allowed) > 1 else 0)
     for spec in allowed:
         if len(allowed) > 1:
-            nav.filter(has_text=CATALOG[spec.title_key]["en"]).click()
-            wait_idle(page)
+            open_page(page, CATALOG[spec.title_key]["en"])
         _assert_healthy_page_with_chart(page)
         screenshot(page, f"{username}_{spec.url_path}")
     for spec in PAGES:
@@ -53,7 +50,6 @@ def test_each_user_visits_each_allowed_page(page: Page, server: str, username: s
 def test_cookie_keeps_the_user_logged_in_after_reload(page: Page, server: str):
     log_in(page, server, "exec")
     expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
-    _wait_for_cookie(page, present=True)
     page.reload()
     wait_idle(page)
     expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
@@ -62,11 +58,10 @@ def test_cookie_keeps_the_user_logged_in_after_reload(page: Page, server: str):
 
 def test_logout_clears_the_session(page: Page, server: str):
     log_in(page, server, "analyst")
-    _wait_for_cookie(page, present=True)
     page.get_by_role("button", name="Log out").click()
     wait_idle(page)
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
-    _wait_for_cookie(page, present=False)
+    wait_for_cookie(page, present=False)
     page.reload()
     wait_idle(page)
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
@@ -75,13 +70,13 @@ def test_logout_clears_the_session(page: Page, server: str):
 
 def test_five_wrong_passwords_lock_the_account(page: Page, server: str):
     for attempt in range(5):
-        log_in(page, server, "risk_east", "wrong-password")
+        submit_login(page, server, "risk_east", "wrong-password")
         if attempt < 4:
             expect(page.get_by_text("Wrong username or password")).to_be_visible()
     expect(page.get_by_text("This account is locked until")).to_be_visible()
     screenshot(page, "login_locked")
     # Even the right password is refused while the lock lasts.
-    log_in(page, server, "risk_east")
+    submit_login(page, server, "risk_east")
     expect(page.get_by_text("This account is locked until")).to_be_visible()
     expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
 
@@ -98,7 +93,6 @@ def test_logged_out_direct_url_shows_login_and_no_data(page: Page, server: str, 
 
 def test_non_admin_direct_url_to_audit_log_gets_no_audit_data(page: Page, server: str):
     log_in(page, server, "risk")
-    _wait_for_cookie(page, present=True)  # a new page load logs in through the cookie
     page.goto(f"{server}/audit-log")
     wait_idle(page)
     expect(page.get_by_text("Signed in as")).to_be_visible()
@@ -108,7 +102,6 @@ def test_non_admin_direct_url_to_audit_log_gets_no_audit_data(page: Page, server
 
 def test_filters_round_trip_through_the_url(page: Page, server: str):
     log_in(page, server, "exec")
-    _wait_for_cookie(page, present=True)
     page.goto(f"{server}/overview?end=2026-09&months=6&region=East&tier=VIP")
     wait_idle(page)
     expect(page.get_by_text("region East")).to_be_visible()

@@ -6,15 +6,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import log_in, screenshot, wait_idle
+from tests.e2e.conftest import log_in, open_page, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 
 def _open_register(page: Page, server: str, user: str) -> None:
     log_in(page, server, user)
-    page.locator("[data-testid='stSidebarNavLink']", has_text="Risk register").click()
-    wait_idle(page)
+    open_page(page, "Risk register")
     expect(page.get_by_role("heading", name="Which risks need action?")).to_be_visible(
         timeout=60_000
     )
