@@ -7,6 +7,8 @@ from datetime import date
 
 import streamlit as st
 
+from components.i18n_satisfaction import CODE_LABELS
+from components.i18n_satisfaction import TEXT as SATISFACTION_TEXT
 from components.state import LANGUAGE
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -353,6 +355,10 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+CATALOG |= SATISFACTION_TEXT
+CATALOG |= {f"code.{code}": text for code, text in CODE_LABELS.items()}
+
+
 def language() -> str:
     return st.session_state.get(LANGUAGE, "en")
 
@@ -364,6 +370,11 @@ def t(key: str, **args: object) -> str:
         return key
     text = entry.get(language()) or entry["en"]
     return text.format(**args) if args else text
+
+
+def code_label(code: str) -> str:
+    """A data code (region, tier, touchpoint, severity…) in the reader's language."""
+    return t(f"code.{code}") if f"code.{code}" in CATALOG else str(code)
 
 
 def month_label(month: date) -> str:

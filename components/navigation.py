@@ -29,6 +29,13 @@ PAGES: tuple[PageSpec, ...] = (
         VIEW_DASHBOARDS,
         "risk-register",
     ),
+    PageSpec(
+        "app_pages/satisfaction.py",
+        "page.satisfaction",
+        ":material/sentiment_dissatisfied:",
+        VIEW_DASHBOARDS,
+        "satisfaction",
+    ),
     PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )
 

@@ -22,3 +22,15 @@ REGISTER_LEVELS = "register_levels"
 REGISTER_STATUSES = "register_statuses"
 REGISTER_FLAGS = "register_flags"
 REGISTER_NOTICE = "register_notice"  # confirmation shown after a successful save
+# satisfaction page
+SAT_FOCUS_PARAM = "focus"  # URL query parameter holding the page's segment focus
+SAT_BREAKDOWN_DIM = "sat_breakdown_dimension"
+SAT_BREAKDOWN_METRIC = "sat_breakdown_metric"
+SAT_BREAKDOWN_CHART = "sat_breakdown_chart"  # + a counter, so a used selection is not replayed
+SAT_CHART_NONCE = "sat_breakdown_nonce"
+SAT_WARNING_TABLE = "sat_warning_table"
+SAT_SCATTER_DIM = "sat_scatter_dimension"
+SAT_LIST_CATEGORY = "sat_list_category"
+SAT_LIST_SEVERITY = "sat_list_severity"
+SAT_LIST_STATUS = "sat_list_status"
+SAT_LIST_PAGE = "sat_list_page"

@@ -46,9 +46,14 @@ def rate_tile(label: str, now: Estimate, before: Estimate, help_text: str) -> No
 
 
 def score_tile(
-    label: str, now: float | None, before: float | None, help_text: str, as_percent: bool = False
+    label: str,
+    now: float | None,
+    before: float | None,
+    help_text: str,
+    as_percent: bool = False,
+    up_is_good: bool = True,
 ) -> None:
-    """A score where up is good (NPS, data quality)."""
+    """A score where up is good (NPS, data quality) unless `up_is_good` is False (effort)."""
     if now is None:
         st.metric(label, t("kpi.insufficient"), help=help_text, border=True)
         return
@@ -58,4 +63,5 @@ def score_tile(
         change = (now - before) * (100 if as_percent else 1)
         unit = " pp" if as_percent else ""
         delta = f"{change:+.1f}{unit}"
-    st.metric(label, value, delta=delta, delta_color="normal", help=help_text, border=True)
+    colour = "normal" if up_is_good else "inverse"
+    st.metric(label, value, delta=delta, delta_color=colour, help=help_text, border=True)

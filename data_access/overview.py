@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
 
 from data_access.filters import Filters, add_months, month_start
 from data_access.models import (
@@ -20,6 +20,7 @@ from data_access.models import (
 )
 from data_access.scope import customer_conditions, risk_conditions
 from data_access.security import Viewer
+from data_access.sql import month_bucket, sum_if
 
 
 def latest_full_month(conn: Connection) -> date:
@@ -32,10 +33,6 @@ def latest_full_month(conn: Connection) -> date:
     return month_start(latest)
 
 
-def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per month of the period: customers active at the month's start and how many of them
     churned during it (one scan of customers)."""
@@ -45,7 +42,7 @@ def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
             Customer.signup_date < m, or_(Customer.churn_date.is_(None), Customer.churn_date >= m)
         )
         churned = and_(active, Customer.churn_date < add_months(m, 1))
-        columns += [_sum_if(active).label(f"a{i}"), _sum_if(churned).label(f"c{i}")]
+        columns += [sum_if(active).label(f"a{i}"), sum_if(churned).label(f"c{i}")]
     row = conn.execute(select(*columns).where(*customer_conditions(viewer, filters))).one()
     return pd.DataFrame(
         {
@@ -63,8 +60,8 @@ def _nps_query(viewer: Viewer, filters: Filters, *keys: ColumnElement) -> Select
         select(
             *keys,
             func.count(SurveyResponse.nps).label("n"),
-            _sum_if(SurveyResponse.nps >= 9).label("promoters"),
-            _sum_if(SurveyResponse.nps <= 6).label("detractors"),
+            sum_if(SurveyResponse.nps >= 9).label("promoters"),
+            sum_if(SurveyResponse.nps <= 6).label("detractors"),
         )
         .join(Customer, Customer.id == SurveyResponse.customer_id)
         .where(
@@ -92,12 +89,7 @@ def nps_counts(
 
 def nps_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """NPS answer counts for each month of the period (one grouped query; empty months 0)."""
-    month_of = case(
-        *[
-            (SurveyResponse.responded_on < add_months(m, 1), literal(m.isoformat()))
-            for m in filters.month_starts
-        ]
-    ).label("month")
+    month_of = month_bucket(SurveyResponse.responded_on, filters.month_starts).label("month")
     found = {r.month: r for r in conn.execute(_nps_query(viewer, filters, month_of))}
     rows = []
     for m in filters.month_starts:
@@ -116,7 +108,7 @@ def complaint_sla_counts(
         and_(Complaint.resolved_at.is_(None), Complaint.resolution_due_at < at),
     )
     row = conn.execute(
-        select(func.count(Complaint.id), _sum_if(breached))
+        select(func.count(Complaint.id), sum_if(breached))
         .join(Customer, Customer.id == Complaint.customer_id)
         .where(
             Complaint.opened_at >= datetime.combine(filters.start, datetime.min.time()),

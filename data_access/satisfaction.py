@@ -1,0 +1,233 @@
+"""Survey aggregates (NPS, CSAT, CES) per month, per segment and per comparison window, and the
+detractor verbatims. Counting happens in SQL; analytics.satisfaction turns counts into scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
+
+from data_access.codes import CHANNELS, LIFECYCLE_STAGES, REGIONS, SEGMENTS, TIERS, TOUCHPOINTS
+from data_access.filters import Filters, add_months
+from data_access.models import Customer, SurveyResponse
+from data_access.pii import mask_frame
+from data_access.scope import customer_conditions
+from data_access.security import Viewer
+from data_access.sql import month_bucket, sum_if
+
+# Dimensions a page may break down by or focus on: an allow-list, never user text in SQL.
+DIMENSION_CODES: dict[str, tuple[str, ...]] = {
+    "region": REGIONS,
+    "segment": SEGMENTS,
+    "tier": TIERS,
+    "channel": CHANNELS,
+    "lifecycle_stage": LIFECYCLE_STAGES,
+    "touchpoint": TOUCHPOINTS,
+}
+CUSTOMER_DIMENSIONS = ("region", "segment", "tier", "channel", "lifecycle_stage")
+COUNT_COLUMNS = [
+    "n_nps",
+    "promoters",
+    "detractors",
+    "n_csat",
+    "csat_top2",
+    "n_ces",
+    "ces_sum",
+    "ces_sumsq",
+]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """One segment the page is narrowed to, e.g. region = East (from a chart click or the URL)."""
+
+    dimension: str
+    value: str
+
+    def __post_init__(self) -> None:
+        if self.value not in DIMENSION_CODES.get(self.dimension, ()):
+            raise ValueError(f"unknown segment {self.dimension}={self.value!r}")
+
+    def to_param(self) -> str:
+        return f"{self.dimension}:{self.value}"
+
+    @classmethod
+    def from_param(cls, raw: str | None) -> Focus | None:
+        """Parse `dimension:value`; anything malformed or unknown gives None."""
+        dimension, _, value = str(raw or "")[:100].partition(":")
+        try:
+            return cls(dimension, value)
+        except ValueError:
+            return None
+
+    @property
+    def applies_to_customers(self) -> bool:
+        """False for survey-only dimensions (touchpoint), which cannot narrow complaints."""
+        return self.dimension in CUSTOMER_DIMENSIONS
+
+
+def dimension_column(dimension: str) -> ColumnElement:
+    if dimension not in DIMENSION_CODES:
+        raise ValueError(f"cannot group by {dimension!r}")
+    table = SurveyResponse if dimension == "touchpoint" else Customer
+    return getattr(table, dimension)
+
+
+def focus_conditions(focus: Focus | None, surveys: bool = True) -> list[ColumnElement[bool]]:
+    """The focus as a WHERE condition; a survey-only focus is ignored for non-survey queries."""
+    if focus is None or (not surveys and not focus.applies_to_customers):
+        return []
+    return [dimension_column(focus.dimension) == focus.value]
+
+
+def _counts() -> list[ColumnElement]:
+    return [
+        func.count(SurveyResponse.nps).label("n_nps"),
+        sum_if(SurveyResponse.nps >= 9).label("promoters"),
+        sum_if(SurveyResponse.nps <= 6).label("detractors"),
+        func.count(SurveyResponse.csat).label("n_csat"),
+        sum_if(SurveyResponse.csat >= 4).label("csat_top2"),
+        func.count(SurveyResponse.ces).label("n_ces"),
+        func.coalesce(func.sum(SurveyResponse.ces), 0).label("ces_sum"),
+        func.coalesce(func.sum(SurveyResponse.ces * SurveyResponse.ces), 0).label("ces_sumsq"),
+    ]
+
+
+def _survey_stmt(
+    viewer: Viewer, filters: Filters, focus: Focus | None, start: date, end: date, *keys
+) -> Select:
+    stmt = (
+        select(*keys, *_counts())
+        .join(Customer, Customer.id == SurveyResponse.customer_id)
+        .where(
+            SurveyResponse.responded_on >= start,
+            SurveyResponse.responded_on < end,
+            *customer_conditions(viewer, filters),
+            *focus_conditions(focus),
+        )
+    )
+    return stmt.group_by(*keys) if keys else stmt
+
+
+def _frame(rows, keys: list[str]) -> pd.DataFrame:  # noqa: ANN001
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[*keys, *COUNT_COLUMNS])
+    frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].fillna(0).astype("int64")
+    return frame
+
+
+def survey_by_month(
+    conn: Connection, viewer: Viewer, filters: Filters, focus: Focus | None = None
+) -> pd.DataFrame:
+    """Counts for every month of the period (months without answers are zeros)."""
+    month = month_bucket(SurveyResponse.responded_on, filters.month_starts).label("month")
+    stmt = _survey_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, month)
+    found = _frame(conn.execute(stmt).mappings(), ["month"]).set_index("month")
+    index = [m.isoformat() for m in filters.month_starts]
+    out = found.reindex(index, fill_value=0).reset_index(names="month")
+    out["month"] = filters.month_starts
+    return out
+
+
+def survey_breakdown(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str, focus: Focus | None = None
+) -> pd.DataFrame:
+    """Counts in the period per value of `by` (every code listed, zeros where no answers)."""
+    column = dimension_column(by).label("value")
+    stmt = _survey_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, column)
+    found = _frame(conn.execute(stmt).mappings(), ["value"]).set_index("value")
+    return found.reindex(list(DIMENSION_CODES[by]), fill_value=0).reset_index(names="value")
+
+
+def survey_windows(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    by: str,
+    baseline_months: int,
+    focus: Focus | None = None,
+) -> pd.DataFrame:
+    """Counts per value of `by` in two windows: `latest` (the filter period) and `baseline`
+    (the `baseline_months` before it). One grouped query."""
+    baseline_start = add_months(filters.start, -baseline_months)
+    window = case(
+        (SurveyResponse.responded_on >= filters.start, literal("latest")), else_=literal("baseline")
+    ).label("window")
+    column = dimension_column(by).label("value")
+    stmt = _survey_stmt(
+        viewer, filters, focus, baseline_start, filters.end_exclusive, column, window
+    )
+    return _frame(conn.execute(stmt).mappings(), ["value", "window"])
+
+
+def active_customers(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str, focus: Focus | None = None
+) -> pd.DataFrame:
+    """Customers active at some time in the period, per value of `by`. For touchpoint (not a
+    customer attribute) it is the customers who answered a survey at that touchpoint."""
+    active = and_(
+        Customer.signup_date < filters.end_exclusive,
+        or_(Customer.churn_date.is_(None), Customer.churn_date >= filters.start),
+    )
+    conditions = [active, *customer_conditions(viewer, filters), *focus_conditions(focus, False)]
+    if by == "touchpoint":
+        stmt = (
+            select(
+                SurveyResponse.touchpoint.label("value"),
+                func.count(func.distinct(SurveyResponse.customer_id)).label("customers"),
+            )
+            .join(Customer, Customer.id == SurveyResponse.customer_id)
+            .where(
+                *conditions,
+                *focus_conditions(focus),
+                SurveyResponse.responded_on >= filters.start,
+                SurveyResponse.responded_on < filters.end_exclusive,
+            )
+            .group_by(SurveyResponse.touchpoint)
+        )
+    else:
+        column = dimension_column(by)
+        stmt = (
+            select(column.label("value"), func.count(Customer.id).label("customers"))
+            .where(*conditions)
+            .group_by(column)
+        )
+    return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["value", "customers"])
+
+
+def detractor_comments(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    focus: Focus | None = None,
+    limit: int = 25,
+) -> pd.DataFrame:
+    """The latest detractor (NPS 0–6) comments in the period, PII masked for the viewer."""
+    stmt = (
+        select(
+            SurveyResponse.responded_on,
+            SurveyResponse.nps,
+            SurveyResponse.touchpoint,
+            Customer.region,
+            Customer.segment,
+            Customer.tier,
+            Customer.name.label("customer"),
+            SurveyResponse.comment,
+        )
+        .join(Customer, Customer.id == SurveyResponse.customer_id)
+        .where(
+            SurveyResponse.responded_on >= filters.start,
+            SurveyResponse.responded_on < filters.end_exclusive,
+            SurveyResponse.nps <= 6,
+            SurveyResponse.comment.is_not(None),
+            SurveyResponse.comment != "",
+            *customer_conditions(viewer, filters),
+            *focus_conditions(focus),
+        )
+        .order_by(SurveyResponse.responded_on.desc(), SurveyResponse.id.desc())
+        .limit(max(1, min(limit, 200)))
+    )
+    columns = ["responded_on", "nps", "touchpoint", "region", "segment", "tier", "customer"]
+    frame = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[*columns, "comment"])
+    return mask_frame(frame, viewer, {"customer": "name", "comment": "text"})
