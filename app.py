@@ -9,7 +9,7 @@ from components import auth, state
 from components.data import latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
-from components.navigation import allowed_pages
+from components.navigation import PAGES, allowed_pages
 
 log = logging.getLogger("crm_risk")
 st.set_page_config(page_title="CRM risk dashboard", page_icon=":material/shield:", layout="wide")
@@ -34,9 +34,12 @@ if viewer is None:
     def login() -> None:
         auth.login_page(authenticator)
 
-    st.navigation(
-        [st.Page(login, title=t("login.form"), url_path="login")], position="hidden"
-    ).run()
+    # The login form answers on every page's URL, so a shared link (page and filters in the
+    # URL) still opens that view once the visitor has logged in or the cookie is read.
+    login_pages = [st.Page(login, title=t("login.form"), url_path="login")] + [
+        st.Page(login, title=t("login.form"), url_path=p.url_path) for p in PAGES
+    ]
+    st.navigation(login_pages, position="hidden").run()
     st.stop()
 
 pages = [

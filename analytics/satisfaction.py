@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from scipy.stats import norm
 from scipy.stats import t as student_t
-from statsmodels.stats.multitest import multipletests
 
 from analytics.kpi import (
     Estimate,
     nps,
-    nps_change_test,
     nps_variance,
     proportion,
-    rate_change_test,
 )
 
 COUNTS = ["n_nps", "promoters", "detractors", "n_csat", "csat_top2"]
@@ -77,15 +75,32 @@ def gap_to_overall(breakdown: pd.DataFrame, overall: float | None, metric: str) 
     return out.drop(columns="_missing").reset_index(drop=True)
 
 
-def _nps_parts(promoters: float, detractors: float, n: float) -> tuple[float, float]:
-    """NPS (as a −1…1 mean) and the variance of that mean."""
-    p, d = promoters / n, detractors / n
-    return p - d, nps_variance(p, d) / n
+def _nps_parts(c: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """NPS (as a −1…1 mean) and the variance of that mean, per row of counts."""
+    p, d = c["promoters"] / c["n_nps"], c["detractors"] / c["n_nps"]
+    return p - d, nps_variance(p, d) / c["n_nps"]
 
 
-def _share_parts(successes: float, n: float) -> tuple[float, float]:
-    p = successes / n
-    return p, p * (1 - p) / n
+def _share_parts(c: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """CSAT top-2 share and its (unpooled) variance, per row of counts."""
+    p = c["csat_top2"] / c["n_csat"]
+    return p, p * (1 - p) / c["n_csat"]
+
+
+def holm(p_values: pd.Series) -> pd.Series:
+    """Holm step-down adjusted p-values (family-wise error control). Hand-written because
+    statsmodels' multipletests forces a garbage collection on every call (~50 ms)."""
+    p = p_values.to_numpy(dtype=float)
+    order = np.argsort(p, kind="stable")
+    m = len(p)
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return pd.Series(adjusted, index=p_values.index)
+
+
+def _two_sided(z: pd.Series) -> pd.Series:
+    return pd.Series(2 * norm.sf(z.abs()), index=z.index)
 
 
 def change_vs_rest(
@@ -141,66 +156,51 @@ def early_warnings(
         "p_rest",
         "customers",
     ]
-    totals = windows.groupby(["dimension", "window"])[COUNTS].sum()
-    rows = []
-    for (dimension, value), group in windows.groupby(["dimension", "value"], sort=False):
-        by_window = group.set_index("window")
-        if not {"latest", "baseline"} <= set(by_window.index):
-            continue
-        now, base = by_window.loc["latest"], by_window.loc["baseline"]
-        rest_now = totals.loc[(dimension, "latest")] - now[COUNTS]
-        rest_base = totals.loc[(dimension, "baseline")] - base[COUNTS]
-        tests = []
-        if min(now.n_nps, base.n_nps, rest_now.n_nps, rest_base.n_nps) >= min_n:
-            z, p = nps_change_test(
-                (int(now.promoters), int(now.detractors), int(now.n_nps)),
-                (int(base.promoters), int(base.detractors), int(base.n_nps)),
-            )
-            z_rest, p_rest = change_vs_rest(
-                (
-                    _nps_parts(now.promoters, now.detractors, now.n_nps),
-                    _nps_parts(base.promoters, base.detractors, base.n_nps),
-                ),
-                (
-                    _nps_parts(rest_now.promoters, rest_now.detractors, rest_now.n_nps),
-                    _nps_parts(rest_base.promoters, rest_base.detractors, rest_base.n_nps),
-                ),
-            )
-            scale = 100
-            latest = scale * _nps_parts(now.promoters, now.detractors, now.n_nps)[0]
-            baseline = scale * _nps_parts(base.promoters, base.detractors, base.n_nps)[0]
-            tests.append(("nps", baseline, latest, z, p, z_rest, p_rest, base.n_nps, now.n_nps))
-        if min(now.n_csat, base.n_csat, rest_now.n_csat, rest_base.n_csat) >= min_n:
-            z, p = rate_change_test(
-                int(now.csat_top2), int(now.n_csat), int(base.csat_top2), int(base.n_csat)
-            )
-            z_rest, p_rest = change_vs_rest(
-                (
-                    _share_parts(now.csat_top2, now.n_csat),
-                    _share_parts(base.csat_top2, base.n_csat),
-                ),
-                (
-                    _share_parts(rest_now.csat_top2, rest_now.n_csat),
-                    _share_parts(rest_base.csat_top2, rest_base.n_csat),
-                ),
-            )
-            latest = 100 * now.csat_top2 / now.n_csat
-            baseline = 100 * base.csat_top2 / base.n_csat
-            tests.append(("csat", baseline, latest, z, p, z_rest, p_rest, base.n_csat, now.n_csat))
-        rows += [(dimension, value, *test) for test in tests]
-    if not rows:
+    keys = ["dimension", "value"]
+    now = windows[windows["window"] == "latest"].set_index(keys)[COUNTS].astype(float)
+    base = windows[windows["window"] == "baseline"].set_index(keys)[COUNTS].astype(float)
+    both = now.index.intersection(base.index)
+    if both.empty:
         return pd.DataFrame(columns=columns)
-    out = pd.DataFrame(
-        rows,
-        columns=["dimension", "value", "metric", "baseline", "latest", "z", "p"]
-        + ["z_rest", "p_rest", "n_baseline", "n_latest"],
-    )
+    now, base = now.loc[both], base.loc[both]
+    rest_now = now.groupby(level="dimension").transform("sum") - now
+    rest_base = base.groupby(level="dimension").transform("sum") - base
+    tests = []
+    for metric, n, parts in (("nps", "n_nps", _nps_parts), ("csat", "n_csat", _share_parts)):
+        (m1, v1), (m0, v0) = parts(now), parts(base)
+        (r1, w1), (r0, w0) = parts(rest_now), parts(rest_base)
+        if metric == "nps":  # the NPS test uses each window's own variance
+            se = (v1 + v0) ** 0.5
+        else:  # the two-proportion test pools the two windows under "no change"
+            pooled = (now["csat_top2"] + base["csat_top2"]) / (now[n] + base[n])
+            se = (pooled * (1 - pooled) * (1 / now[n] + 1 / base[n])) ** 0.5
+        z = ((m1 - m0) / se.where(se > 0)).fillna(0.0)
+        z_rest = ((m1 - m0) - (r1 - r0)) / (v1 + v0 + w1 + w0).pow(0.5).where(lambda x: x > 0)
+        z_rest = z_rest.fillna(0.0)
+        tested = pd.concat([now[n], base[n], rest_now[n], rest_base[n]], axis=1).min(axis=1)
+        frame = pd.DataFrame(
+            {
+                "metric": metric,
+                "baseline": 100 * m0,
+                "latest": 100 * m1,
+                "z": z,
+                "p": _two_sided(z),
+                "z_rest": z_rest,
+                "p_rest": _two_sided(z_rest),
+                "n_baseline": base[n].astype(int),
+                "n_latest": now[n].astype(int),
+            }
+        )
+        tests.append(frame[(tested >= min_n).to_numpy()])
+    out = pd.concat(tests).reset_index()
+    if out.empty:
+        return pd.DataFrame(columns=columns)
     out["change"] = out["latest"] - out["baseline"]
-    out["p_adjusted"] = multipletests(out["p"], alpha=alpha, method="holm")[1]
+    out["p_adjusted"] = holm(out["p"])
     out["flagged"] = (out["z"] < 0) & (out["p_adjusted"] < alpha)
-    localised = multipletests(out["p_rest"], alpha=alpha, method="holm")[1] < alpha
+    localised = holm(out["p_rest"]) < alpha
     out["localised"] = out["flagged"] & (out["z_rest"] < 0) & localised
-    out = out.merge(customers, on=["dimension", "value"], how="left")
+    out = out.merge(customers, on=keys, how="left")
     out["customers"] = out["customers"].fillna(0).astype(int)
     out = out.sort_values(["flagged", "customers", "p"], ascending=[False, False, True])
     return out[columns].reset_index(drop=True)

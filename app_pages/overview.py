@@ -48,6 +48,7 @@ with st.container(border=True):
 
 with st.container(border=True):
     st.markdown(f"**{t('overview.signals')}**")
+    page_link("app_pages/satisfaction.py", t("overview.open_satisfaction"), viewer.role)
     a, b, c, d = st.columns(4)
     with a:
         rate_tile(

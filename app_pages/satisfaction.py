@@ -44,6 +44,22 @@ def previous_value(metric: str) -> float | None:
     return model.previous[metric] if model.previous[f"{metric}_ok"] else None
 
 
+def open_complaint_list(points: list[dict]) -> None:
+    """A click on a category × severity bar filters the complaint list to those records."""
+    if not points:
+        return
+    category, severity, _n = points[0].get("customdata") or (None, None, None)
+    if category in COMPLAINT_CATEGORIES and severity in SEVERITIES:
+        st.session_state[state.SAT_LIST_CATEGORY] = category
+        st.session_state[state.SAT_LIST_SEVERITY] = severity
+        st.session_state[state.SAT_LIST_STATUS] = "all"
+        st.session_state[state.SAT_LIST_PAGE] = 1
+        st.session_state[state.SAT_VOLUME_NONCE] = (
+            st.session_state.get(state.SAT_VOLUME_NONCE, 0) + 1
+        )
+        st.rerun()
+
+
 st.title(t("sat.title"))
 st.caption(caption(filters, model.as_of_month) + " · " + t("sat.caption"))
 if focus is not None:
@@ -81,23 +97,24 @@ with tiles[1]:
     )
 with tiles[2]:
     score_tile(
-        t("sat.ces"),
+        t("sat.tile.ces"),
         now["ces"] if now["ces_ok"] else None,
         previous_value("ces"),
         t("sat.ces.help", ci=interval(now, "ces"), n=f"{now['n_ces']:,}"),
         up_is_good=False,
     )
 with tiles[3]:
-    per_1000 = 1000 * n_complaints / model.customers if model.customers else None
-    st.metric(
-        t("sat.complaints_per_1000"),
-        t("kpi.none") if per_1000 is None else f"{per_1000:.1f}",
-        help=t("sat.complaints_per_1000.help", n=f"{n_complaints:,}", c=f"{model.customers:,}"),
-        border=True,
+    n_before = int(complaints_before["complaints"].sum())
+    score_tile(
+        t("sat.tile.per_1000"),
+        1000 * n_complaints / model.customers if model.customers else None,
+        1000 * n_before / model.customers_before if model.customers_before else None,
+        t("sat.complaints_per_1000.help", n=f"{n_complaints:,}", c=f"{model.customers:,}"),
+        up_is_good=False,
     )
 with tiles[4]:
     rate_tile(
-        t("kpi.sla"),
+        t("sat.tile.sla"),
         breach_now,
         breach_before,
         t("sat.sla.help", n=f"{n_complaints:,}"),
@@ -131,29 +148,26 @@ with tab_trends:
 
 # --- Breakdown --------------------------------------------------------------------------------
 with tab_breakdown:
-    left, right = st.columns(2)
-    with left:
-        dimension = (
-            st.segmented_control(
-                t("sat.break_by"),
-                tuple(DIMENSION_CODES),
-                format_func=lambda d: t(f"dim.{d}"),
-                default="region",
-                key=state.SAT_BREAKDOWN_DIM,
-            )
-            or "region"
+    dimension = (
+        st.segmented_control(
+            t("sat.break_by"),
+            tuple(DIMENSION_CODES),
+            format_func=lambda d: t(f"dim.{d}"),
+            default="region",
+            key=state.SAT_BREAKDOWN_DIM,
         )
-    with right:
-        metric = (
-            st.segmented_control(
-                t("sat.measure"),
-                METRICS,
-                format_func=lambda m: t(f"sat.metric.{m}"),
-                default="nps",
-                key=state.SAT_BREAKDOWN_METRIC,
-            )
-            or "nps"
+        or "region"
+    )
+    metric = (
+        st.segmented_control(
+            t("sat.measure"),
+            METRICS,
+            format_func=lambda m: t(f"sat.metric.{m}"),
+            default="nps",
+            key=state.SAT_BREAKDOWN_METRIC,
         )
+        or "nps"
+    )
     overall = now[metric] if now[f"{metric}_ok"] else None
     frame = gap_to_overall(model.breakdowns[dimension], overall, metric)
     frame["label"] = frame["value"].map(code_label)
@@ -220,6 +234,7 @@ with tab_warning:
                     "latest",
                     "change",
                     "n_latest",
+                    "z",
                     "p_adjusted",
                     "pattern",
                     "customers",
@@ -236,6 +251,7 @@ with tab_warning:
                 "latest": st.column_config.NumberColumn(t("sat.latest"), format="%.1f"),
                 "change": st.column_config.NumberColumn(t("sat.change"), format="%+.1f"),
                 "n_latest": st.column_config.NumberColumn(t("sat.responses"), format="localized"),
+                "z": st.column_config.NumberColumn("z", format="%.2f"),
                 "p_adjusted": st.column_config.NumberColumn(t("sat.p_adjusted"), format="%.2g"),
                 "pattern": st.column_config.TextColumn(
                     t("sat.pattern"), help=t("sat.pattern.help")
@@ -310,10 +326,17 @@ with tab_complaints:
                 per_1000=1000 * counts["complaints"] / max(model.customers, 1),
             )
             labels = {s: code_label(s) for s in SEVERITIES} | {"axis": t("sat.per_1000_axis")}
-            st.plotly_chart(
+            drill = viewer.can(VIEW_RECORDS)
+            volume_nonce = st.session_state.get(state.SAT_VOLUME_NONCE, 0)
+            event = st.plotly_chart(
                 charts.complaint_volume(volume, labels, t("sat.volume_title")),
-                key="sat_complaint_volume",
+                key=f"sat_complaint_volume_{volume_nonce}",
+                on_select="rerun" if drill else "ignore",
+                selection_mode="points",
             )
+            if drill:
+                st.caption(t("sat.volume_hint"))
+                open_complaint_list((event or {}).get("selection", {}).get("points", []))
         with right:
             buckets = [label for label, _low, _high in AGE_BUCKETS]
             labels = {s: code_label(s) for s in SEVERITIES} | {
@@ -404,6 +427,9 @@ with tab_complaints:
         )
         rows, total = complaint_page(viewer, filters, focus, category, severity, status, 0)
         pages = max(1, -(-total // PAGE_SIZE))
+        # A page number left over from a longer list would be out of range for this one.
+        if st.session_state.get(state.SAT_LIST_PAGE, 1) > pages:
+            st.session_state[state.SAT_LIST_PAGE] = 1
         page = st.number_input(
             t("sat.page", pages=pages),
             min_value=1,
@@ -421,8 +447,7 @@ with tab_complaints:
         else:
             st.dataframe(
                 rows.assign(
-                    category=rows["category"].map(code_label),
-                    severity=rows["severity"].map(code_label),
+                    **{c: rows[c].map(code_label) for c in ("category", "severity", "tier")}
                 ),
                 hide_index=True,
                 column_config={

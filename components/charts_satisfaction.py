@@ -15,6 +15,24 @@ SEVERITY_COLORS = dict(
     zip(("low", "medium", "high", "critical"), LEVEL_COLORS.values(), strict=True)
 )
 GREY = RAG_COLORS["insufficient"]
+BELOW = LEVEL_COLORS["Critical"]
+
+
+def _sparse_month_ticks(fig: go.Figure, months: pd.Series, most: int = 4) -> None:
+    """Label at most `most` months, always including the latest, horizontally: a narrow
+    chart with twelve slanted labels cuts them off."""
+    labels = list(months)
+    step = max(1, -(-len(labels) // most))
+    shown = labels[::-1][::step][::-1]
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=shown,
+        ticktext=shown,
+        tickangle=0,
+        # Keep calendar order: traces that skip months would otherwise reorder the categories.
+        categoryorder="array",
+        categoryarray=labels,
+    )
 
 
 def score_trend(
@@ -33,6 +51,7 @@ def score_trend(
         y=list(band[f"{metric}_high"]) + list(band[f"{metric}_low"][::-1]),
         fill="toself",
         fillcolor=BAND,
+        mode="lines",
         line={"width": 0},
         name=labels["ci"],
         hoverinfo="skip",
@@ -62,6 +81,7 @@ def score_trend(
             + ", n = %{customdata:,}<extra></extra>",
         )
     fig.update_yaxes(title=labels["axis"], gridcolor=GRID)
+    _sparse_month_ticks(fig, x)
     fig = _layout(fig, title)
     fig.update_layout(
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "xanchor": "left"},
@@ -105,6 +125,15 @@ def answer_mix(monthly: pd.DataFrame, labels: Mapping[str, str], title: str) -> 
     return fig
 
 
+def _significantly_worse(frame: pd.DataFrame, metric: str, overall: float | None) -> pd.Series:
+    """True where the whole 95% interval lies on the bad side of the overall figure."""
+    if overall is None:
+        return pd.Series(False, index=frame.index)
+    if metric == "ces":  # more effort is worse
+        return (frame[f"{metric}_low"] > overall).fillna(False)
+    return (frame[f"{metric}_high"] < overall).fillna(False)
+
+
 def breakdown_bars(
     frame: pd.DataFrame,
     metric: str,
@@ -113,7 +142,8 @@ def breakdown_bars(
     title: str,
 ) -> go.Figure:
     """Horizontal bars per segment (already sorted worst first) with 95% error bars and the
-    overall figure as a dashed line. Segments with too few answers are grey bars at zero
+    overall figure as a dashed line; red where the interval lies wholly on the bad side of
+    it. Segments with too few answers are grey bars at zero
     labelled "insufficient data". Each bar carries its segment code in customdata so a click
     can focus the page on it."""
     frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
@@ -124,7 +154,10 @@ def breakdown_bars(
         y=frame["label"],
         x=values,
         orientation="h",
-        marker_color=[PRIMARY if good else GREY for good in ok],
+        marker_color=[
+            GREY if not good else BELOW if below else PRIMARY
+            for good, below in zip(ok, _significantly_worse(frame, metric, overall), strict=True)
+        ],
         error_x={
             "type": "data",
             "symmetric": False,
@@ -137,7 +170,8 @@ def breakdown_bars(
             f"{v:.1f}" if good else labels["insufficient"]
             for v, good in zip(values, ok, strict=True)
         ],
-        textposition="outside",
+        textposition=["inside" if good else "outside" for good in ok],
+        insidetextanchor="start",
         cliponaxis=False,
         customdata=pd.concat(
             [frame["value"], frame[f"n_{metric}"], frame[f"{metric}_low"], frame[f"{metric}_high"]],
@@ -163,8 +197,10 @@ def breakdown_bars(
 
 def complaint_volume(frame: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
     """Complaints per 1,000 customers by category (sorted by total), stacked by severity.
-    Columns: category_label, severity, per_1000, complaints."""
+    Columns: category, category_label, severity, per_1000, complaints. Each bar carries
+    (category, severity, complaints) in customdata so a click can open those records."""
     totals = frame.groupby("category_label")["per_1000"].sum().sort_values()
+    codes = dict(zip(frame["category_label"], frame["category"], strict=True))
     fig = go.Figure()
     for severity, colour in SEVERITY_COLORS.items():
         part = frame[frame["severity"] == severity].set_index("category_label")
@@ -174,8 +210,10 @@ def complaint_volume(frame: pd.DataFrame, labels: Mapping[str, str], title: str)
             orientation="h",
             name=labels[severity],
             marker_color=colour,
-            customdata=[int(part["complaints"].get(c, 0)) for c in totals.index],
-            hovertemplate="%{y}: %{x:.1f} per 1,000 (%{customdata:,} complaints)<extra>"
+            customdata=[
+                [codes.get(c), severity, int(part["complaints"].get(c, 0))] for c in totals.index
+            ],
+            hovertemplate="%{y}: %{x:.1f} per 1,000 (%{customdata[2]:,} complaints)<extra>"
             + labels[severity]
             + "</extra>",
         )

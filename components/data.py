@@ -279,9 +279,14 @@ def clear_register_caches() -> None:
 
 def clear_user_caches() -> None:
     """Drop cached per-user results (on logout or session expiry)."""
-    for cached in (overview_model, audit_page, satisfaction_model, detractor_comments):
+    for cached in (
+        overview_model,
+        audit_page,
+        satisfaction_model,
+        detractor_comments,
+        complaint_page,
+    ):
         cached.clear()
-    complaint_page.clear()
     clear_register_caches()
 
 
@@ -301,6 +306,7 @@ class SatisfactionModel:
     breakdowns: dict[str, pd.DataFrame]  # scores per value of each dimension
     warnings: pd.DataFrame
     customers: int  # active at some time in the period
+    customers_before: int  # the same, in the period before
     complaints: pd.DataFrame  # category × severity counts
     complaints_before: pd.DataFrame
     times: pd.DataFrame  # median/p90 response and resolution hours per severity
@@ -350,6 +356,7 @@ def satisfaction_model(
         complaints_before = complaints.complaint_counts(
             conn, viewer, previous, _period_end(previous, now), focus
         )
+        customers_before = satisfaction.active_customers(conn, viewer, previous, "region", focus)
         times = complaints.response_times(conn, viewer, filters, focus)
         backlog = complaints.backlog_aging(conn, viewer, filters, at, focus)
         as_of = overview.latest_full_month(conn)
@@ -369,6 +376,7 @@ def satisfaction_model(
         breakdowns=breakdowns,
         warnings=sat_stats.early_warnings(pd.concat(windows), pd.concat(customers), min_n),
         customers=period_customers,
+        customers_before=int(customers_before["customers"].sum()),
         complaints=complaint_counts,
         complaints_before=complaints_before,
         times=times,

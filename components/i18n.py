@@ -237,6 +237,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "overview.register": {"en": "Risk register", "zh": "风险登记册"},
     "overview.signals": {"en": "Customer signals", "zh": "客户信号"},
     "overview.open_register": {"en": "Open the risk register", "zh": "打开风险登记册"},
+    "overview.open_satisfaction": {
+        "en": "Open satisfaction and complaints",
+        "zh": "打开满意度与投诉",
+    },
     "overview.deltas": {
         "en": "Changes are against the previous period of the same length.",
         "zh": "变化均与等长的上一期相比。",

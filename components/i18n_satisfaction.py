@@ -70,6 +70,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Share of CSAT answers of 4 or 5 on the 1–5 scale. Wilson 95% CI {ci}%; n = {n}.",
         "zh": "CSAT（1–5 分）中回答 4 或 5 分的占比。Wilson 95% 置信区间 {ci}%；n = {n}。",
     },
+    "sat.volume_hint": {
+        "en": "Click a bar to list those complaints below.",
+        "zh": "点击柱条即可在下方列出这些投诉。",
+    },
+    "sat.tile.ces": {"en": "Effort (CES)", "zh": "费力度（CES）"},
+    "sat.tile.per_1000": {"en": "Complaints / 1,000", "zh": "每千客户投诉"},
+    "sat.tile.sla": {"en": "SLA breaches", "zh": "SLA 违约率"},
     "sat.ces": {"en": "Customer effort (CES)", "zh": "客户费力度（CES）"},
     "sat.ces.help": {
         "en": "Mean Customer Effort Score, 1 = very easy … 7 = very hard; lower is better. 95% t interval {ci}; n = {n}.",
@@ -117,8 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "按{dim}的{metric}（最差在前，含 95% 置信区间）",
     },
     "sat.breakdown_hint": {
-        "en": "Click a bar to focus the whole page on that segment.",
-        "zh": "点击柱条即可将整个页面聚焦到该细分。",
+        "en": "Click a bar to focus the whole page on that segment. Red bars: the whole 95% interval is worse than the overall figure (a real gap, not noise).",
+        "zh": "点击柱条即可将整个页面聚焦到该细分。红色柱条：整个 95% 置信区间都差于总体水平（真实差距，而非噪声）。",
     },
     "sat.responses": {"en": "Answers", "zh": "回复数"},
     "sat.ci_low": {"en": "95% CI low", "zh": "95% 下限"},

@@ -34,3 +34,4 @@ SAT_LIST_CATEGORY = "sat_list_category"
 SAT_LIST_SEVERITY = "sat_list_severity"
 SAT_LIST_STATUS = "sat_list_status"
 SAT_LIST_PAGE = "sat_list_page"
+SAT_VOLUME_NONCE = "sat_volume_nonce"  # bumped after a volume-chart click opens the list

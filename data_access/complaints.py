@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
 
 from data_access.codes import COMPLAINT_CATEGORIES, SEVERITIES
 from data_access.filters import Filters
@@ -50,6 +50,11 @@ def _resolution_breached(at: datetime) -> ColumnElement[bool]:
     )
 
 
+def _breached(at: datetime) -> ColumnElement[bool]:
+    """Either SLA (first response or resolution) missed."""
+    return or_(_first_response_breached(at), _resolution_breached(at))
+
+
 def _open_at(at: datetime) -> ColumnElement[bool]:
     return or_(Complaint.resolved_at.is_(None), Complaint.resolved_at > at)
 
@@ -85,7 +90,7 @@ def complaint_counts(
     return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
 
 
-def _percentiles(conn: Connection, duration: ColumnElement, where: list, label: str) -> Select:  # noqa: F821
+def _percentiles(duration: ColumnElement, where: list, label: str) -> Select:
     """Median and p90 (nearest rank: the smallest value whose rank ≥ p·n) per severity, with
     window functions so both SQLite and PostgreSQL compute them in the database."""
     ranked = (
@@ -116,13 +121,11 @@ def response_times(
     (complaints opened in the period that got one)."""
     base = _in_period(viewer, filters, focus)
     first = _percentiles(
-        conn,
         hours_between(conn, Complaint.opened_at, Complaint.first_response_at),
         [*base, Complaint.first_response_at.is_not(None)],
         "response",
     ).subquery()
     resolved = _percentiles(
-        conn,
         hours_between(conn, Complaint.opened_at, Complaint.resolved_at),
         [*base, Complaint.resolved_at.is_not(None)],
         "resolution",
@@ -227,7 +230,7 @@ def complaint_page(
     where += {
         "all": [],
         "open": [_open_at(at)],
-        "breached": [or_(_first_response_breached(at), _resolution_breached(at))],
+        "breached": [_breached(at)],
         "escalated": [Complaint.escalated.is_(True)],
     }[status]
     total = conn.execute(
@@ -254,7 +257,7 @@ def complaint_page(
             hours_between(conn, Complaint.opened_at, Complaint.resolved_at).label(
                 "resolution_hours"
             ),
-            _resolution_breached(at).label("sla_breached"),
+            _breached(at).label("sla_breached"),
             Complaint.escalated,
             case((_open_at(at), literal("open")), else_=literal("resolved")).label("status"),
             Complaint.description,
@@ -265,9 +268,8 @@ def complaint_page(
         .limit(PAGE_SIZE)
         .offset(max(page, 0) * PAGE_SIZE)
     )
-    frame = pd.DataFrame(conn.execute(stmt).mappings().all())
-    if frame.empty:
-        return frame, int(total)
+    result = conn.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     frame["sla_breached"] = frame["sla_breached"].astype(bool)
     frame["escalated"] = frame["escalated"].astype(bool)
     masks = {"customer": "name", "email": "email", "phone": "phone", "description": "text"}

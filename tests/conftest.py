@@ -44,9 +44,7 @@ def migrated_engine(tmp_path: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A small demo database (2,000 customers, 24 months) shared read-only by a session."""
+def _seeded(tmp_path_factory: pytest.TempPathFactory, customers: int) -> Iterator[Engine]:
     from datetime import date
 
     from data_access.bootstrap import finish_seed
@@ -55,7 +53,19 @@ def seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     for url in _new_database_url(tmp_path_factory.mktemp("seeded")):
         engine = make_engine(url)
         upgrade_schema(engine)
-        seed_demo(engine, customers=2000, months=24, seed=7, as_of=date(2026, 11, 1))
+        seed_demo(engine, customers=customers, months=24, seed=7, as_of=date(2026, 11, 1))
         finish_seed(engine, as_of=date(2026, 11, 1))
         yield engine
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A small demo database (2,000 customers, 24 months) shared read-only by a session."""
+    yield from _seeded(tmp_path_factory, 2000)
+
+
+@pytest.fixture(scope="session")
+def larger_seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """6,000 customers: enough answers per region for the planted signals to be detectable."""
+    yield from _seeded(tmp_path_factory, 6000)
