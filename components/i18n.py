@@ -7,6 +7,9 @@ from datetime import date
 
 import streamlit as st
 
+from components.i18n_churn import CODE_LABELS as CHURN_CODES
+from components.i18n_churn import FACTOR_LABELS
+from components.i18n_churn import TEXT as CHURN_TEXT
 from components.i18n_satisfaction import CODE_LABELS
 from components.i18n_satisfaction import TEXT as SATISFACTION_TEXT
 from components.state import LANGUAGE
@@ -360,7 +363,9 @@ CATALOG: dict[str, dict[str, str]] = {
 
 
 CATALOG |= SATISFACTION_TEXT
-CATALOG |= {f"code.{code}": text for code, text in CODE_LABELS.items()}
+CATALOG |= CHURN_TEXT
+CATALOG |= {f"code.{code}": text for code, text in (CODE_LABELS | CHURN_CODES).items()}
+CATALOG |= {f"factor.{name}": text for name, text in FACTOR_LABELS.items()}
 
 
 def language() -> str:

@@ -36,6 +36,13 @@ PAGES: tuple[PageSpec, ...] = (
         VIEW_DASHBOARDS,
         "satisfaction",
     ),
+    PageSpec(
+        "app_pages/churn.py",
+        "page.churn",
+        ":material/trending_down:",
+        VIEW_DASHBOARDS,
+        "churn",
+    ),
     PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )
 

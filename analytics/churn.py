@@ -1,0 +1,306 @@
+"""Cohort retention, churn and revenue retention, survival curves and an explainable churn
+model. Pure: grouped counts in, tables out; no I/O.
+
+Definitions (shown on hover in the app):
+- logo churn in a month = customers who left in it / customers active at its start;
+- GRR = revenue kept from last month's customers (each capped at last month's amount) /
+  last month's revenue; NRR = this month's revenue from last month's customers / last month's
+  revenue (expansion counts); revenue churn = last month's revenue of customers with no
+  revenue this month / last month's revenue;
+- DSO = open receivables / revenue billed in the window × days in the window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import multivariate_logrank_test
+from scipy.stats import mannwhitneyu
+
+from analytics.kpi import proportion
+
+DAYS_PER_MONTH = 30.4375
+
+
+def month_of(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class CohortMatrix:
+    """Rows = signup-month cohorts, columns = months since signup (0 = the signup month).
+    `values` is NaN where the period has not started; `partial` marks the current month."""
+
+    sizes: pd.Series
+    values: pd.DataFrame
+    partial: pd.DataFrame
+    average: pd.Series  # per column, weighted by cohort size, over full periods only
+
+
+def _matrix(
+    cohorts: list[int], horizon: int, latest_full: int, cell
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
+    values = pd.DataFrame(np.nan, index=cohorts, columns=range(horizon + 1))
+    partial = pd.DataFrame(False, index=cohorts, columns=range(horizon + 1))
+    for c in cohorts:
+        for k in range(horizon + 1):
+            month = c + k
+            if month <= latest_full + 1:
+                values.loc[c, k] = cell(c, k)
+                partial.loc[c, k] = month == latest_full + 1
+    return values, partial
+
+
+def _weighted_average(values: pd.DataFrame, partial: pd.DataFrame, sizes: pd.Series) -> pd.Series:
+    full = values.where(~partial)
+    weights = full.notna().mul(sizes, axis=0)
+    total = weights.sum()
+    return (full.fillna(0).mul(sizes, axis=0).sum() / total.where(total > 0)).rename("average")
+
+
+def logo_retention(
+    counts: pd.DataFrame, cohorts: list[int], latest_full: int, horizon: int = 12
+) -> CohortMatrix:
+    """Share of each cohort still a customer at the end of period k (for the current,
+    partial month: so far). `counts` has cohort, churn_month (NaN = active), customers."""
+    sizes = counts.groupby("cohort")["customers"].sum().reindex(cohorts, fill_value=0)
+    churned = counts.dropna(subset=["churn_month"])
+
+    def cell(c: int, k: int) -> float:
+        if sizes[c] == 0:
+            return np.nan
+        gone = churned[(churned["cohort"] == c) & (churned["churn_month"] <= c + k)]
+        return 1 - gone["customers"].sum() / sizes[c]
+
+    values, partial = _matrix(cohorts, horizon, latest_full, cell)
+    return CohortMatrix(sizes, values, partial, _weighted_average(values, partial, sizes))
+
+
+def revenue_retention_matrix(
+    revenue: pd.DataFrame, cohorts: list[int], latest_full: int, horizon: int = 12
+) -> CohortMatrix:
+    """Each cohort's revenue in period k as a share of its signup-month revenue (can exceed
+    100% with expansion). Only full months: the current month is not yet invoiced."""
+    table = revenue.pivot_table(index="cohort", columns="month", values="revenue", aggfunc="sum")
+    base = pd.Series(
+        [table.loc[c, c] if c in table.index and c in table.columns else 0.0 for c in cohorts],
+        index=cohorts,
+    )
+
+    def cell(c: int, k: int) -> float:
+        if base[c] <= 0 or c + k > latest_full:
+            return np.nan
+        found = table.loc[c, c + k] if c in table.index and c + k in table.columns else 0.0
+        return float(0.0 if pd.isna(found) else found) / base[c]
+
+    values, partial = _matrix(cohorts, horizon, latest_full, cell)
+    sizes = base.rename("revenue")
+    return CohortMatrix(sizes, values, partial, _weighted_average(values, partial, sizes))
+
+
+def churn_rates(frame: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
+    """Adds rate, low, high (Wilson 95%) to rows of active_at_start and churned."""
+    out = frame.copy()
+    estimates = [
+        proportion(int(c), int(a), min_n)
+        for a, c in zip(frame["active_at_start"], frame["churned"], strict=True)
+    ]
+    out["rate"] = [e.value for e in estimates]
+    out["low"] = [e.low for e in estimates]
+    out["high"] = [e.high for e in estimates]
+    return out
+
+
+def revenue_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """GRR, NRR and revenue churn per month from start/current/kept/lost revenue."""
+    out = frame.copy()
+    start = frame["start"].where(frame["start"] > 0)
+    out["grr"] = frame["kept"] / start
+    out["nrr"] = frame["current"] / start
+    out["revenue_churn"] = frame["lost"] / start
+    return out
+
+
+def dso(receivable: float, billed: float, days: int) -> float | None:
+    """Days sales outstanding: receivables / billed revenue × days of the billing window."""
+    return None if billed <= 0 else receivable / billed * days
+
+
+# --- survival ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Survival:
+    curves: pd.DataFrame  # group, months, survival, low, high
+    medians: pd.DataFrame  # group, customers, churned, median_months (None = not reached)
+    test_statistic: float | None
+    p_value: float | None
+
+
+def kaplan_meier(counts: pd.DataFrame, min_n: int = 30) -> Survival:
+    """Kaplan–Meier retention per group with 95% bands (lifelines), from grouped counts of
+    (value, days, churned, customers); groups below `min_n` customers are left out. A
+    log-rank test compares the groups shown when there are at least two."""
+    curves, medians, kept = [], [], []
+    for value, group in counts.groupby("value", sort=True):
+        if group["customers"].sum() < min_n:
+            continue
+        kept.append(value)
+        kmf = KaplanMeierFitter().fit(
+            group["days"] / DAYS_PER_MONTH, group["churned"], weights=group["customers"]
+        )
+        sf = kmf.survival_function_.iloc[:, 0]
+        ci = kmf.confidence_interval_survival_function_
+        curves.append(
+            pd.DataFrame(
+                {
+                    "group": value,
+                    "months": sf.index,
+                    "survival": sf.to_numpy(),
+                    "low": ci.iloc[:, 0].to_numpy(),
+                    "high": ci.iloc[:, 1].to_numpy(),
+                }
+            )
+        )
+        median = kmf.median_survival_time_
+        medians.append(
+            {
+                "group": value,
+                "customers": int(group["customers"].sum()),
+                "churned": int((group["customers"] * group["churned"]).sum()),
+                "median_months": None if math.isinf(median) else float(median),
+            }
+        )
+    statistic = p_value = None
+    shown = counts[counts["value"].isin(kept)]
+    if len(kept) >= 2:
+        test = multivariate_logrank_test(
+            shown["days"], shown["value"], shown["churned"], weights=shown["customers"]
+        )
+        statistic, p_value = float(test.test_statistic), float(test.p_value)
+    return Survival(
+        pd.concat(curves, ignore_index=True)
+        if curves
+        else pd.DataFrame(columns=["group", "months", "survival", "low", "high"]),
+        pd.DataFrame(medians, columns=["group", "customers", "churned", "median_months"]),
+        statistic,
+        p_value,
+    )
+
+
+# --- churn model ------------------------------------------------------------------------------
+
+FACTORS = (
+    "monthly_contract",
+    "multi_year_contract",
+    "short_tenure",
+    "detractor",
+    "passive",
+    "no_survey",
+    "complaints_6m",
+    "late_invoices_6m",
+    "vip_or_important",
+)
+
+
+def design_matrix(features: pd.DataFrame) -> pd.DataFrame:
+    """Model inputs from the raw features: contract, tenure under a year, last NPS answer
+    (detractor 0–6, passive 7–8, none), complaints and late invoices in 6 months, tier."""
+    nps = features["last_nps"]
+    x = pd.DataFrame(
+        {
+            "monthly_contract": features["contract_type"].eq("monthly"),
+            "multi_year_contract": features["contract_type"].eq("multi-year"),
+            "short_tenure": features["tenure_months"].lt(12),
+            "detractor": nps.le(6) & nps.notna(),
+            "passive": nps.between(7, 8) & nps.notna(),
+            "no_survey": nps.isna(),
+            "complaints_6m": features["complaints_6m"].clip(upper=5),
+            "late_invoices_6m": features["late_invoices_6m"].clip(upper=6),
+            "vip_or_important": features["tier"].isin(["VIP", "important"]),
+        },
+        index=features.index,
+    )
+    return x.astype(float)
+
+
+def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
+    """Area under the ROC curve = P(score of a churner > score of a stayer), ties half:
+    the Mann–Whitney U statistic divided by n1·n0."""
+    labels = np.asarray(labels).astype(bool)
+    positives, negatives = scores[labels], scores[~labels]
+    if len(positives) == 0 or len(negatives) == 0:
+        return None
+    u = mannwhitneyu(positives, negatives, alternative="two-sided").statistic
+    return float(u / (len(positives) * len(negatives)))
+
+
+@dataclass
+class ChurnModel:
+    coefficients: pd.Series  # log-odds per factor, with the intercept as "const"
+    odds_ratios: pd.Series
+    p_values: pd.Series
+    means: pd.Series  # training means, the reference for per-customer factors
+    train_n: int
+    test_n: int
+    test_churners: int
+    holdout_auc: float | None
+    base_rate: float
+
+
+def _is_holdout(ids: pd.Series) -> np.ndarray:
+    """A fixed 30% hold-out by customer id (deterministic, no random state to carry)."""
+    return (ids.to_numpy() * 2654435761 % 2**32) % 10 < 3
+
+
+def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
+    """Logistic regression of churn in the following months on `design_matrix`, fitted on
+    70% of customers; the AUC is measured on the other 30%. None if there is too little data."""
+    if features.empty or features["churned"].sum() < 20:
+        return None
+    x = design_matrix(features)
+    x = x.loc[:, x.std() > 0]
+    y = features["churned"].astype(int)
+    holdout = _is_holdout(features["id"])
+    train = sm.add_constant(x[~holdout], has_constant="add")
+    fitted = sm.Logit(y[~holdout], train).fit(disp=0, maxiter=200)
+    test = sm.add_constant(x[holdout], has_constant="add")[train.columns]
+    predicted = fitted.predict(test).to_numpy()
+    return ChurnModel(
+        coefficients=fitted.params,
+        odds_ratios=np.exp(fitted.params),
+        p_values=fitted.pvalues,
+        means=x[~holdout].mean(),
+        train_n=int((~holdout).sum()),
+        test_n=int(holdout.sum()),
+        test_churners=int(y[holdout].sum()),
+        holdout_auc=auc(y[holdout].to_numpy(), predicted),
+        base_rate=float(y.mean()),
+    )
+
+
+def score_customers(model: ChurnModel, features: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+    """Churn probability per customer and the `top` factors that raise it most relative to
+    an average customer (coefficient × (value − training mean), largest positive first)."""
+    x = design_matrix(features)[list(model.means.index)]
+    linear = (
+        model.coefficients["const"]
+        + x.to_numpy() @ model.coefficients[model.means.index].to_numpy()
+    )
+    out = features.copy()
+    out["probability"] = 1 / (1 + np.exp(-linear))
+    contributions = (x - model.means) * model.coefficients[model.means.index]
+    names = contributions.columns.to_numpy()
+    order = np.argsort(-contributions.to_numpy(), axis=1)[:, :top]
+    values = np.take_along_axis(contributions.to_numpy(), order, axis=1)
+    out["factors"] = [
+        [str(n) for n, v in zip(names[row], vals, strict=True) if v > 0]
+        for row, vals in zip(order, values, strict=True)
+    ]
+    return out

@@ -1,0 +1,580 @@
+"""Churn, retention and credit aggregates. Cohorts, trends, survival counts and credit aging
+are grouped in SQL (one row per cohort × period, per month, per duration); only the churn
+model and the ranked lists read one row per customer, and the lists one page at a time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from data_access.codes import CONTRACT_TYPES
+from data_access.filters import Filters, add_months, month_start
+from data_access.models import Complaint, CreditScoreHistory, Customer, Invoice, SurveyResponse
+from data_access.pii import mask_frame
+from data_access.satisfaction import DIMENSION_CODES
+from data_access.scope import customer_conditions
+from data_access.security import Viewer
+from data_access.sql import hours_between, sum_if
+
+# Dimensions the churn pages may split by: an allow-list, never user text in SQL.
+CHURN_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    **{d: DIMENSION_CODES[d] for d in ("region", "segment", "tier", "channel")},
+    "contract_type": CONTRACT_TYPES,
+}
+COMPLAINT_WINDOW_DAYS = 90
+AGING_BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (">90", 91, None))
+
+
+def month_index(column: ColumnElement) -> ColumnElement[int]:
+    """year * 12 + month - 1 of a date column (NULL stays NULL), the same on every dialect."""
+    year = cast(extract("year", column), Integer)
+    month = cast(extract("month", column), Integer)
+    return year * 12 + month - 1
+
+
+def index_of(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def split_column(dimension: str) -> ColumnElement:
+    if dimension not in CHURN_DIMENSIONS:
+        raise ValueError(f"cannot split by {dimension!r}")
+    return getattr(Customer, dimension)
+
+
+# --- cohorts ----------------------------------------------------------------------------------
+
+
+def cohort_churn_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, cohorts: int = 12
+) -> pd.DataFrame:
+    """Customers per signup-month cohort (the `cohorts` months ending with the period) and the
+    month index they churned in (NULL = still active): one row per cohort × churn month."""
+    first = add_months(filters.end_month, -(cohorts - 1))
+    cohort = month_index(Customer.signup_date).label("cohort")
+    churned = month_index(Customer.churn_date).label("churn_month")
+    stmt = (
+        select(cohort, churned, func.count(Customer.id).label("customers"))
+        .where(
+            Customer.signup_date >= first,
+            Customer.signup_date < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(cohort, churned)
+    )
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["cohort", "churn_month", "customers"])
+    return frame.astype({"cohort": "int64", "customers": "int64"})
+
+
+def cohort_revenue(
+    conn: Connection, viewer: Viewer, filters: Filters, cohorts: int = 12
+) -> pd.DataFrame:
+    """Invoiced amount per signup-month cohort and invoice month (one row per cell)."""
+    first = add_months(filters.end_month, -(cohorts - 1))
+    cohort = month_index(Customer.signup_date).label("cohort")
+    month = month_index(Invoice.period_month).label("month")
+    stmt = (
+        select(cohort, month, func.sum(Invoice.amount).label("revenue"))
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(
+            Customer.signup_date >= first,
+            Customer.signup_date < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(cohort, month)
+    )
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["cohort", "month", "revenue"])
+    return frame.astype({"cohort": "int64", "month": "int64", "revenue": "float64"})
+
+
+def cohort_customers(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    cohort: date,
+    churned_by: date | None,
+    page: int = 0,
+    page_size: int = 50,
+) -> tuple[pd.DataFrame, int]:
+    """Drill from a cohort cell: customers who signed up in `cohort` and churned before
+    `churned_by` (None = all of the cohort), one page, PII masked for the viewer."""
+    where = [
+        Customer.signup_date >= cohort,
+        Customer.signup_date < add_months(cohort, 1),
+        *customer_conditions(viewer, filters),
+    ]
+    if churned_by is not None:
+        where.append(Customer.churn_date < churned_by)
+    return _customer_page(conn, viewer, where, [Customer.churn_date.desc()], page, page_size)
+
+
+def _customer_page(conn, viewer, where, order, page, page_size):  # noqa: ANN001, ANN202
+    total = conn.execute(select(func.count(Customer.id)).where(*where)).scalar_one()
+    stmt = (
+        select(
+            Customer.external_id.label("customer_id"),
+            Customer.name.label("customer"),
+            Customer.email,
+            Customer.region,
+            Customer.segment,
+            Customer.tier,
+            Customer.contract_type,
+            Customer.signup_date,
+            Customer.churn_date,
+            Customer.churn_reason,
+        )
+        .where(*where)
+        .order_by(*order, Customer.id)
+        .limit(page_size)
+        .offset(max(page, 0) * page_size)
+    )
+    result = conn.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    return mask_frame(frame, viewer, {"customer": "name", "email": "email"}), int(total)
+
+
+# --- churn and revenue retention per month ----------------------------------------------------
+
+
+def churn_by_split(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None
+) -> pd.DataFrame:
+    """Per month of the period (and per value of `by`): customers active at the month's start
+    and how many of them churned in it."""
+    keys = [] if by is None else [split_column(by).label("value")]
+    columns = []
+    for i, m in enumerate(filters.month_starts):
+        active = and_(
+            Customer.signup_date < m, or_(Customer.churn_date.is_(None), Customer.churn_date >= m)
+        )
+        churned = and_(active, Customer.churn_date < add_months(m, 1))
+        columns += [sum_if(active).label(f"a{i}"), sum_if(churned).label(f"c{i}")]
+    stmt = select(*keys, *columns).where(*customer_conditions(viewer, filters))
+    if keys:
+        stmt = stmt.group_by(*keys)
+    rows = []
+    for row in conn.execute(stmt).mappings():
+        for i, m in enumerate(filters.month_starts):
+            rows.append(
+                {
+                    "value": row.get("value"),
+                    "month": m,
+                    "active_at_start": int(row[f"a{i}"]),
+                    "churned": int(row[f"c{i}"]),
+                }
+            )
+    return pd.DataFrame(rows, columns=["value", "month", "active_at_start", "churned"])
+
+
+def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Per month m of the period, over the customers invoiced in month m-1: their revenue in
+    m-1 (`start`), in m (`current`), the part kept (min of the two: `kept`) and the revenue of
+    those with no invoice in m (`lost`). GRR = kept / start; NRR = current / start."""
+    months = [add_months(filters.start, -1), *filters.month_starts]
+    per_customer = (
+        select(
+            *[
+                func.coalesce(
+                    func.sum(case((Invoice.period_month == m, Invoice.amount), else_=0)), 0
+                ).label(f"r{i}")
+                for i, m in enumerate(months)
+            ]
+        )
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(
+            Invoice.period_month >= months[0],
+            Invoice.period_month < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
+    columns = []
+    for i in range(1, len(months)):
+        before, now = per_customer.c[f"r{i - 1}"], per_customer.c[f"r{i}"]
+        had = before > 0
+        columns += [
+            func.coalesce(func.sum(case((had, before), else_=0)), 0).label(f"start{i}"),
+            func.coalesce(func.sum(case((had, now), else_=0)), 0).label(f"current{i}"),
+            func.coalesce(
+                func.sum(case((and_(had, now < before), now), (had, before), else_=0)), 0
+            ).label(f"kept{i}"),
+            func.coalesce(func.sum(case((and_(had, now == 0), before), else_=0)), 0).label(
+                f"lost{i}"
+            ),
+        ]
+    row = conn.execute(select(*columns)).mappings().one()
+    return pd.DataFrame(
+        [
+            {
+                "month": m,
+                **{k: float(row[f"{k}{i}"]) for k in ("start", "current", "kept", "lost")},
+            }
+            for i, m in enumerate(filters.month_starts, start=1)
+        ]
+    )
+
+
+# --- survival ---------------------------------------------------------------------------------
+
+
+def survival_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str | None, as_of: date
+) -> pd.DataFrame:
+    """Customers per (group, whole days from signup to churn or to `as_of`, churned?) for
+    Kaplan–Meier: at most groups × days × 2 rows, whatever the number of customers."""
+    end = case((Customer.churn_date.is_not(None), Customer.churn_date), else_=literal(as_of))
+    days = cast(hours_between(conn, Customer.signup_date, end) / 24.0, Integer).label("days")
+    event = case((Customer.churn_date.is_not(None), 1), else_=0).label("churned")
+    keys = [literal("all").label("value")] if by is None else [split_column(by).label("value")]
+    stmt = (
+        select(*keys, days, event, func.count(Customer.id).label("customers"))
+        .where(Customer.signup_date < as_of, *customer_conditions(viewer, filters))
+        .group_by(*keys, days, event)
+    )
+    frame = pd.DataFrame(
+        conn.execute(stmt).all(), columns=["value", "days", "churned", "customers"]
+    )
+    return frame.astype({"days": "int64", "churned": "int64", "customers": "int64"})
+
+
+# --- churn reasons ----------------------------------------------------------------------------
+
+
+def churn_reasons(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str = "segment"
+) -> pd.DataFrame:
+    """Churners in the period per reason and value of `by`, with how many of them gave a
+    detractor answer (NPS 0–6) as their last answer before leaving and how many complained
+    in the COMPLAINT_WINDOW_DAYS before they left."""
+    column = split_column(by)
+    last_nps = (
+        select(SurveyResponse.nps)
+        .where(
+            SurveyResponse.customer_id == Customer.id,
+            SurveyResponse.responded_on <= Customer.churn_date,
+            SurveyResponse.nps.is_not(None),
+        )
+        .order_by(SurveyResponse.responded_on.desc(), SurveyResponse.id.desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    days_before = hours_between(conn, Complaint.opened_at, Customer.churn_date) / 24.0
+    recent_complaint = exists().where(
+        Complaint.customer_id == Customer.id,
+        days_before >= -1,  # opened on the day of leaving counts
+        days_before <= COMPLAINT_WINDOW_DAYS,
+    )
+    reason = func.coalesce(Customer.churn_reason, literal("other")).label("reason")
+    stmt = (
+        select(
+            reason,
+            column.label("value"),
+            func.count(Customer.id).label("churned"),
+            sum_if(last_nps <= 6).label("detractors"),
+            sum_if(recent_complaint).label("complained"),
+        )
+        .where(
+            Customer.churn_date >= filters.start,
+            Customer.churn_date < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(reason, column)
+    )
+    columns = ["reason", "value", "churned", "detractors", "complained"]
+    return pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+
+
+def churn_reasons_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Churners per month of the period and reason."""
+    month = month_index(Customer.churn_date).label("month")
+    reason = func.coalesce(Customer.churn_reason, literal("other")).label("reason")
+    stmt = (
+        select(month, reason, func.count(Customer.id).label("churned"))
+        .where(
+            Customer.churn_date >= filters.start,
+            Customer.churn_date < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(month, reason)
+    )
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["month", "reason", "churned"])
+    frame["month"] = [date(int(i) // 12, int(i) % 12 + 1, 1) for i in frame["month"]]
+    return frame
+
+
+# --- features for the churn model -------------------------------------------------------------
+
+
+def customer_features(
+    conn: Connection, viewer: Viewer, filters: Filters, at: date, horizon_months: int = 3
+) -> pd.DataFrame:
+    """One row per customer active on `at`, with what was known on `at` (tenure, contract,
+    tier, last NPS answer, complaints and overdue invoices in the 6 months before, revenue in
+    the last month) and whether they churned in the `horizon_months` after it."""
+    since = add_months(at, -6)
+    last_nps = (
+        select(SurveyResponse.nps)
+        .where(
+            SurveyResponse.customer_id == Customer.id,
+            SurveyResponse.responded_on < at,
+            SurveyResponse.nps.is_not(None),
+        )
+        .order_by(SurveyResponse.responded_on.desc(), SurveyResponse.id.desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    complaints = (
+        select(func.count(Complaint.id))
+        .where(
+            Complaint.customer_id == Customer.id,
+            Complaint.opened_at >= since,
+            Complaint.opened_at < at,
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    late = (
+        select(func.count(Invoice.id))
+        .where(
+            Invoice.customer_id == Customer.id,
+            Invoice.due_date >= since,
+            Invoice.due_date < at,
+            or_(Invoice.paid_date.is_(None), Invoice.paid_date > Invoice.due_date),
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    revenue = (
+        select(func.coalesce(func.sum(Invoice.amount), 0))
+        .where(Invoice.customer_id == Customer.id, Invoice.period_month == add_months(at, -1))
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    horizon_end = add_months(at, horizon_months)
+    stmt = select(
+        Customer.id,
+        Customer.external_id.label("customer_id"),
+        Customer.name.label("customer"),
+        Customer.region,
+        Customer.segment,
+        Customer.tier,
+        Customer.contract_type,
+        Customer.signup_date,
+        last_nps.label("last_nps"),
+        complaints.label("complaints_6m"),
+        late.label("late_invoices_6m"),
+        revenue.label("monthly_revenue"),
+        case(
+            (and_(Customer.churn_date.is_not(None), Customer.churn_date < horizon_end), 1),
+            else_=0,
+        ).label("churned"),
+    ).where(
+        Customer.signup_date < at,
+        or_(Customer.churn_date.is_(None), Customer.churn_date >= at),
+        *customer_conditions(viewer, filters),
+    )
+    result = conn.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    if frame.empty:
+        return frame
+    signup = pd.to_datetime(frame.pop("signup_date"))
+    frame["tenure_months"] = (pd.Timestamp(at) - signup).dt.days / 30.4375
+    frame["monthly_revenue"] = frame["monthly_revenue"].astype(float)
+    return mask_frame(frame, viewer, {"customer": "name"})
+
+
+def recently_churned(
+    conn: Connection, viewer: Viewer, filters: Filters, limit: int = 50
+) -> pd.DataFrame:
+    """Win-back list: customers who churned in the period, most valuable first (their last
+    invoiced month's revenue), with reason and tier; PII masked for the viewer."""
+    last_revenue = (
+        select(Invoice.amount)
+        .where(Invoice.customer_id == Customer.id)
+        .order_by(Invoice.period_month.desc())
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Customer.external_id.label("customer_id"),
+            Customer.name.label("customer"),
+            Customer.email,
+            Customer.region,
+            Customer.segment,
+            Customer.tier,
+            Customer.churn_date,
+            func.coalesce(Customer.churn_reason, literal("other")).label("reason"),
+            last_revenue.label("monthly_revenue"),
+        )
+        .where(
+            Customer.churn_date >= filters.start,
+            Customer.churn_date < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .order_by(last_revenue.desc(), Customer.id)
+        .limit(max(1, min(limit, 500)))
+    )
+    result = conn.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame["monthly_revenue"] = frame["monthly_revenue"].astype(float)
+    return mask_frame(frame, viewer, {"customer": "name", "email": "email"})
+
+
+# --- credit exposure --------------------------------------------------------------------------
+
+
+def _outstanding() -> ColumnElement:
+    return Invoice.amount - func.coalesce(Invoice.paid_amount, 0)
+
+
+def _unpaid() -> ColumnElement[bool]:
+    return and_(Invoice.paid_date.is_(None), Invoice.status != "written_off")
+
+
+def overdue_aging(conn: Connection, viewer: Viewer, filters: Filters, at: date) -> pd.DataFrame:
+    """Unpaid amounts past their due date on `at`, per aging bucket (days overdue), with the
+    number of invoices and customers. Written-off invoices are excluded."""
+    bucket = case(
+        *[
+            (Invoice.due_date >= at - timedelta(days=upper), literal(label))
+            for label, _low, upper in AGING_BUCKETS
+            if upper is not None
+        ],
+        else_=literal(AGING_BUCKETS[-1][0]),
+    ).label("bucket")
+    stmt = (
+        select(
+            bucket,
+            func.sum(_outstanding()).label("amount"),
+            func.count(Invoice.id).label("invoices"),
+            func.count(func.distinct(Invoice.customer_id)).label("customers"),
+        )
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(_unpaid(), Invoice.due_date < at, *customer_conditions(viewer, filters))
+        .group_by(bucket)
+    )
+    found = pd.DataFrame(
+        conn.execute(stmt).all(), columns=["bucket", "amount", "invoices", "customers"]
+    ).set_index("bucket")
+    order = [label for label, _low, _high in AGING_BUCKETS]
+    out = found.reindex(order, fill_value=0).reset_index(names="bucket")
+    return out.astype({"amount": "float64", "invoices": "int64", "customers": "int64"})
+
+
+def receivables(conn: Connection, viewer: Viewer, filters: Filters, at: date) -> dict:
+    """Open receivables on `at` and the amount invoiced in the three full months before
+    `at`'s month (and their length in days), for days sales outstanding."""
+    window = add_months(month_start(at), -3)
+    stmt = (
+        select(
+            func.coalesce(
+                func.sum(case((and_(_unpaid(), Invoice.period_month < at), _outstanding()))), 0
+            ).label("receivable"),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                Invoice.period_month >= window,
+                                Invoice.period_month < month_start(at),
+                            ),
+                            Invoice.amount,
+                        )
+                    )
+                ),
+                0,
+            ).label("billed_90d"),
+        )
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(*customer_conditions(viewer, filters))
+    )
+    row = conn.execute(stmt).mappings().one()
+    return {
+        "receivable": float(row["receivable"]),
+        "billed": float(row["billed_90d"]),
+        "days": (month_start(at) - window).days,
+    }
+
+
+def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> dict:
+    """Active customers whose latest credit review scored lower than the one before it."""
+    order = (CreditScoreHistory.reviewed_on, CreditScoreHistory.id)
+    reviews = (
+        select(
+            CreditScoreHistory.score,
+            func.lag(CreditScoreHistory.score)
+            .over(partition_by=CreditScoreHistory.customer_id, order_by=order)
+            .label("previous"),
+            func.row_number()
+            .over(
+                partition_by=CreditScoreHistory.customer_id,
+                order_by=tuple(c.desc() for c in order),
+            )
+            .label("rank"),
+        )
+        .join(Customer, Customer.id == CreditScoreHistory.customer_id)
+        .where(Customer.churn_date.is_(None), *customer_conditions(viewer, filters))
+        .subquery()
+    )
+    stmt = select(
+        func.count().label("reviewed_twice"),
+        sum_if(reviews.c.score < reviews.c.previous).label("falling"),
+    ).where(reviews.c.rank == 1, reviews.c.previous.is_not(None))
+    row = conn.execute(stmt).mappings().one()
+    return {"reviewed_twice": int(row["reviewed_twice"]), "falling": int(row["falling"])}
+
+
+def top_exposures(
+    conn: Connection, viewer: Viewer, filters: Filters, at: date, limit: int = 50
+) -> pd.DataFrame:
+    """Customers with the largest overdue amount on `at`, with days since the oldest unpaid
+    due date, credit score and limit; PII masked for the viewer."""
+    overdue = func.sum(_outstanding()).label("overdue")
+    oldest = func.min(Invoice.due_date).label("oldest_due")
+    stmt = (
+        select(
+            Customer.id,
+            Customer.external_id.label("customer_id"),
+            Customer.name.label("customer"),
+            Customer.region,
+            Customer.segment,
+            Customer.tier,
+            Customer.credit_score,
+            Customer.credit_limit,
+            overdue,
+            oldest,
+            func.count(Invoice.id).label("invoices"),
+        )
+        .join(Invoice, Invoice.customer_id == Customer.id)
+        .where(_unpaid(), Invoice.due_date < at, *customer_conditions(viewer, filters))
+        .group_by(Customer.id)
+        .order_by(overdue.desc(), Customer.id)
+        .limit(max(1, min(limit, 500)))
+    )
+    result = conn.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    if not frame.empty:
+        frame["overdue"] = frame["overdue"].astype(float)
+        frame["credit_limit"] = frame["credit_limit"].astype(float)
+        frame["days_overdue"] = (pd.Timestamp(at) - pd.to_datetime(frame["oldest_due"])).dt.days
+    return mask_frame(frame, viewer, {"customer": "name"})
