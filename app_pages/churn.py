@@ -337,7 +337,7 @@ with tabs[4]:
         st.info(t("churn.records_not_allowed"))
     elif model is not None and not risk.scored.empty:
         minimum = st.slider(
-            t("churn.min_risk"), 0.0, 1.0, 0.2, 0.05, format="%.2f", key=state.CHURN_MIN_RISK
+            t("churn.min_risk"), 0.0, 0.5, 0.05, 0.01, format="%.2f", key=state.CHURN_MIN_RISK
         )
         scored = risk.scored[risk.scored["probability"] >= minimum]
         scored = scored.assign(tier_rank=scored["tier"].map(TIER_ORDER)).sort_values(
@@ -412,7 +412,7 @@ with tabs[5]:
             column_config=customer_columns(),
         )
         if risk is not None and "probability" in risk.scored and not top.empty:
-            threshold = st.session_state.get(state.CHURN_MIN_RISK, 0.2)
+            threshold = st.session_state.get(state.CHURN_MIN_RISK, 0.05)
             both = top.merge(risk.scored[["id", "probability"]], on="id")
             both = both[both["probability"] >= threshold]
             st.markdown(f"**{t('churn.both')}**")

@@ -42,14 +42,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Customers who left in the period / customers active at its start. 95% Wilson CI {ci}; n = {n}.",
         "zh": "期间内流失客户数 / 期初活跃客户数。95% Wilson 区间 {ci}；n = {n}。",
     },
-    "churn.tile.grr": {"en": "Gross revenue retention", "zh": "总收入留存率"},
+    "churn.tile.grr": {"en": "GRR", "zh": "总收入留存率"},
     "churn.tile.grr.help": {
-        "en": "Last month's revenue kept this month from the same customers, each capped at last month's amount (no expansion), in the period's last month.",
+        "en": "Gross revenue retention: last month's revenue kept this month from the same customers, each capped at last month's amount (no expansion), in the period's last month.",
         "zh": "同一批客户本月保留的上月收入（每户不超过上月金额，不计扩张），取期间最后一个月。",
     },
-    "churn.tile.nrr": {"en": "Net revenue retention", "zh": "净收入留存率"},
+    "churn.tile.nrr": {"en": "NRR", "zh": "净收入留存率"},
     "churn.tile.nrr.help": {
-        "en": "This month's revenue from last month's customers / last month's revenue (expansion counts), in the period's last month.",
+        "en": "Net revenue retention: this month's revenue from last month's customers / last month's revenue (expansion counts), in the period's last month.",
         "zh": "上月客户本月收入 / 上月收入（计入扩张），取期间最后一个月。",
     },
     "churn.tile.dso": {"en": "DSO", "zh": "应收账款周转天数"},

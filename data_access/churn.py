@@ -29,7 +29,7 @@ from data_access.pii import mask_frame
 from data_access.satisfaction import DIMENSION_CODES
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
-from data_access.sql import hours_between, sum_if
+from data_access.sql import days_between, hours_between, sum_if
 
 # Dimensions the churn pages may split by: an allow-list, never user text in SQL.
 CHURN_DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -239,7 +239,7 @@ def survival_counts(
     """Customers per (group, whole days from signup to churn or to `as_of`, churned?) for
     Kaplan–Meier: at most groups × days × 2 rows, whatever the number of customers."""
     end = case((Customer.churn_date.is_not(None), Customer.churn_date), else_=literal(as_of))
-    days = cast(hours_between(conn, Customer.signup_date, end) / 24.0, Integer).label("days")
+    days = days_between(conn, Customer.signup_date, end).label("days")
     event = case((Customer.churn_date.is_not(None), 1), else_=0).label("churned")
     keys = [literal("all").label("value")] if by is None else [split_column(by).label("value")]
     stmt = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, Connection, Float, case, cast, func, literal
+from sqlalchemy import ColumnElement, Connection, Float, Integer, case, cast, func, literal
 
 from data_access.filters import add_months
 
@@ -26,3 +26,11 @@ def hours_between(conn: Connection, start: ColumnElement, end: ColumnElement) ->
     if conn.dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 24.0
     return cast(func.extract("epoch", end - start), Float) / 3600.0
+
+
+def days_between(conn: Connection, start: ColumnElement, end: ColumnElement) -> ColumnElement:
+    """Whole days from `start` to `end` (dates), per dialect (PostgreSQL: date - date is an
+    integer number of days, not an interval)."""
+    if conn.dialect.name == "sqlite":
+        return cast(func.julianday(end) - func.julianday(start), Integer)
+    return end - start

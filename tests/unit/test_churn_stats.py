@@ -1,0 +1,155 @@
+"""Cohort retention, churn/GRR/NRR, DSO, Kaplan–Meier and the churn model, checked against
+hand computations and lifelines' documented values on its bundled data set."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines.datasets import load_waltons
+
+from analytics.churn import (
+    auc,
+    churn_rates,
+    dso,
+    fit_churn_model,
+    kaplan_meier,
+    logo_retention,
+    revenue_rates,
+    revenue_retention_matrix,
+    score_customers,
+)
+
+
+def test_logo_retention_by_hand_is_triangular_and_marks_the_current_month():
+    # cohort 100: 10 customers, 2 left in month 101, 1 in 102; cohort 101: 4, 1 left in 102
+    counts = pd.DataFrame(
+        {
+            "cohort": [100, 100, 100, 101, 101],
+            "churn_month": [np.nan, 101, 102, np.nan, 102],
+            "customers": [7, 2, 1, 3, 1],
+        }
+    )
+    m = logo_retention(counts, [100, 101, 102], latest_full=101, horizon=3)
+    assert m.values.loc[100, 0] == 1.0
+    assert m.values.loc[100, 1] == pytest.approx(0.8)
+    assert m.values.loc[100, 2] == pytest.approx(0.7)  # month 102 = current, partial
+    assert bool(m.partial.loc[100, 2]) and not bool(m.partial.loc[100, 1])
+    assert np.isnan(m.values.loc[100, 3])  # not yet reached: empty, not zero
+    assert m.values.loc[101, 1] == pytest.approx(0.75)
+    assert np.isnan(m.values.loc[102, 0])  # an empty cohort has no rate
+    # weighted average of full months only: period 1 = cohort 100 only (101's is partial)
+    assert m.average[0] == pytest.approx(1.0)
+    assert m.average[1] == pytest.approx(0.8)
+    assert np.isnan(m.average[2])
+
+
+def test_revenue_retention_by_hand_allows_expansion():
+    revenue = pd.DataFrame(
+        {
+            "cohort": [100, 100, 100, 101],
+            "month": [100, 101, 102, 101],
+            "revenue": [200, 220, 150, 50],
+        }
+    )
+    m = revenue_retention_matrix(revenue, [100, 101], latest_full=102, horizon=2)
+    assert list(m.values.loc[100]) == pytest.approx([1.0, 1.1, 0.75])
+    assert m.values.loc[101, 1] == 0.0  # no revenue in its second month
+    # weighted by signup-month revenue: period 1 = (1.1*200 + 0*50) / 250
+    assert m.average[1] == pytest.approx(220 / 250)
+
+
+def test_grr_nrr_and_revenue_churn_by_hand():
+    # last month: A 100, B 50, C 50 (200); this month: A 120 (expansion), B 30, C gone
+    frame = pd.DataFrame({"start": [200.0], "current": [150.0], "kept": [130.0], "lost": [50.0]})
+    out = revenue_rates(frame).iloc[0]
+    assert out.grr == pytest.approx(0.65)  # (100 + 30 + 0) / 200
+    assert out.nrr == pytest.approx(0.75)  # (120 + 30) / 200
+    assert out.revenue_churn == pytest.approx(0.25)
+
+
+def test_churn_rate_with_wilson_interval():
+    out = churn_rates(pd.DataFrame({"active_at_start": [263], "churned": [81]})).iloc[0]
+    assert out.rate == pytest.approx(81 / 263)
+    # Wilson 95% interval for 81/263 (Newcombe 1998 style hand computation)
+    assert out.low == pytest.approx(0.2553, abs=5e-4)
+    assert out.high == pytest.approx(0.3662, abs=5e-4)
+
+
+def test_dso_by_hand():
+    assert dso(receivable=300.0, billed=900.0, days=90) == pytest.approx(30.0)
+    assert dso(100.0, 0.0, 90) is None
+
+
+def _waltons_counts() -> pd.DataFrame:
+    """lifelines' Waltons data set as grouped counts (durations are in days there)."""
+    df = load_waltons()
+    counts = df.groupby(["group", "T", "E"]).size().rename("customers").reset_index()
+    return counts.rename(columns={"group": "value", "T": "days", "E": "churned"})
+
+
+def test_kaplan_meier_and_log_rank_match_lifelines_documented_values():
+    """lifelines' docs (Survival analysis → Kaplan–Meier, Waltons data): overall median 56
+    days; log-rank of miR-137 vs control: test statistic 122.25, p < 0.005."""
+    counts = _waltons_counts()
+    result = kaplan_meier(counts, min_n=1)
+    assert result.test_statistic == pytest.approx(122.25, abs=0.01)
+    assert result.p_value < 0.005
+    overall = kaplan_meier(counts.assign(value="all"), min_n=1)
+    # our time axis is months of 30.4375 days
+    assert overall.medians.loc[0, "median_months"] * 30.4375 == pytest.approx(56.0)
+    assert overall.test_statistic is None  # one group: nothing to compare
+    curve = overall.curves
+    assert curve["survival"].is_monotonic_decreasing
+    assert (curve["low"] <= curve["survival"]).all() and (curve["survival"] <= curve["high"]).all()
+
+
+def test_kaplan_meier_leaves_out_small_groups():
+    counts = _waltons_counts()
+    result = kaplan_meier(counts, min_n=100)  # miR-137 has 34 subjects, control 129
+    assert list(result.medians["group"]) == ["control"]
+    assert result.test_statistic is None
+
+
+def test_auc_by_hand():
+    # the classic four-point example: one of the four churner/stayer pairs is misordered
+    assert auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == pytest.approx(0.75)
+    assert auc(np.array([1, 1]), np.array([0.2, 0.3])) is None
+
+
+def _synthetic_customers(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    contract = rng.choice(["monthly", "annual", "multi-year"], n, p=[0.4, 0.45, 0.15])
+    nps = np.where(rng.random(n) < 0.3, np.nan, rng.integers(0, 11, n))
+    logit = -3.0 + 1.5 * (contract == "monthly") + 1.0 * (np.nan_to_num(nps, nan=8) <= 6)
+    churned = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "contract_type": contract,
+            "tenure_months": rng.uniform(1, 48, n),
+            "last_nps": nps,
+            "complaints_6m": rng.poisson(0.2, n),
+            "late_invoices_6m": rng.poisson(0.3, n),
+            "tier": rng.choice(["normal", "important", "VIP"], n, p=[0.8, 0.15, 0.05]),
+            "churned": churned.astype(int),
+        }
+    )
+
+
+def test_churn_model_recovers_planted_effects_and_explains_each_customer():
+    features = _synthetic_customers(8000, seed=3)
+    model = fit_churn_model(features)
+    assert model is not None
+    assert model.odds_ratios["monthly_contract"] == pytest.approx(np.exp(1.5), rel=0.25)
+    assert model.odds_ratios["detractor"] == pytest.approx(np.exp(1.0), rel=0.3)
+    assert model.p_values["late_invoices_6m"] > 0.01  # no planted effect
+    assert 0.65 < model.holdout_auc < 0.85
+    assert model.train_n + model.test_n == 8000
+    scored = score_customers(model, features.head(50))
+    assert scored["probability"].between(0, 1).all()
+    risky = scored[(scored.contract_type == "monthly") & (scored.last_nps <= 6)]
+    assert all("monthly_contract" in f for f in risky["factors"])
+
+
+def test_churn_model_needs_enough_churners():
+    features = _synthetic_customers(200, seed=4).assign(churned=0)
+    assert fit_churn_model(features) is None
