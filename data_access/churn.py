@@ -256,18 +256,13 @@ def survival_counts(
 # --- churn reasons ----------------------------------------------------------------------------
 
 
-def churn_reasons(
-    conn: Connection, viewer: Viewer, filters: Filters, by: str = "segment"
-) -> pd.DataFrame:
-    """Churners in the period per reason and value of `by`, with how many of them gave a
-    detractor answer (NPS 0–6) as their last answer before leaving and how many complained
-    in the COMPLAINT_WINDOW_DAYS before they left."""
-    column = split_column(by)
-    last_nps = (
+def _last_nps(answered: ColumnElement[bool]) -> ColumnElement:
+    """The customer's latest NPS answer among those where `answered` holds (correlated)."""
+    return (
         select(SurveyResponse.nps)
         .where(
             SurveyResponse.customer_id == Customer.id,
-            SurveyResponse.responded_on <= Customer.churn_date,
+            answered,
             SurveyResponse.nps.is_not(None),
         )
         .order_by(SurveyResponse.responded_on.desc(), SurveyResponse.id.desc())
@@ -275,6 +270,16 @@ def churn_reasons(
         .correlate(Customer)
         .scalar_subquery()
     )
+
+
+def churn_reasons(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str = "segment"
+) -> pd.DataFrame:
+    """Churners in the period per reason and value of `by`, with how many of them gave a
+    detractor answer (NPS 0–6) as their last answer before leaving and how many complained
+    in the COMPLAINT_WINDOW_DAYS before they left."""
+    column = split_column(by)
+    last_nps = _last_nps(SurveyResponse.responded_on <= Customer.churn_date)
     days_before = hours_between(conn, Complaint.opened_at, Customer.churn_date) / 24.0
     recent_complaint = exists().where(
         Complaint.customer_id == Customer.id,
@@ -329,18 +334,7 @@ def customer_features(
     tier, last NPS answer, complaints and overdue invoices in the 6 months before, revenue in
     the last month) and whether they churned in the `horizon_months` after it."""
     since = add_months(at, -6)
-    last_nps = (
-        select(SurveyResponse.nps)
-        .where(
-            SurveyResponse.customer_id == Customer.id,
-            SurveyResponse.responded_on < at,
-            SurveyResponse.nps.is_not(None),
-        )
-        .order_by(SurveyResponse.responded_on.desc(), SurveyResponse.id.desc())
-        .limit(1)
-        .correlate(Customer)
-        .scalar_subquery()
-    )
+    last_nps = _last_nps(SurveyResponse.responded_on < at)
     complaints = (
         select(func.count(Complaint.id))
         .where(

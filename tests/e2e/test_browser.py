@@ -26,7 +26,7 @@ def _assert_healthy_page_with_chart(page: Page) -> None:
     charts = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
     expect(charts.first).to_be_visible(timeout=30_000)
     # A drawn plotly chart has at least one trace in its SVG.
-    expect(charts.first.locator("g.trace").first).to_be_attached()
+    expect(charts.first.locator("g.trace, g.hm").first).to_be_attached()  # hm = heatmap
 
 
 @pytest.mark.parametrize("username", list(ROLES))

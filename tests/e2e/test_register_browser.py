@@ -69,6 +69,7 @@ def test_risk_manager_edits_a_risk_end_to_end(page: Page, server: str):
     page.get_by_text("Record a new risk").click()
     page.get_by_label("Risk", exact=True).fill("Partner portal leaks order history")
     page.get_by_label("Owner", exact=True).first.fill("Zhao Lei")
+    wait_idle(page)  # a rerun from the fields would detach the dropdown being clicked
     page.locator("[data-testid='stExpander']").get_by_label("Category").click()
     page.get_by_role("option", name=re.compile("^SEC")).click()
     page.get_by_role("button", name="Record risk").click()
