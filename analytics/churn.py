@@ -32,6 +32,11 @@ def month_of(index: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def quarter_label(index: int) -> str:
+    """2026 Q3 for a quarter index (year * 4 + quarter - 1)."""
+    return f"{index // 4} Q{index % 4 + 1}"
+
+
 @dataclass
 class CohortMatrix:
     """Rows = signup-month cohorts, columns = months since signup (0 = the signup month).
@@ -64,11 +69,23 @@ def _weighted_average(values: pd.DataFrame, partial: pd.DataFrame, sizes: pd.Ser
     return (full.fillna(0).mul(sizes, axis=0).sum() / total.where(total > 0)).rename("average")
 
 
+def to_quarters(counts: pd.DataFrame, latest_full: int) -> tuple[pd.DataFrame, int]:
+    """Monthly cohort counts regrouped by calendar quarter (index = year * 4 + quarter - 1),
+    and the latest full quarter: the unit of logo_retention becomes the quarter."""
+    out = counts.assign(
+        cohort=counts["cohort"] // 3,
+        churn_month=counts["churn_month"] // 3,
+    )
+    out = out.groupby(["cohort", "churn_month"], dropna=False, as_index=False)["customers"].sum()
+    return out, (latest_full + 1) // 3 - 1
+
+
 def logo_retention(
     counts: pd.DataFrame, cohorts: list[int], latest_full: int, horizon: int = 12
 ) -> CohortMatrix:
     """Share of each cohort still a customer at the end of period k (for the current,
-    partial month: so far). `counts` has cohort, churn_month (NaN = active), customers."""
+    partial period: so far). `counts` has cohort, churn_month (NaN = active), customers, in
+    one unit (months, or quarters after `to_quarters`)."""
     sizes = counts.groupby("cohort")["customers"].sum().reindex(cohorts, fill_value=0)
     churned = counts.dropna(subset=["churn_month"])
 

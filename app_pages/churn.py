@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.churn import month_of
 from components import charts_churn as charts
 from components import state
 from components.auth import require
@@ -20,6 +19,7 @@ from components.data import (
 )
 from components.filters import caption, current_filters
 from components.i18n import code_label, month_label, t
+from components.paging import page_number
 from components.tiles import pct, rate_tile
 from data_access.churn import CHURN_DIMENSIONS
 from data_access.filters import add_months
@@ -121,61 +121,114 @@ tabs = st.tabs(
     [t(f"churn.tab.{k}") for k in ("cohorts", "trend", "survival", "reasons", "risk", "credit")]
 )
 
+
 # --- Cohorts ----------------------------------------------------------------------------------
-with tabs[0]:
-    logo, revenue = churn_cohorts(viewer, filters)
-    kind = (
-        st.segmented_control(
-            t("churn.matrix_kind"),
-            ("logo", "revenue"),
-            format_func=lambda k: t(f"churn.{k}"),
-            default="logo",
-            key=state.CHURN_MATRIX_KIND,
-        )
-        or "logo"
+def drill_keys(unit: str) -> tuple[str, str, str]:
+    """Widget keys of the cohort drill, one set per cohort unit (their options differ)."""
+    return tuple(
+        f"{k}_{unit}"
+        for k in (state.CHURN_DRILL_COHORT, state.CHURN_DRILL_WHICH, state.CHURN_DRILL_PAGE)
     )
-    matrix = logo if kind == "logo" else revenue
-    rows = [f"{month_label(month_of(c))} (n={int(logo.sizes[c]):,})" for c in matrix.values.index]
+
+
+def open_cohort_cell(points: list[dict], unit: str) -> None:
+    """A click on a cohort cell lists the customers of that cohort who had left by then."""
+    if not points or not points[0].get("customdata"):
+        return
+    row, period = points[0]["customdata"][:2]
+    cohort_key, which_key, page_key = drill_keys(unit)
+    st.session_state[cohort_key] = int(row)
+    st.session_state[which_key] = int(period)
+    st.session_state[page_key] = 1
+    st.session_state[state.CHURN_MATRIX_NONCE] = (
+        st.session_state.get(state.CHURN_MATRIX_NONCE, 0) + 1
+    )
+    st.rerun()
+
+
+with tabs[0]:
+    left, right = st.columns(2)
+    unit = (
+        left.segmented_control(
+            t("churn.cohort_unit"),
+            ("month", "quarter"),
+            format_func=lambda u: t(f"churn.unit.{u}"),
+            default="month",
+            key=state.CHURN_COHORT_UNIT,
+        )
+        or "month"
+    )
+    cohorts = churn_cohorts(viewer, filters, unit)
+    kind = "logo"
+    if unit == "month":
+        kind = (
+            right.segmented_control(
+                t("churn.matrix_kind"),
+                ("logo", "revenue"),
+                format_func=lambda k: t(f"churn.{k}"),
+                default="logo",
+                key=state.CHURN_MATRIX_KIND,
+            )
+            or "logo"
+        )
+    matrix = cohorts.logo if kind == "logo" else cohorts.revenue
+    names = cohorts.labels or [month_label(m) for m in cohorts.starts]
+    sizes = cohorts.logo.sizes.to_numpy()
+    rows = [f"{name} (n={int(n):,})" for name, n in zip(names, sizes, strict=True)]
     values = pd.concat([matrix.values, matrix.average.to_frame().T])
     partial = pd.concat(
         [matrix.partial, pd.DataFrame(False, index=["average"], columns=matrix.partial.columns)]
     )
-    st.plotly_chart(
+    nonce = st.session_state.get(state.CHURN_MATRIX_NONCE, 0)
+    event = st.plotly_chart(
         charts.cohort_heatmap(
             values,
             partial,
             [*rows, t("churn.average")],
             {
-                "period": t("churn.period"),
-                "cohort": t("churn.cohort"),
-                "months": t("churn.months_since"),
+                "period": t(f"churn.period.{unit}"),
+                "cohort": t(f"churn.cohort.{unit}"),
+                "months": t(f"churn.since.{unit}"),
             },
             t("churn.cohort_title", kind=t(f"churn.{kind}")),
         ),
-        key="churn_cohort_matrix",
+        key=f"churn_cohort_matrix_{unit}_{nonce}",
+        on_select="rerun" if records else "ignore",
+        selection_mode="points",
     )
     st.caption(t("churn.cohort_note"))
     if records:
-        with st.expander(t("churn.drill"), expanded=False):
-            cohorts = [month_of(c) for c in matrix.values.index]
-            a, b = st.columns(2)
-            cohort = a.selectbox(
-                t("churn.drill_cohort"),
-                cohorts[::-1],
-                format_func=month_label,
-                key=state.CHURN_DRILL_COHORT,
-            )
-            which = b.segmented_control(
-                t("churn.drill_which"),
-                ("churned", "all"),
-                format_func=lambda w: t(f"churn.drill_{w}"),
-                default="churned",
-                key=state.CHURN_DRILL_WHICH,
-            )
-            churned_by = add_months(latest_full_month(), 2) if which != "all" else None
-            listed, total = cohort_customers(viewer, filters, cohort, churned_by, 0)
-            st.caption(t("churn.list_count", shown=len(listed), total=f"{total:,}"))
-            st.dataframe(labelled(listed), hide_index=True, column_config=customer_columns())
+        open_cohort_cell((event or {}).get("selection", {}).get("points", []), unit)
+        cohort_key, which_key, page_key = drill_keys(unit)
+        st.markdown(f"**{t('churn.drill')}**")
+        step = 1 if unit == "month" else 3
+        a, b = st.columns(2)
+        # The newest cohort unless a cell click chose another.
+        st.session_state.setdefault(cohort_key, len(names) - 1)
+        row = a.selectbox(
+            t("churn.drill_cohort"),
+            range(len(names)),
+            format_func=lambda r, names=names: names[r],  # bound now: see test_churn_page
+            key=cohort_key,
+        )
+        horizon = list(matrix.values.columns)
+        which = b.selectbox(
+            t("churn.drill_which"),
+            ["all", *horizon],
+            format_func=lambda w: (
+                t("churn.drill_all") if w == "all" else t(f"churn.drill_left.{unit}", k=w)
+            ),
+            key=which_key,
+        )
+        start = cohorts.starts[row]
+        churned_by = None if which == "all" else add_months(start, step * (int(which) + 1))
+        _, total = cohort_customers(viewer, filters, start, cohorts.ends[row], churned_by, 0)
+        page = page_number(total, 50, page_key)
+        listed, total = cohort_customers(
+            viewer, filters, start, cohorts.ends[row], churned_by, page
+        )
+        st.caption(t("churn.list_count", shown=len(listed), total=f"{total:,}"))
+        st.dataframe(labelled(listed), hide_index=True, column_config=customer_columns())
 
 # --- Churn trend ------------------------------------------------------------------------------
 with tabs[1]:
@@ -359,8 +412,10 @@ with tabs[4]:
             ]
         ]
         st.markdown(f"**{t('churn.risk_list')}**")
-        st.caption(t("churn.list_count", shown=min(len(shown), 200), total=f"{len(shown):,}"))
-        st.dataframe(shown.head(200), hide_index=True, column_config=customer_columns())
+        page = page_number(len(shown), 50, state.CHURN_RISK_PAGE)
+        rows = shown.iloc[page * 50 : (page + 1) * 50]
+        st.caption(t("churn.list_count", shown=len(rows), total=f"{len(shown):,}"))
+        st.dataframe(rows, hide_index=True, column_config=customer_columns())
         st.download_button(
             t("churn.download"),
             shown.to_csv(index=False).encode("utf-8"),

@@ -12,6 +12,7 @@ from components.data import complaint_page, detractor_comments, satisfaction_mod
 from components.filters import caption, current_filters
 from components.focus import current_focus, set_focus
 from components.i18n import code_label, month_label, t
+from components.paging import page_number
 from components.tiles import pct, rate_tile, score_tile
 from data_access.codes import COMPLAINT_CATEGORIES, SEVERITIES
 from data_access.complaints import AGE_BUCKETS, LIST_FILTERS, PAGE_SIZE
@@ -426,21 +427,9 @@ with tab_complaints:
             key=state.SAT_LIST_STATUS,
         )
         rows, total = complaint_page(viewer, filters, focus, category, severity, status, 0)
-        pages = max(1, -(-total // PAGE_SIZE))
-        # A page number left over from a longer list would be out of range for this one.
-        if st.session_state.get(state.SAT_LIST_PAGE, 1) > pages:
-            st.session_state[state.SAT_LIST_PAGE] = 1
-        page = st.number_input(
-            t("sat.page", pages=pages),
-            min_value=1,
-            max_value=pages,
-            step=1,
-            key=state.SAT_LIST_PAGE,
-        )
-        if page > 1:
-            rows, total = complaint_page(
-                viewer, filters, focus, category, severity, status, int(page) - 1
-            )
+        page = page_number(total, PAGE_SIZE, state.SAT_LIST_PAGE)
+        if page > 0:
+            rows, total = complaint_page(viewer, filters, focus, category, severity, status, page)
         st.caption(t("sat.list_count", shown=len(rows), total=f"{total:,}"))
         if rows.empty:
             st.info(t("sat.list_empty"))

@@ -38,14 +38,36 @@ def cohort_heatmap(
             colorscale=[[0, "#b2182b"], [0.5, "#fddbc7"], [1, "#2166ac"]],
             zmin=max(0.0, float(np.nanmin(z)) if np.isfinite(z).any() else 0.0),
             zmax=1.0 if np.nanmax(np.nan_to_num(z)) <= 1.0 else float(np.nanmax(z)),
-            hovertemplate="%{y}, " + labels["period"] + " %{x}: %{z:.1%}<extra></extra>",
+            hoverinfo="skip",
             colorbar={"tickformat": ".0%", "title": ""},
         )
+    )
+    # Invisible squares over the cohort cells: a heatmap cell cannot be selected, a marker can
+    # (customdata = [row, period]); the average row is not clickable.
+    cells = [
+        (r, k)
+        for r in range(len(row_labels) - 1)
+        for k in range(z.shape[1])
+        if np.isfinite(z[r, k])
+    ]
+    fig.add_scatter(
+        x=[str(values.columns[k]) for _, k in cells],
+        y=[row_labels[r] for r, _ in cells],
+        mode="markers",
+        marker={"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)"},
+        customdata=[[r, k] for r, k in cells],
+        text=[text[r, k] for r, k in cells],
+        hovertemplate="%{y}, " + labels["period"] + " %{x}: %{text}<extra></extra>",
+        showlegend=False,
     )
     fig.update_yaxes(autorange="reversed", title=labels["cohort"])
     fig.update_xaxes(title=labels["months"], side="top")
     fig = _layout(fig, title)
-    fig.update_layout(height=max(CHART_HEIGHT, 30 * len(row_labels) + 140), margin={"t": 90})
+    fig.update_layout(
+        height=max(CHART_HEIGHT, 30 * len(row_labels) + 140),
+        margin={"t": 90},
+        clickmode="event+select",
+    )
     return fig
 
 

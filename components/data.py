@@ -435,20 +435,47 @@ def _as_of(conn: Connection) -> tuple[date, int]:
     return add_months(latest, 1), churn.index_of(latest)
 
 
+@dataclass
+class Cohorts:
+    unit: str  # "month" or "quarter"
+    logo: churn_stats.CohortMatrix
+    revenue: churn_stats.CohortMatrix | None  # by signup month only
+    labels: list[str]  # one per cohort row, in the matrix order
+    starts: list[date]  # first day of each cohort, for the drill-down
+    ends: list[date]  # first day after each cohort
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def churn_cohorts(
-    viewer: Viewer, filters: Filters
-) -> tuple[churn_stats.CohortMatrix, churn_stats.CohortMatrix]:
-    """Logo and revenue retention of the 12 signup-month cohorts ending with the period."""
+def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Cohorts:
+    """Logo retention of the last 12 signup months (or 4 calendar quarters) ending with the
+    period, and revenue retention by signup month."""
+    last = churn.index_of(filters.end_month)
+    months = COHORTS if unit == "month" else 9 + last % 3 + 1
     with engine().connect() as conn:
         _at, latest = _as_of(conn)
-        counts = churn.cohort_churn_counts(conn, viewer, filters, COHORTS)
-        revenue = churn.cohort_revenue(conn, viewer, filters, COHORTS)
-    last = churn.index_of(filters.end_month)
-    cohorts = list(range(last - COHORTS + 1, last + 1))
-    return (
-        churn_stats.logo_retention(counts, cohorts, latest, COHORTS),
-        churn_stats.revenue_retention_matrix(revenue, cohorts, latest, COHORTS),
+        counts = churn.cohort_churn_counts(conn, viewer, filters, months)
+        revenue = churn.cohort_revenue(conn, viewer, filters, COHORTS) if unit == "month" else None
+    if unit == "month":
+        cohorts = list(range(last - COHORTS + 1, last + 1))
+        starts = [churn_stats.month_of(c) for c in cohorts]
+        return Cohorts(
+            unit,
+            churn_stats.logo_retention(counts, cohorts, latest, COHORTS),
+            churn_stats.revenue_retention_matrix(revenue, cohorts, latest, COHORTS),
+            [],
+            starts,
+            [add_months(m, 1) for m in starts],
+        )
+    quarters, latest_quarter = churn_stats.to_quarters(counts, latest)
+    cohorts = list(range(last // 3 - 3, last // 3 + 1))
+    starts = [churn_stats.month_of(q * 3) for q in cohorts]
+    return Cohorts(
+        unit,
+        churn_stats.logo_retention(quarters, cohorts, latest_quarter, 4),
+        None,
+        [churn_stats.quarter_label(q) for q in cohorts],
+        starts,
+        [min(add_months(m, 3), filters.end_exclusive) for m in starts],
     )
 
 
@@ -597,9 +624,14 @@ def credit_exposure(viewer: Viewer, filters: Filters) -> CreditExposure:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def cohort_customers(
-    viewer: Viewer, filters: Filters, cohort: date, churned_by: date | None, page: int
+    viewer: Viewer,
+    filters: Filters,
+    start: date,
+    end: date,
+    churned_by: date | None,
+    page: int,
 ) -> tuple[pd.DataFrame, int]:
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("customer records")
     with engine().connect() as conn:
-        return churn.cohort_customers(conn, viewer, filters, cohort, churned_by, page)
+        return churn.cohort_customers(conn, viewer, filters, start, end, churned_by, page)

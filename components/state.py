@@ -41,3 +41,6 @@ CHURN_DRILL_COHORT = "churn_drill_cohort"
 CHURN_DRILL_WHICH = "churn_drill_which"
 CHURN_DRILL_PAGE = "churn_drill_page"
 CHURN_MIN_RISK = "churn_min_risk"
+CHURN_COHORT_UNIT = "churn_cohort_unit"
+CHURN_MATRIX_NONCE = "churn_matrix_nonce"  # bumped after a cell click opens the list
+CHURN_RISK_PAGE = "churn_risk_page"

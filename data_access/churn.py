@@ -106,16 +106,17 @@ def cohort_customers(
     conn: Connection,
     viewer: Viewer,
     filters: Filters,
-    cohort: date,
+    start: date,
+    end: date,
     churned_by: date | None,
     page: int = 0,
     page_size: int = 50,
 ) -> tuple[pd.DataFrame, int]:
-    """Drill from a cohort cell: customers who signed up in `cohort` and churned before
+    """Drill from a cohort cell: customers who signed up in [start, end) and churned before
     `churned_by` (None = all of the cohort), one page, PII masked for the viewer."""
     where = [
-        Customer.signup_date >= cohort,
-        Customer.signup_date < add_months(cohort, 1),
+        Customer.signup_date >= start,
+        Customer.signup_date < end,
         *customer_conditions(viewer, filters),
     ]
     if churned_by is not None:

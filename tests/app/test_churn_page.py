@@ -66,3 +66,21 @@ def test_split_switch_and_risk_threshold():
     assert not at.exception
     at.slider(key=state.CHURN_MIN_RISK).set_value(0.5).run()
     assert not at.exception
+
+
+def test_quarterly_cohorts_and_the_cohort_drill():
+    at = open_page("risk")
+    at.selectbox(key=f"{state.CHURN_DRILL_WHICH}_month").set_value(0).run()
+    left_early = next(
+        f for f in frames(at) if "churn_date" in f.columns and "signup_date" in f.columns
+    )
+    assert left_early["churn_date"].notna().all()
+    at.segmented_control(key=state.CHURN_COHORT_UNIT).set_value("quarter").run()
+    assert not at.exception
+    cohort = at.selectbox(key=f"{state.CHURN_DRILL_COHORT}_quarter")
+    assert len(cohort.options) == 4 and "Q" in cohort.options[-1]
+    at.selectbox(key=f"{state.CHURN_DRILL_WHICH}_quarter").set_value("all").run()
+    everyone = next(f for f in frames(at) if "signup_date" in f.columns)
+    assert len(everyone) == 50  # one page of a quarter's signups
+    at.number_input(key=f"{state.CHURN_DRILL_PAGE}_quarter").set_value(2).run()
+    assert not at.exception

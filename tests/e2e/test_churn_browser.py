@@ -1,5 +1,7 @@
 """The churn and credit page in a real browser: every section draws, screenshots."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -26,3 +28,24 @@ def test_every_section_draws_for_an_analyst(page: Page, server: str):
             expect(panel.get_by_text("Hold-out AUC")).to_be_visible()
             expect(panel.locator("[data-testid='stDataFrame']").first).to_be_visible()
         screenshot(page, f"analyst_churn_{tab.lower().replace(' ', '_').replace('-', '_')}")
+
+
+def test_clicking_a_cohort_cell_lists_its_customers(page: Page, server: str):
+    log_in(page, server, "risk")
+    open_page(page, "Churn & credit")
+    panel = page.get_by_role("tabpanel", name="Cohorts")
+    chart = panel.locator("[data-testid='stPlotlyChart']").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(2000)  # let plotly finish its first layout before aiming
+    cell = chart.locator("g.trace.scatter path.point").nth(3)  # oldest cohort, month 3
+    box = cell.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)  # plotly needs the hover before the click
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    which = panel.get_by_role("combobox", name="Which customers")
+    expect(which).to_have_value("Left by the end of month 3", timeout=30_000)
+    wait_idle(page)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(panel.get_by_text(re.compile(r"Showing \d+ of [\d,]+ customers"))).to_be_visible()
+    screenshot(page, "risk_churn_cohort_drill")

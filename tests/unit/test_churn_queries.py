@@ -121,7 +121,9 @@ def test_customer_lists_are_scoped_and_masked(seeded_engine):
         win_back = churn.recently_churned(conn, EAST, PERIOD)
         top = churn.top_exposures(conn, EAST, PERIOD, AT)
         features = churn.customer_features(conn, EAST, PERIOD, date(2026, 8, 1))
-        cohort, total = churn.cohort_customers(conn, EAST, PERIOD, date(2026, 1, 1), None)
+        cohort, total = churn.cohort_customers(
+            conn, EAST, PERIOD, date(2026, 1, 1), date(2026, 2, 1), None
+        )
         clear = churn.recently_churned(conn, Viewer("analyst", "analyst"), PERIOD)
     for frame in (win_back, top, features, cohort):
         assert len(frame) > 0 and set(frame["region"]) == {"East"}

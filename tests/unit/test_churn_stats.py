@@ -16,6 +16,7 @@ from analytics.churn import (
     revenue_rates,
     revenue_retention_matrix,
     score_customers,
+    to_quarters,
 )
 
 
@@ -40,6 +41,26 @@ def test_logo_retention_by_hand_is_triangular_and_marks_the_current_month():
     assert m.average[0] == pytest.approx(1.0)
     assert m.average[1] == pytest.approx(0.8)
     assert np.isnan(m.average[2])
+
+
+def test_quarterly_cohorts_by_hand():
+    # months 300..305 = quarters 100 and 101; latest full month 304 -> latest full quarter 100,
+    # quarter 101 (months 303-305) is the current, partial one
+    counts = pd.DataFrame(
+        {
+            "cohort": [300, 301, 302, 301, 303],
+            "churn_month": [np.nan, 302, 304, np.nan, np.nan],
+            "customers": [5, 2, 3, 10, 4],
+        }
+    )
+    quarters, latest = to_quarters(counts, latest_full=304)
+    assert latest == 100
+    m = logo_retention(quarters, [100, 101], latest, horizon=2)
+    assert m.sizes.to_dict() == {100: 20, 101: 4}
+    assert m.values.loc[100, 0] == pytest.approx(18 / 20)  # 2 left in month 302 (quarter 100)
+    assert m.values.loc[100, 1] == pytest.approx(15 / 20)  # 3 more in month 304, so far
+    assert bool(m.partial.loc[100, 1]) and bool(m.partial.loc[101, 0])
+    assert np.isnan(m.values.loc[100, 2])
 
 
 def test_revenue_retention_by_hand_allows_expansion():
