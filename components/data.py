@@ -17,7 +17,17 @@ from analytics import dq as dq_stats
 from analytics import satisfaction as sat_stats
 from analytics.kpi import Estimate, nps, proportion
 from analytics.risk import LEVELS, annotate, flow_by_month
-from data_access import audit, churn, complaints, dq, kri, overview, register, satisfaction
+from data_access import (
+    audit,
+    churn,
+    complaints,
+    dq,
+    dq_records,
+    kri,
+    overview,
+    register,
+    satisfaction,
+)
 from data_access.db import get_engine
 from data_access.filters import Filters, add_months
 from data_access.security import VIEW_AUDIT, VIEW_RECORDS, Viewer
@@ -294,6 +304,9 @@ def clear_user_caches() -> None:
         churn_model_summary,
         credit_exposure,
         cohort_customers,
+        dq_model,
+        dq_failing_rows,
+        dq_duplicates,
     ):
         cached.clear()
     clear_register_caches()
@@ -635,3 +648,71 @@ def cohort_customers(
         raise PermissionError("customer records")
     with engine().connect() as conn:
         return churn.cohort_customers(conn, viewer, filters, start, end, churned_by, page)
+
+
+# --- data quality -------------------------------------------------------------------------------
+
+DQ_HISTORY_RUNS = 12
+
+
+@dataclass
+class DqModel:
+    run_id: int | None
+    run_at: datetime | None
+    reference_time: datetime  # what "now" means for freshness rules when listing failures
+    latest: pd.DataFrame  # results of the newest run (one row per rule × source system)
+    previous: pd.DataFrame  # results of the run before it
+    history: pd.DataFrame  # results of the newest DQ_HISTORY_RUNS runs, with run_id, run_at
+    rules: pd.DataFrame  # every rule with its latest score (inactive ones too)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def dq_model(viewer: Viewer) -> DqModel:
+    """Scores of the newest check runs and the rule list. Scores are for the whole
+    organisation (rules count rows of every region); failing rows are listed per viewer."""
+    with engine().connect() as conn:
+        run_ids = dq.latest_run_ids(conn, n=2)
+        latest = dq.run_results(conn, run_ids[0]) if run_ids else pd.DataFrame()
+        previous = dq.run_results(conn, run_ids[1]) if len(run_ids) > 1 else pd.DataFrame()
+        history = dq_records.history(conn, DQ_HISTORY_RUNS)
+        rules = dq_records.all_rules(conn)
+        run_at = dq.run_started_at(conn, run_ids[0]) if run_ids else None
+    scored = dq_stats.rule_scores(latest) if not latest.empty else pd.DataFrame()
+    if not scored.empty:
+        scored = scored[["rule_id", "checked", "passed", "score", "meets_threshold"]]
+        rules = rules.merge(scored, left_on="id", right_on="rule_id", how="left")
+    return DqModel(
+        run_ids[0] if run_ids else None,
+        run_at,
+        datetime.now(),
+        latest,
+        previous,
+        history,
+        rules,
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def dq_failing_rows(viewer: Viewer, rule_id: int, page: int) -> tuple[pd.DataFrame, int]:
+    """One page of the rows a rule fails now; only roles that may drill to records."""
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("failing records")
+    with engine().connect() as conn:
+        rule = dq_records.get_rule(conn, rule_id)
+        if rule is None:
+            return pd.DataFrame(), 0
+        return dq_records.failing_rows(conn, viewer, rule, datetime.now(), page)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def dq_duplicates(viewer: Viewer) -> pd.DataFrame:
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("duplicate customers")
+    with engine().connect() as conn:
+        return dq_records.likely_duplicates(conn, viewer)
+
+
+def clear_dq_caches() -> None:
+    """After a check run or a rule change: every cached view that shows data quality."""
+    for cached in (dq_model, dq_failing_rows, dq_duplicates, overview_model):
+        cached.clear()

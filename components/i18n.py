@@ -10,6 +10,7 @@ import streamlit as st
 from components.i18n_churn import CODE_LABELS as CHURN_CODES
 from components.i18n_churn import FACTOR_LABELS
 from components.i18n_churn import TEXT as CHURN_TEXT
+from components.i18n_dq import TEXT as DQ_TEXT
 from components.i18n_satisfaction import CODE_LABELS
 from components.i18n_satisfaction import TEXT as SATISFACTION_TEXT
 from components.state import LANGUAGE
@@ -364,6 +365,7 @@ CATALOG: dict[str, dict[str, str]] = {
 
 CATALOG |= SATISFACTION_TEXT
 CATALOG |= CHURN_TEXT
+CATALOG |= DQ_TEXT
 CATALOG |= {f"code.{code}": text for code, text in (CODE_LABELS | CHURN_CODES).items()}
 CATALOG |= {f"factor.{name}": text for name, text in FACTOR_LABELS.items()}
 

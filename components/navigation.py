@@ -43,6 +43,13 @@ PAGES: tuple[PageSpec, ...] = (
         VIEW_DASHBOARDS,
         "churn",
     ),
+    PageSpec(
+        "app_pages/data_quality.py",
+        "page.dq",
+        ":material/fact_check:",
+        VIEW_DASHBOARDS,
+        "data-quality",
+    ),
     PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )
 

@@ -9,8 +9,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, func, select
 
+from data_access.filters import add_months
 from data_access.models import Customer
 
+DQ_HISTORY_MONTHS = 6
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
@@ -37,7 +39,12 @@ def finish_seed(engine: Engine, as_of: date | None = None) -> None:
     with engine.begin() as conn:
         ensure_demo_users(conn)
         dq.seed_rules(conn)
-    reference = datetime.combine(as_of, time()) if as_of else None
+    reference = datetime.combine(as_of or date.today(), time())
+    # A history of monthly check runs (the rows that existed at each month's start), so the
+    # data-quality trend has something to show from the first start.
+    for months_back in range(DQ_HISTORY_MONTHS - 1, 0, -1):
+        then = datetime.combine(add_months(reference.date().replace(day=1), -months_back), time())
+        dq.run_checks(engine, "seed", reference_time=then, started_at=then, as_at=True)
     dq.run_checks(engine, triggered_by="seed", reference_time=reference)
     refresh_kris(engine)
 

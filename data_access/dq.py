@@ -382,10 +382,30 @@ def _scoped_base(table: Table) -> tuple[FromClause, ColumnElement]:
     return table.outerjoin(owner, table.c.customer_id == owner.c.id), owner.c.source_system
 
 
+# When a row came into being, for checks "as at" a past moment (the demo's run history).
+_CREATED = {
+    "customers": "signup_date",
+    "invoices": "period_month",
+    "survey_responses": "responded_on",
+    "complaints": "opened_at",
+    "credit_score_history": "reviewed_on",
+}
+
+
+def _existed_at(table: Table, moment: datetime) -> ColumnElement[bool]:
+    """The row existed at `moment` (a source record: once its customer had signed up)."""
+    if table.name in _CREATED:
+        col = table.c[_CREATED[table.name]]
+        return col <= _as_of(col, moment)
+    signup = CUSTOMERS.c.signup_date
+    return exists().where(CUSTOMERS.c.id == table.c.customer_id, signup <= moment.date())
+
+
 def evaluate_rule(
-    conn: Connection, rule: dict[str, Any], reference_time: datetime
+    conn: Connection, rule: dict[str, Any], reference_time: datetime, as_at: bool = False
 ) -> list[tuple[str, int, int]]:
-    """(source_system, checked, passed) per source system, from one aggregate query.
+    """(source_system, checked, passed) per source system, from one aggregate query. With
+    `as_at`, only rows that already existed at `reference_time` are checked.
 
     Raises ValueError when the rule does not validate (see `validate_rule`).
     """
@@ -395,6 +415,11 @@ def evaluate_rule(
     table = CHECKED_TABLES[rule["table_name"]]
     base, group = _scoped_base(table)
     from_, applies, passes = _condition(table, base, rule, rule_params(rule), reference_time)
+    if as_at:
+        applies = and_(applies, _existed_at(table, reference_time))
+        if rule["rule_type"] == "not_future":
+            # A value later than a past moment did not exist yet at that moment.
+            applies = and_(applies, passes)
     checked = func.sum(case((applies, 1), else_=0))
     passed = func.sum(case((and_(applies, passes), 1), else_=0))
     # Group by the bare column (no COALESCE with a bound value: PostgreSQL would not match
@@ -446,17 +471,25 @@ def _reference_moment(reference_time: datetime | date | None) -> datetime:
 
 
 def run_checks(
-    engine: Engine, triggered_by: str, reference_time: datetime | date | None = None
+    engine: Engine,
+    triggered_by: str,
+    reference_time: datetime | date | None = None,
+    started_at: datetime | None = None,
+    as_at: bool = False,
 ) -> int:
     """Evaluate every active rule and store the counts as a new run; returns the run id.
 
     The run, its results and its audit row commit together. A stored rule that no longer
     validates is skipped (and named in the audit detail) rather than failing the whole run.
+    `started_at` backdates the run and `as_at` checks only the rows that existed at
+    `reference_time` (the demo seed uses both to build a history of runs).
     """
     moment = _reference_moment(reference_time)
     with engine.begin() as conn:
         run_id = conn.execute(
-            insert(DQ_RUNS).values(started_at=datetime.now(), triggered_by=triggered_by)
+            insert(DQ_RUNS).values(
+                started_at=started_at or datetime.now(), triggered_by=triggered_by
+            )
         ).inserted_primary_key[0]
         rules = (
             conn.execute(
@@ -480,7 +513,7 @@ def run_checks(
                     "checked": c,
                     "passed": p,
                 }
-                for s, c, p in evaluate_rule(conn, dict(rule), moment)
+                for s, c, p in evaluate_rule(conn, dict(rule), moment, as_at)
             ]
         if results:
             conn.execute(insert(DQ_RESULTS), results)
