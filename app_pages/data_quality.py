@@ -50,6 +50,26 @@ def describe(rule: dict) -> str:
     return t(f"dq.desc.{rule['rule_type']}", **values)
 
 
+def failing_table(frame: pd.DataFrame) -> None:
+    """The failing rows with readable headers; the checked columns keep their own names."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "row_id": st.column_config.NumberColumn(t("dq.row"), format="%d"),
+            "source_system": t("dq.source"),
+            "customer_id": t("sat.customer_id"),
+            "customer": t("sat.customer"),
+            "region": t("dim.region"),
+        }
+        | {
+            c: t("dq.master", field=c.removeprefix("master_"))
+            for c in frame
+            if c.startswith("master_")
+        },
+    )
+
+
 def run_now() -> None:
     with st.spinner(t("dq.running")):
         run_id = dq_records.run_checks_now(engine(), viewer)
@@ -202,7 +222,7 @@ with tabs[2]:
             page = page_number(total, dq_records.PAGE_SIZE, f"{state.DQ_FAILING_PAGE}_{rule_id}")
             failing, total = dq_failing_rows(viewer, rule_id, page)
             st.caption(t("dq.failing_count", shown=len(failing), total=f"{total:,}"))
-            st.dataframe(failing, hide_index=True)
+            failing_table(failing)
             if not viewer.may_see_pii:
                 st.caption(t("sat.masked"))
         else:
@@ -344,4 +364,4 @@ with tabs[4]:
                 page = page_number(total, dq_records.PAGE_SIZE, f"{state.DQ_SILO_PAGE}_{rule_id}")
                 failing, total = dq_failing_rows(viewer, rule_id, page)
                 st.caption(t("dq.failing_count", shown=len(failing), total=f"{total:,}"))
-                st.dataframe(failing, hide_index=True)
+                failing_table(failing)

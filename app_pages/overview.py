@@ -48,7 +48,18 @@ with st.container(border=True):
 
 with st.container(border=True):
     st.markdown(f"**{t('overview.signals')}**")
-    page_link("app_pages/satisfaction.py", t("overview.open_satisfaction"), viewer.role)
+    links = st.columns(3)
+    for column, (path, key) in zip(
+        links,
+        (
+            ("app_pages/churn.py", "overview.open_churn"),
+            ("app_pages/satisfaction.py", "overview.open_satisfaction"),
+            ("app_pages/data_quality.py", "overview.open_dq"),
+        ),
+        strict=True,
+    ):
+        with column:
+            page_link(path, t(key), viewer.role)
     a, b, c, d = st.columns(4)
     with a:
         rate_tile(

@@ -241,6 +241,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "overview.register": {"en": "Risk register", "zh": "风险登记册"},
     "overview.signals": {"en": "Customer signals", "zh": "客户信号"},
     "overview.open_register": {"en": "Open the risk register", "zh": "打开风险登记册"},
+    "overview.open_churn": {"en": "Open churn and credit", "zh": "打开流失与信用"},
+    "overview.open_dq": {"en": "Open data quality", "zh": "打开数据质量"},
     "overview.open_satisfaction": {
         "en": "Open satisfaction and complaints",
         "zh": "打开满意度与投诉",

@@ -131,6 +131,8 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "候选记录共享标准化后的电子邮件或电话；匹配分按双方都有的字段计算：姓名相似度 50、电子邮件 20、电话 20、公司 10。",
     },
     "dq.cluster": {"en": "Group", "zh": "组"},
+    "dq.row": {"en": "Row", "zh": "行号"},
+    "dq.master": {"en": "{field} in the master", "zh": "主数据中的 {field}"},
     "dq.source": {"en": "Source", "zh": "来源"},
     "dq.company": {"en": "Company", "zh": "公司"},
     "dq.match": {"en": "Match score", "zh": "匹配分"},

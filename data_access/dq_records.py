@@ -88,6 +88,9 @@ def failing_rows(
         where.append(owner.c.region == viewer.region_scope)
     total = conn.execute(select(func.count()).select_from(from_).where(*where)).scalar_one()
     subject = [table.c[c].label(c) for c in _subject_columns(rule)]
+    if rule["rule_type"] == "cross_system_match":  # what the customer master says instead
+        field = rule_params(rule)["field"]
+        subject.append(owner.c[field].label(f"master_{field}"))
     stmt = (
         select(
             table.c.id.label("row_id"),
@@ -105,7 +108,11 @@ def failing_rows(
     )
     result = conn.execute(stmt)
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    masks = {c: kind for c, kind in PII_COLUMNS.items() if c in frame.columns}
+    masks = {
+        c: kind
+        for c in frame.columns
+        if (kind := PII_COLUMNS.get(c.removeprefix("master_"))) is not None
+    }
     return mask_frame(frame, viewer, masks), int(total)
 
 
