@@ -27,11 +27,13 @@ from data_access import (
     overview,
     register,
     satisfaction,
+    user_admin,
 )
 from data_access.db import get_engine
 from data_access.filters import Filters, add_months
-from data_access.security import VIEW_AUDIT, VIEW_RECORDS, Viewer
+from data_access.security import ADMIN_USERS, VIEW_AUDIT, VIEW_RECORDS, Viewer
 from data_access.settings import all_settings
+from data_access.settings import appetite as settings_appetite
 
 CACHE_TTL_SECONDS = 300
 AUDIT_PAGE_SIZE = 50
@@ -716,3 +718,20 @@ def clear_dq_caches() -> None:
     """After a check run or a rule change: every cached view that shows data quality."""
     for cached in (dq_model, dq_failing_rows, dq_duplicates, overview_model):
         cached.clear()
+
+
+# --- administration -----------------------------------------------------------------------------
+
+
+def users_and_settings(viewer: Viewer) -> tuple[pd.DataFrame, dict, dict[str, int]]:
+    """Users (without hashes), settings and appetite, read fresh on every run (not cached:
+    lock state and roles must be current). Administrators only."""
+    if not viewer.can(ADMIN_USERS):
+        raise PermissionError("administration")
+    with engine().connect() as conn:
+        return user_admin.list_users(conn), all_settings(conn), settings_appetite(conn)
+
+
+def clear_after_admin_change() -> None:
+    """Settings and appetite change levels, bands and KPIs everywhere: drop every cache."""
+    st.cache_data.clear()

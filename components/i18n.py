@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from components.i18n_admin import TEXT as ADMIN_TEXT
 from components.i18n_churn import CODE_LABELS as CHURN_CODES
 from components.i18n_churn import FACTOR_LABELS
 from components.i18n_churn import TEXT as CHURN_TEXT
@@ -368,6 +369,7 @@ CATALOG: dict[str, dict[str, str]] = {
 CATALOG |= SATISFACTION_TEXT
 CATALOG |= CHURN_TEXT
 CATALOG |= DQ_TEXT
+CATALOG |= ADMIN_TEXT
 CATALOG |= {f"code.{code}": text for code, text in (CODE_LABELS | CHURN_CODES).items()}
 CATALOG |= {f"factor.{name}": text for name, text in FACTOR_LABELS.items()}
 

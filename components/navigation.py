@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_access.security import VIEW_AUDIT, VIEW_DASHBOARDS, VIEW_OVERVIEW, can
+from data_access.security import ADMIN_USERS, VIEW_AUDIT, VIEW_DASHBOARDS, VIEW_OVERVIEW, can
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/fact_check:",
         VIEW_DASHBOARDS,
         "data-quality",
+    ),
+    PageSpec(
+        "app_pages/admin.py",
+        "page.admin",
+        ":material/admin_panel_settings:",
+        ADMIN_USERS,
+        "admin",
     ),
     PageSpec("app_pages/audit_log.py", "page.audit", ":material/history:", VIEW_AUDIT, "audit-log"),
 )

@@ -39,6 +39,9 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+ROLES = tuple(_PERMISSIONS)
+
+
 def can(role: str | None, perm: str) -> bool:
     """True when `role` holds permission `perm`; unknown roles hold nothing."""
     return perm in _PERMISSIONS.get(role or "", frozenset())

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from data_access.models import Setting
+from data_access import audit
+from data_access.models import RiskAppetite, Setting
+from data_access.security import ADMIN_USERS, Viewer
 
 DEFAULTS: dict[str, Any] = {
     # Upper bound (inclusive) of each level's score band; Critical takes the rest up to 25.
@@ -32,3 +34,85 @@ def all_settings(conn: Connection) -> dict[str, Any]:
     """Every setting, stored values overriding defaults."""
     stored = {k: json.loads(v) for k, v in conn.execute(select(Setting.key, Setting.value))}
     return {**DEFAULTS, **stored}
+
+
+LEVELS = ("Low", "Medium", "High", "Critical")
+
+
+def settings_problems(values: dict[str, Any]) -> list[str]:
+    """What is wrong with proposed settings (bands, cadences, minimum sample size)."""
+    problems = []
+    bands = values.get("risk_level_bands")
+    if bands is not None:
+        uppers = [bands.get(level) for level in LEVELS]
+        if not all(isinstance(u, int) and 1 <= u <= 25 for u in uppers):
+            problems.append("risk_level_bands: each upper bound is a whole number from 1 to 25")
+        elif not uppers[0] < uppers[1] < uppers[2] < uppers[3] == 25:
+            problems.append("risk_level_bands: Low < Medium < High < Critical = 25")
+    cadence = values.get("review_cadence_days")
+    if cadence is not None:
+        days = [cadence.get(level) for level in reversed(LEVELS)]  # Critical first
+        if not all(isinstance(d, int) and 1 <= d <= 730 for d in days):
+            problems.append("review_cadence_days: each is a whole number of days from 1 to 730")
+        elif days != sorted(days):
+            problems.append(
+                "review_cadence_days: a more severe level is reviewed at least as often"
+            )
+    min_n = values.get("min_sample_size")
+    if min_n is not None and not (isinstance(min_n, int) and 5 <= min_n <= 10_000):
+        problems.append("min_sample_size: a whole number from 5 to 10,000")
+    unknown = set(values) - {"risk_level_bands", "review_cadence_days", "min_sample_size"}
+    if unknown:
+        problems.append(f"cannot change {', '.join(sorted(unknown))} here")
+    return problems
+
+
+def save_settings(engine: Engine, actor: Viewer, values: dict[str, Any]) -> None:
+    """Store settings (admins only) after validation; audited with old and new values."""
+    if not actor.can(ADMIN_USERS):
+        raise PermissionError("settings")
+    problems = settings_problems(values)
+    if problems:
+        raise ValueError("; ".join(problems))
+    with engine.begin() as conn:
+        before = {key: get_setting(conn, key) for key in values}
+        for key, value in values.items():
+            text = json.dumps(value, sort_keys=True)
+            if conn.execute(select(Setting.key).where(Setting.key == key)).first():
+                conn.execute(update(Setting).where(Setting.key == key).values(value=text))
+            else:
+                conn.execute(insert(Setting).values(key=key, value=text))
+        audit.record(
+            conn,
+            actor.username,
+            "settings_update",
+            "settings",
+            None,
+            {"from": before, "to": values},
+        )
+
+
+def appetite(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(RiskAppetite.category, RiskAppetite.max_score)).all())
+
+
+def save_appetite(engine: Engine, actor: Viewer, limits: dict[str, int]) -> None:
+    """Maximum tolerated score per category, 1–25 (admins only); audited."""
+    if not actor.can(ADMIN_USERS):
+        raise PermissionError("risk appetite")
+    bad = [f"{c}: {v!r}" for c, v in limits.items() if not (isinstance(v, int) and 1 <= v <= 25)]
+    if bad:
+        raise ValueError("appetite: a whole number from 1 to 25 (" + ", ".join(bad) + ")")
+    with engine.begin() as conn:
+        before = appetite(conn)
+        unknown = set(limits) - set(before)
+        if unknown:
+            raise ValueError(f"appetite: unknown categories {', '.join(sorted(unknown))}")
+        for category, value in limits.items():
+            conn.execute(
+                update(RiskAppetite)
+                .where(RiskAppetite.category == category)
+                .values(max_score=value)
+            )
+        changed = {c: (before[c], v) for c, v in limits.items() if before[c] != v}
+        audit.record(conn, actor.username, "appetite_update", "risk_appetite", None, changed)

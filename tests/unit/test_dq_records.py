@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from analytics.dq import rollup
 from data_access import audit, dq, dq_records
-from data_access.models import DqRule
+from data_access.models import Customer, DqRule
 from data_access.security import Viewer
 
 ANALYST = Viewer("analyst", "analyst")
@@ -178,10 +178,9 @@ def test_duplicate_finder_precision_and_recall_on_a_labelled_set():
 def test_planted_duplicates_are_found_in_the_seed(seeded_engine):
     with seeded_engine.connect() as conn:
         found = dq_records.likely_duplicates(conn, ANALYST)
-        planted = pd.read_sql_query(
-            "select external_id, email, phone from customers where external_id like 'ERP-D%'",
-            conn,
-        )
+        columns = (Customer.external_id, Customer.email, Customer.phone)
+        rows = conn.execute(select(*columns).where(Customer.external_id.startswith("ERP-D")))
+        planted = pd.DataFrame(rows.all(), columns=["external_id", "email", "phone"])
         masked = dq_records.likely_duplicates(conn, RISK)
     findable = planted[planted["email"].notna() | planted["phone"].notna()]
     recall = findable["external_id"].isin(found["customer_id"]).mean()

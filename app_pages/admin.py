@@ -1,0 +1,191 @@
+"""Administration (admins): users, roles and region scopes; settings and risk appetite."""
+
+import streamlit as st
+
+from components import state
+from components.auth import require
+from components.data import clear_after_admin_change, engine, users_and_settings
+from components.i18n import t
+from data_access import user_admin
+from data_access.codes import REGIONS
+from data_access.security import ADMIN_USERS, ROLES
+from data_access.settings import LEVELS, save_appetite, save_settings
+
+viewer = require(ADMIN_USERS)
+users, settings, appetite = users_and_settings(viewer)
+
+
+def done(message: str) -> None:
+    clear_after_admin_change()
+    st.session_state[state.ADMIN_MESSAGE] = message
+    st.rerun()
+
+
+def attempt(action, message: str) -> None:  # noqa: ANN001
+    """Run an admin action; show what is wrong instead of a trace."""
+    try:
+        action()
+    except (ValueError, PermissionError) as exc:
+        st.error(t("admin.refused", why=str(exc)))
+    else:
+        done(message)
+
+
+st.title(t("admin.title"))
+if message := st.session_state.pop(state.ADMIN_MESSAGE, None):
+    st.success(message)
+tab_users, tab_settings = st.tabs([t("admin.tab.users"), t("admin.tab.settings")])
+
+with tab_users:
+    st.dataframe(
+        users,
+        hide_index=True,
+        column_config={
+            "username": t("admin.username"),
+            "name": t("admin.name"),
+            "email": t("sat.email"),
+            "role": t("admin.role"),
+            "region_scope": t("admin.scope"),
+            "active": st.column_config.CheckboxColumn(t("dq.active")),
+            "failed_attempts": t("admin.failed"),
+            "locked_until": st.column_config.DatetimeColumn(t("admin.locked_until")),
+            "last_login_at": st.column_config.DatetimeColumn(t("admin.last_login")),
+            "created_at": st.column_config.DatetimeColumn(t("admin.created")),
+        },
+    )
+    with st.form("admin_create_user", clear_on_submit=False):
+        st.markdown(f"**{t('admin.create')}**")
+        a, b, c = st.columns(3)
+        username = a.text_input(t("admin.username"), key=state.ADMIN_NEW_USERNAME)
+        name = b.text_input(t("admin.name"), key=state.ADMIN_NEW_NAME)
+        email = c.text_input(t("sat.email"), key=state.ADMIN_NEW_EMAIL)
+        a, b, c = st.columns(3)
+        role = a.selectbox(t("admin.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+        scope = b.selectbox(
+            t("admin.scope"), (None, *REGIONS), format_func=lambda r: r or t("admin.all_regions")
+        )
+        password = c.text_input(
+            t("admin.password"),
+            type="password",
+            help=t("admin.password.help"),
+            key=state.ADMIN_NEW_PASSWORD,
+        )
+        if st.form_submit_button(t("admin.create_button")):
+            attempt(
+                lambda: user_admin.add_user(
+                    engine(), viewer, username, name, email, password, role, scope
+                ),
+                t("admin.created_user", user=username.strip().lower()),
+            )
+
+    st.markdown(f"**{t('admin.manage')}**")
+    chosen = st.selectbox(t("admin.choose"), list(users["username"]), key=state.ADMIN_CHOSEN_USER)
+    if chosen:
+        row = users.set_index("username").loc[chosen]
+        left, right = st.columns(2)
+        with left.form("admin_role"):
+            new_role = st.selectbox(
+                t("admin.role"),
+                ROLES,
+                index=ROLES.index(row["role"]),
+                format_func=lambda r: t(f"role.{r}"),
+            )
+            options = (None, *REGIONS)
+            new_scope = st.selectbox(
+                t("admin.scope"),
+                options,
+                index=options.index(row["region_scope"]),
+                format_func=lambda r: r or t("admin.all_regions"),
+            )
+            if st.form_submit_button(t("admin.save_role")):
+                attempt(
+                    lambda: user_admin.change_role(engine(), viewer, chosen, new_role, new_scope),
+                    t("admin.saved", user=chosen),
+                )
+        with right.form("admin_password"):
+            new_password = st.text_input(
+                t("admin.new_password"),
+                type="password",
+                help=t("admin.password.help"),
+                key=state.ADMIN_RESET_PASSWORD,
+            )
+            if st.form_submit_button(t("admin.reset")):
+                attempt(
+                    lambda: user_admin.reset_password(engine(), viewer, chosen, new_password),
+                    t("admin.password_reset", user=chosen),
+                )
+        a, b = st.columns(2)
+        if bool(row["active"]):
+            if a.button(t("admin.deactivate"), icon=":material/person_off:"):
+                attempt(
+                    lambda: user_admin.set_active(engine(), viewer, chosen, False),
+                    t("admin.deactivated", user=chosen),
+                )
+        elif a.button(t("admin.activate"), icon=":material/person:"):
+            attempt(
+                lambda: user_admin.set_active(engine(), viewer, chosen, True),
+                t("admin.activated", user=chosen),
+            )
+        locked = row["locked_until"] is not None and str(row["locked_until"]) != "NaT"
+        if b.button(t("admin.unlock"), icon=":material/lock_open:", disabled=not locked):
+            attempt(
+                lambda: user_admin.unlock(engine(), viewer, chosen),
+                t("admin.unlocked", user=chosen),
+            )
+
+with tab_settings:
+    with st.form("admin_settings"):
+        st.markdown(f"**{t('admin.bands')}**")
+        columns = st.columns(4)
+        bands = {
+            level: columns[i].number_input(
+                t(f"level.{level}"),
+                1,
+                25,
+                int(settings["risk_level_bands"][level]),
+                disabled=level == "Critical",
+            )
+            for i, level in enumerate(LEVELS)
+        }
+        st.markdown(f"**{t('admin.cadence')}**")
+        columns = st.columns(4)
+        cadence = {
+            level: columns[i].number_input(
+                t(f"level.{level}"), 1, 730, int(settings["review_cadence_days"][level])
+            )
+            for i, level in enumerate(LEVELS)
+        }
+        min_n = st.number_input(
+            t("admin.min_n"),
+            5,
+            10_000,
+            int(settings["min_sample_size"]),
+            help=t("admin.min_n.help"),
+        )
+        if st.form_submit_button(t("admin.save_settings")):
+            attempt(
+                lambda: save_settings(
+                    engine(),
+                    viewer,
+                    {
+                        "risk_level_bands": {k: int(v) for k, v in bands.items()},
+                        "review_cadence_days": {k: int(v) for k, v in cadence.items()},
+                        "min_sample_size": int(min_n),
+                    },
+                ),
+                t("admin.settings_saved"),
+            )
+    with st.form("admin_appetite"):
+        st.markdown(f"**{t('admin.appetite')}**")
+        columns = st.columns(4)
+        limits = {
+            category: columns[i % 4].number_input(
+                t(f"category.{category}"), 1, 25, int(value), key=f"appetite_{category}"
+            )
+            for i, (category, value) in enumerate(sorted(appetite.items()))
+        }
+        if st.form_submit_button(t("admin.save_appetite")):
+            attempt(
+                lambda: save_appetite(engine(), viewer, {k: int(v) for k, v in limits.items()}),
+                t("admin.appetite_saved"),
+            )
