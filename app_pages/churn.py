@@ -17,6 +17,7 @@ from components.data import (
     credit_exposure,
     latest_full_month,
 )
+from components.export import safe_csv
 from components.filters import caption, current_filters
 from components.i18n import code_label, month_label, t
 from components.paging import page_number
@@ -418,7 +419,7 @@ with tabs[4]:
         st.dataframe(rows, hide_index=True, column_config=customer_columns())
         st.download_button(
             t("churn.download"),
-            shown.to_csv(index=False).encode("utf-8"),
+            safe_csv(shown),
             file_name="churn_risk.csv",
             mime="text/csv",
         )

@@ -16,6 +16,7 @@ from components.data import (
     dq_model,
     engine,
 )
+from components.export import safe_csv
 from components.i18n import t
 from components.paging import page_number
 from components.tiles import score_tile
@@ -333,7 +334,7 @@ with tabs[3]:
         )
         st.download_button(
             t("churn.download"),
-            duplicates.to_csv(index=False).encode("utf-8"),
+            safe_csv(duplicates),
             file_name="likely_duplicates.csv",
             mime="text/csv",
         )

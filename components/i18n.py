@@ -12,6 +12,7 @@ from components.i18n_churn import CODE_LABELS as CHURN_CODES
 from components.i18n_churn import FACTOR_LABELS
 from components.i18n_churn import TEXT as CHURN_TEXT
 from components.i18n_dq import TEXT as DQ_TEXT
+from components.i18n_import import TEXT as IMPORT_TEXT
 from components.i18n_satisfaction import CODE_LABELS
 from components.i18n_satisfaction import TEXT as SATISFACTION_TEXT
 from components.state import LANGUAGE
@@ -370,6 +371,7 @@ CATALOG |= SATISFACTION_TEXT
 CATALOG |= CHURN_TEXT
 CATALOG |= DQ_TEXT
 CATALOG |= ADMIN_TEXT
+CATALOG |= IMPORT_TEXT
 CATALOG |= {f"code.{code}": text for code, text in (CODE_LABELS | CHURN_CODES).items()}
 CATALOG |= {f"factor.{name}": text for name, text in FACTOR_LABELS.items()}
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_access.security import ADMIN_USERS, VIEW_AUDIT, VIEW_DASHBOARDS, VIEW_OVERVIEW, can
+from data_access.security import (
+    ADMIN_USERS,
+    IMPORT_DATA,
+    VIEW_AUDIT,
+    VIEW_DASHBOARDS,
+    VIEW_OVERVIEW,
+    can,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/fact_check:",
         VIEW_DASHBOARDS,
         "data-quality",
+    ),
+    PageSpec(
+        "app_pages/import_data.py",
+        "page.import",
+        ":material/upload_file:",
+        IMPORT_DATA,
+        "import",
     ),
     PageSpec(
         "app_pages/admin.py",

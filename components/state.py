@@ -59,3 +59,7 @@ ADMIN_NEW_EMAIL = "admin_new_email"
 ADMIN_NEW_PASSWORD = "admin_new_password"
 ADMIN_CHOSEN_USER = "admin_chosen_user"
 ADMIN_RESET_PASSWORD = "admin_reset_password"
+IMPORT_MESSAGE = "import_message"
+IMPORT_TABLE = "import_table"
+IMPORT_MODE = "import_mode"  # + table
+IMPORT_FILE = "import_file"  # + table

@@ -320,75 +320,89 @@ def create_risk(
         raise ValidationError(errors)
     now = now or datetime.now()
     with engine.begin() as conn:
-        last = conn.execute(select(func.max(Risk.id))).scalar_one() or 0
-        code = f"R-{last + 1:03d}"
-        cadence = get_setting(conn, "review_cadence_days")
-        next_review = (now + timedelta(days=cadence[_level_of(conn, likelihood, impact)])).date()
-        risk_id = conn.execute(
-            insert(Risk)
-            .values(
-                code=code,
-                title=data.title.strip(),
-                description=data.description.strip(),
-                category=data.category,
-                owner=data.owner.strip(),
-                region=data.region,
-                segment=data.segment,
-                tier=data.tier,
-                status="Assessed",
-                inherent_likelihood=likelihood,
-                inherent_impact=impact,
-                current_likelihood=likelihood,
-                current_impact=impact,
-                target_likelihood=likelihood,
-                target_impact=impact,
-                next_review_date=next_review,
-                created_at=now,
-                created_by=viewer.username,
-                updated_at=now,
-                version=1,
-            )
-            .returning(Risk.id)
-        ).scalar_one()
-        for kind in ("inherent", "current", "target"):
-            conn.execute(
-                insert(RiskAssessment).values(
-                    risk_id=risk_id,
-                    kind=kind,
-                    likelihood=likelihood,
-                    impact=impact,
-                    assessed_by=viewer.username,
-                    assessed_at=now,
-                    note="Initial assessment",
-                )
-            )
+        return insert_risk(conn, viewer, data, likelihood, impact, now)
+
+
+def insert_risk(
+    conn: Connection,
+    viewer: Viewer,
+    data: RiskInput,
+    likelihood: int,
+    impact: int,
+    now: datetime,
+    code: str | None = None,
+) -> int:
+    """The writes of `create_risk` inside the caller's transaction (the importer uses it);
+    the caller has validated the input. `code` defaults to the next R-nnn."""
+    last = conn.execute(select(func.max(Risk.id))).scalar_one() or 0
+    code = code or f"R-{last + 1:03d}"
+    cadence = get_setting(conn, "review_cadence_days")
+    next_review = (now + timedelta(days=cadence[_level_of(conn, likelihood, impact)])).date()
+    risk_id = conn.execute(
+        insert(Risk)
+        .values(
+            code=code,
+            title=data.title.strip(),
+            description=data.description.strip(),
+            category=data.category,
+            owner=data.owner.strip(),
+            region=data.region,
+            segment=data.segment,
+            tier=data.tier,
+            status="Assessed",
+            inherent_likelihood=likelihood,
+            inherent_impact=impact,
+            current_likelihood=likelihood,
+            current_impact=impact,
+            target_likelihood=likelihood,
+            target_impact=impact,
+            next_review_date=next_review,
+            created_at=now,
+            created_by=viewer.username,
+            updated_at=now,
+            version=1,
+        )
+        .returning(Risk.id)
+    ).scalar_one()
+    for kind in ("inherent", "current", "target"):
         conn.execute(
-            insert(RiskReview).values(
+            insert(RiskAssessment).values(
                 risk_id=risk_id,
-                reviewed_at=now,
-                reviewer=viewer.username,
-                note="Identified",
-                next_review_date=next_review,
+                kind=kind,
+                likelihood=likelihood,
+                impact=impact,
+                assessed_by=viewer.username,
+                assessed_at=now,
+                note="Initial assessment",
             )
         )
-        conn.execute(
-            insert(RiskHistory).values(
-                risk_id=risk_id,
-                changed_at=now,
-                changed_by=viewer.username,
-                field="status",
-                old_value=None,
-                new_value="Assessed",
-            )
+    conn.execute(
+        insert(RiskReview).values(
+            risk_id=risk_id,
+            reviewed_at=now,
+            reviewer=viewer.username,
+            note="Identified",
+            next_review_date=next_review,
         )
-        audit.record(
-            conn,
-            viewer.username,
-            "risk_created",
-            "risk",
-            code,
-            {"title": data.title, "category": data.category},
+    )
+    conn.execute(
+        insert(RiskHistory).values(
+            risk_id=risk_id,
+            changed_at=now,
+            changed_by=viewer.username,
+            field="status",
+            old_value=None,
+            new_value="Assessed",
         )
+    )
+    audit.record(
+        conn,
+        viewer.username,
+        "risk_created",
+        "risk",
+        code,
+        {"title": data.title, "category": data.category},
+    )
     return risk_id
 
 

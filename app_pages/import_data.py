@@ -1,0 +1,97 @@
+"""Bring your own data: documented formats, templates, validation report, all-or-nothing."""
+
+import pandas as pd
+import streamlit as st
+
+from components import state
+from components.auth import require
+from components.data import clear_after_admin_change, engine
+from components.export import safe_csv
+from components.i18n import t
+from data_access import importer
+from data_access.security import IMPORT_DATA
+
+viewer = require(IMPORT_DATA)
+st.title(t("import.title"))
+st.caption(t("import.caption"))
+if message := st.session_state.pop(state.IMPORT_MESSAGE, None):
+    st.success(message)
+
+left, right = st.columns(2)
+table = left.selectbox(
+    t("import.table"),
+    list(importer.FORMATS),
+    format_func=lambda name: t(f"import.table.{name}"),
+    key=state.IMPORT_TABLE,
+)
+mode = right.segmented_control(
+    t("import.mode"),
+    importer.MODES if table != "risks" else ("append",),
+    format_func=lambda m: t(f"import.mode.{m}"),
+    default="append",
+    key=f"{state.IMPORT_MODE}_{table}",
+)
+fmt = importer.FORMATS[table]
+with st.expander(t("import.format", table=t(f"import.table.{table}")), expanded=False):
+    st.markdown(fmt.description)
+    st.dataframe(pd.DataFrame(importer.format_table(table)), hide_index=True)
+    st.caption(t("import.key", columns=", ".join(fmt.key)))
+st.download_button(
+    t("import.template"),
+    importer.template_csv(table).encode("utf-8-sig"),
+    file_name=f"{table}_template.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
+upload = st.file_uploader(
+    t("import.file"), type=["csv", "xlsx"], key=f"{state.IMPORT_FILE}_{table}"
+)
+if upload is not None and st.button(t("import.run"), type="primary", icon=":material/upload:"):
+    bar = st.progress(0.0, text=t("import.reading"))
+
+    def progress(rows: int) -> None:
+        bar.progress(
+            min(0.95, rows / max(rows + importer.CHUNK_ROWS, 1)), t("import.rows", n=f"{rows:,}")
+        )
+
+    try:
+        report = importer.import_file(
+            engine(), viewer, table, upload, upload.name, mode or "append", progress
+        )
+    except (importer.ImportFileError, ValueError) as exc:
+        bar.empty()
+        st.error(t("import.unreadable", why=str(exc)))
+    else:
+        bar.empty()
+        if report.ok:
+            with st.spinner(t("import.refreshing")):
+                run_id = importer.after_import(engine(), viewer.username)
+            clear_after_admin_change()
+            st.session_state[state.IMPORT_MESSAGE] = t(
+                "import.done",
+                rows=f"{report.rows:,}",
+                inserted=f"{report.inserted:,}",
+                updated=f"{report.updated:,}",
+                run=run_id,
+            )
+            st.rerun()
+        st.error(t("import.failed", problems=f"{report.problem_count:,}", rows=f"{report.rows:,}"))
+        problems = pd.DataFrame(report.problems)
+        st.dataframe(
+            problems,
+            hide_index=True,
+            column_config={
+                "row": st.column_config.NumberColumn(t("import.row"), format="%d"),
+                "column": t("dq.column"),
+                "value": t("import.value"),
+                "reason": t("import.reason"),
+            },
+        )
+        if report.problem_count > len(report.problems):
+            st.caption(t("import.more", shown=len(report.problems)))
+        st.download_button(
+            t("import.problems_csv"),
+            safe_csv(problems),
+            file_name=f"{table}_import_problems.csv",
+            mime="text/csv",
+        )

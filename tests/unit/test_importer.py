@@ -1,0 +1,234 @@
+"""The importer against a corpus of good and broken files: each broken file gives the right
+message naming row, column and value, and writes nothing; good files append and upsert,
+in CSV and XLSX, and the import is audited."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from data_access import audit, importer
+from data_access.models import Customer, Invoice, Risk, SurveyResponse
+from data_access.security import Viewer
+
+pytestmark = pytest.mark.db
+
+ANALYST = Viewer("analyst", "analyst")
+EAST_ANALYST = Viewer("east", "analyst", "East")
+TODAY = date(2026, 11, 1)
+HEADER = (
+    "external_id,name,email,phone,company,region,industry,segment,tier,channel,"
+    "lifecycle_stage,source_system,signup_date,churn_date,churn_reason,contract_type,"
+    "credit_score,credit_limit,consent,consent_date"
+)
+GOOD_ROW = (
+    "C-1,Wang Fang,wang@example.com,13812345678,Ruida,East,Retail,SMB,normal,Direct,"
+    "maintenance,CRM,2025-03-14,,,annual,712,50000,true,2025-03-14"
+)
+
+
+def run(engine, table: str, text: str | bytes, mode: str = "append", viewer=ANALYST, name="f.csv"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return importer.import_file(engine, viewer, table, io.BytesIO(data), name, mode, today=TODAY)
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def customers_csv(*rows: str) -> str:
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+def test_good_customers_append_then_upsert(migrated_engine):
+    report = run(
+        migrated_engine, "customers", customers_csv(GOOD_ROW, GOOD_ROW.replace("C-1", "C-2"))
+    )
+    assert report.ok and report.inserted == 2
+    changed = GOOD_ROW.replace("Wang Fang", "Wang Fang-Li")
+    again = run(migrated_engine, "customers", customers_csv(changed), mode="append")
+    assert not again.ok
+    assert again.problems[0].reason.startswith("already in the database")
+    upsert = run(migrated_engine, "customers", customers_csv(changed), mode="upsert")
+    assert upsert.ok and upsert.updated == 1 and upsert.inserted == 0
+    with migrated_engine.connect() as conn:
+        name = conn.execute(select(Customer.name).where(Customer.external_id == "C-1")).scalar()
+        assert name == "Wang Fang-Li"
+        assert [r.action for r in audit.recent(conn)].count("import") == 2
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "column", "value", "reason"),
+    [
+        ([GOOD_ROW.replace(",East,", ",Atlantis,")], 2, "region", "Atlantis", "unknown code"),
+        (
+            [GOOD_ROW.replace("2025-03-14,,", "14/03/2025,,")],
+            2,
+            "signup_date",
+            "14/03/2025",
+            "not a date",
+        ),
+        (
+            [GOOD_ROW.replace("2025-03-14,,", "2027-01-01,,")],
+            2,
+            "signup_date",
+            "2027-01-01",
+            "in the future",
+        ),
+        ([GOOD_ROW.replace(",712,", ",9000,")], 2, "credit_score", "9000", "above the maximum"),
+        ([GOOD_ROW.replace(",712,", ",seven,")], 2, "credit_score", "seven", "not a number"),
+        (
+            [GOOD_ROW.replace("wang@example.com", "wang-at-example")],
+            2,
+            "email",
+            "wang-at-example",
+            "e-mail",
+        ),
+        ([GOOD_ROW.replace("Wang Fang", "")], 2, "name", "", "required value is empty"),
+        ([GOOD_ROW, GOOD_ROW], 3, "external_id", "C-1", "duplicate key in the file"),
+        (
+            [GOOD_ROW.replace(",,,annual", ",2024-01-01,price,annual")],
+            2,
+            "churn_date",
+            "2024-01-01",
+            "before signup_date",
+        ),
+        ([GOOD_ROW.replace("Wang Fang", "x" * 500)], 2, "name", "x" * 80, "longer than 120"),
+    ],
+)
+def test_broken_rows_name_the_problem_and_write_nothing(
+    migrated_engine, rows, row, column, value, reason
+):
+    good = GOOD_ROW.replace("C-1", "C-9")
+    report = run(migrated_engine, "customers", customers_csv(good, *rows))
+    assert not report.ok
+    problem = next(p for p in report.problems if p.column == column)
+    assert (problem.row, problem.value) == (row + 1, value)
+    assert reason in problem.reason
+    assert count(migrated_engine, Customer) == 0  # not even the good row
+
+
+def test_missing_and_unknown_columns(migrated_engine):
+    text = customers_csv(GOOD_ROW).replace("region,", "regoin,", 1)
+    report = run(migrated_engine, "customers", text)
+    reasons = {(p.row, p.column, p.reason) for p in report.problems}
+    assert (1, "region", "required column is missing") in reasons
+    assert (1, "regoin", "unknown column") in reasons
+    assert count(migrated_engine, Customer) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        ("external_id,name\nC-1,王芳\n".encode("gbk"), "not UTF-8"),
+        (b"PK\x03\x04 this is not really a workbook", "not a readable .xlsx"),
+    ],
+)
+def test_unreadable_files_are_refused(migrated_engine, content, message):
+    with pytest.raises(importer.ImportFileError, match=message):
+        run(
+            migrated_engine,
+            "customers",
+            content,
+            name="f.xlsx" if content[:2] == b"PK" else "f.csv",
+        )
+    assert count(migrated_engine, Customer) == 0
+
+
+def test_header_only_file(migrated_engine):
+    report = run(migrated_engine, "customers", HEADER + "\n")
+    assert not report.ok and "no rows" in report.problems[0].reason
+
+
+def test_formula_and_sql_text_is_stored_as_plain_text(migrated_engine):
+    hostile = GOOD_ROW.replace("Wang Fang", '=HYPERLINK("http://x")').replace(
+        "Ruida", "'); DROP TABLE customers; --"
+    )
+    report = run(migrated_engine, "customers", customers_csv(hostile))
+    assert report.ok
+    with migrated_engine.connect() as conn:
+        row = conn.execute(select(Customer.name, Customer.company)).one()
+    assert row.name.startswith("=HYPERLINK") and row.company.startswith("');")
+    assert count(migrated_engine, Customer) == 1
+
+
+def test_foreign_keys_and_region_scope(migrated_engine):
+    run(
+        migrated_engine,
+        "customers",
+        customers_csv(GOOD_ROW, GOOD_ROW.replace("C-1", "C-2").replace(",East,", ",West,")),
+    )
+    invoices = (
+        "customer_id,period_month,amount,due_date,paid_date,paid_amount,status\n"
+        "C-1,2026-09-01,100,2026-10-15,,,open\n"
+        "C-404,2026-09-01,100,2026-10-15,,,open\n"
+        "C-1,2026-09-15,100,2026-10-15,,,open\n"
+    )
+    report = run(migrated_engine, "invoices", invoices)
+    problems = {(p.row, p.column, p.reason) for p in report.problems}
+    assert (3, "customer_id", "no such customer") in problems
+    assert (4, "period_month", "not the first day of a month") in problems
+    assert count(migrated_engine, Invoice) == 0
+    west = "customer_id,responded_on,touchpoint,nps,csat,ces,comment\nC-2,2026-10-01,support,9,,,\n"
+    scoped = run(migrated_engine, "surveys", west, viewer=EAST_ANALYST)
+    assert scoped.problems[0].reason == "customer outside your region"
+    assert count(migrated_engine, SurveyResponse) == 0
+    ok = run(migrated_engine, "surveys", west.replace("C-2", "C-1"), viewer=EAST_ANALYST)
+    assert ok.ok and count(migrated_engine, SurveyResponse) == 1
+
+
+def test_xlsx_import(migrated_engine):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    values = GOOD_ROW.split(",")
+    values[12] = date(2025, 3, 14)  # a real date cell
+    values[16] = 712  # a number cell
+    sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = run(migrated_engine, "customers", buffer.getvalue(), name="export.xlsx")
+    assert report.ok, report.problems
+    assert count(migrated_engine, Customer) == 1
+
+
+def test_risks_import_creates_assessed_risks(migrated_engine):
+    text = (
+        "code,title,category,owner,description,region,segment,tier,likelihood,impact\n"
+        "R-901,Key account churn,CHN,Li Na,,East,,,3,4\n"
+        "R-902,Bad,XYZ,Li Na,,,,,9,4\n"
+    )
+    bad = run(migrated_engine, "risks", text)
+    reasons = {(p.column, p.reason.split(";")[0]) for p in bad.problems}
+    assert ("category", "unknown code") in reasons and (
+        "likelihood",
+        "above the maximum 5",
+    ) in reasons
+    assert count(migrated_engine, Risk) == 0
+    good = run(migrated_engine, "risks", text.rsplit("R-902", 1)[0])
+    assert good.ok and good.inserted == 1
+    with migrated_engine.connect() as conn:
+        status = conn.execute(select(Risk.status).where(Risk.code == "R-901")).scalar()
+    assert status == "Assessed"
+
+
+def test_only_importers_may_import(migrated_engine):
+    with pytest.raises(PermissionError):
+        run(
+            migrated_engine,
+            "customers",
+            customers_csv(GOOD_ROW),
+            viewer=Viewer("r", "risk_manager"),
+        )
+    with pytest.raises(ValueError, match="unknown table"):
+        run(migrated_engine, "users", "x\n1\n")
+
+
+def test_template_matches_the_format_and_imports():
+    for table in importer.FORMATS:
+        header = importer.template_csv(table).splitlines()[0].split(",")
+        assert header == [c.name for c in importer.FORMATS[table].columns]
