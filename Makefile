@@ -36,6 +36,8 @@ lint: $(VENV)/.dev-installed
 clean-db:
 	rm -f data/crm_risk.db data/crm_risk.db-wal data/crm_risk.db-shm
 
-## Seed and overview query timings at 20k and 100k customers (numbers and ratios).
+## Seed and overview query timings at 20k and 100k customers (numbers and ratios), and a
+## 1,000,000-row customer import (time, rows/s, peak memory).
 bench: $(VENV)/.installed
 	PYTHONPATH=. $(PY) scripts/bench.py
+	PYTHONPATH=. $(PY) scripts/bench_import.py --rows 1000000

@@ -39,7 +39,10 @@ if viewer is None:
     login_pages = [st.Page(login, title=t("login.form"), url_path="login")] + [
         st.Page(login, title=t("login.form"), url_path=p.url_path) for p in PAGES
     ]
-    st.navigation(login_pages, position="hidden").run()
+    try:
+        st.navigation(login_pages, position="hidden").run()
+    except DBAPIError as exc:  # the login itself reads and writes the users table
+        _database_unavailable(exc)
     st.stop()
 
 pages = [
