@@ -7,21 +7,28 @@ import streamlit as st
 from components import charts
 from components.auth import require
 from components.data import AUDIT_PAGE_SIZE, audit_page
+from components.export import safe_csv
 from components.i18n import t
+from data_access.audit import EXPORT_LIMIT
 from data_access.security import VIEW_AUDIT
 
 viewer = require(VIEW_AUDIT)
 st.title(t("audit.title"))
 
-a, b, c, d = st.columns([2, 2, 1, 1])
+a, b, o, c, d = st.columns([2, 2, 2, 1, 1])
 days = c.selectbox(t("audit.days"), (1, 7, 30, 90, 365), index=2, key="audit_days")
 since = datetime.combine(datetime.now().date() - timedelta(days=days - 1), datetime.min.time())
-# First call with no user/action filter to fill the pick lists.
-_, _, _, (known_users, known_actions) = audit_page(viewer, None, None, since, 0)
+# First call with no filter to fill the pick lists.
+_, _, _, (known_users, known_actions, known_objects) = audit_page(
+    viewer, None, None, None, since, 0
+)
 user = a.selectbox(t("audit.user"), known_users, index=None, placeholder=t("filters.all"))
 action = b.selectbox(t("audit.action"), known_actions, index=None, placeholder=t("filters.all"))
+object_type = o.selectbox(
+    t("audit.col.object"), known_objects, index=None, placeholder=t("filters.all")
+)
 page_no = d.number_input(t("audit.page"), min_value=1, value=1, step=1, key="audit_page") - 1
-rows, total, per_day, _ = audit_page(viewer, user, action, since, int(page_no))
+rows, total, per_day, _ = audit_page(viewer, user, action, object_type, since, int(page_no))
 
 st.caption(t("audit.caption", total=total))
 if per_day.empty:
@@ -45,3 +52,13 @@ st.dataframe(
 )
 pages = max(1, -(-total // AUDIT_PAGE_SIZE))
 st.caption(f"{t('audit.page')} {int(page_no) + 1} / {pages}")
+everything, _, _, _ = audit_page(
+    viewer, user, action, object_type, since, 0, page_size=EXPORT_LIMIT
+)
+st.download_button(
+    t("audit.export", n=f"{len(everything):,}"),
+    safe_csv(everything),
+    file_name="audit_log.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

@@ -201,15 +201,21 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
 
 @st.cache_data(ttl=30, show_spinner=False)
 def audit_page(
-    viewer: Viewer, username: str | None, action: str | None, since: datetime, page: int
-) -> tuple[pd.DataFrame, int, pd.DataFrame, tuple[list[str], list[str]]]:
+    viewer: Viewer,
+    username: str | None,
+    action: str | None,
+    object_type: str | None,
+    since: datetime,
+    page: int,
+    page_size: int = AUDIT_PAGE_SIZE,
+) -> tuple[pd.DataFrame, int, pd.DataFrame, tuple[list[str], list[str], list[str]]]:
     """One page of the audit log, its total, events per day and the filter choices.
     Only viewers who may read the audit log get rows."""
     if not viewer.can(VIEW_AUDIT):
         raise PermissionError("audit log")
     with engine().connect() as conn:
         rows, total = audit.search(
-            conn, username, action, since, AUDIT_PAGE_SIZE, page * AUDIT_PAGE_SIZE
+            conn, username, action, since, page_size, page * page_size, object_type
         )
         return rows, total, audit.counts_by_day(conn, since), audit.distinct_values(conn)
 

@@ -27,6 +27,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Signed in as **{name}** · {role}",
         "zh": "当前用户：**{name}** · {role}",
     },
+    "audit.export": {
+        "en": "Export these {n} events (CSV)",
+        "zh": "导出这 {n} 条事件（CSV）",
+    },
     "app.scope": {"en": "Region scope: {scope}", "zh": "区域范围：{scope}"},
     "app.logout": {"en": "Log out", "zh": "退出登录"},
     "app.not_allowed": {

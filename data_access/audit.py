@@ -43,6 +43,9 @@ def recent(conn: Connection, limit: int = 100, username: str | None = None) -> l
     return list(conn.execute(stmt).all())
 
 
+EXPORT_LIMIT = 10_000  # rows in one export of the audit log
+
+
 def search(
     conn: Connection,
     username: str | None = None,
@@ -50,6 +53,7 @@ def search(
     since: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    object_type: str | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """One page of audit rows (newest first) matching the filters, and the total count.
     Values are bound parameters; there is no free-text SQL."""
@@ -60,6 +64,8 @@ def search(
         conditions.append(AuditLog.action == action)
     if since:
         conditions.append(AuditLog.at >= since)
+    if object_type:
+        conditions.append(AuditLog.object_type == object_type)
     total = conn.execute(select(func.count(AuditLog.id)).where(*conditions)).scalar_one()
     rows = conn.execute(
         select(
@@ -72,7 +78,7 @@ def search(
         )
         .where(*conditions)
         .order_by(AuditLog.id.desc())
-        .limit(max(1, min(limit, 500)))
+        .limit(max(1, min(limit, EXPORT_LIMIT)))
         .offset(max(0, offset))
     ).mappings()
     columns = ["at", "username", "action", "object_type", "object_id", "detail"]
@@ -91,8 +97,11 @@ def counts_by_day(conn: Connection, since: datetime) -> pd.DataFrame:
     return pd.DataFrame(rows.all(), columns=["day", "action", "events"])
 
 
-def distinct_values(conn: Connection) -> tuple[list[str], list[str]]:
-    """Known usernames and actions, for the filter pick lists."""
-    users = conn.execute(select(AuditLog.username).distinct().order_by(AuditLog.username))
-    actions = conn.execute(select(AuditLog.action).distinct().order_by(AuditLog.action))
-    return [u for u in users.scalars() if u], list(actions.scalars())
+def distinct_values(conn: Connection) -> tuple[list[str], list[str], list[str]]:
+    """Known usernames, actions and object types, for the filter pick lists."""
+
+    def known(column) -> list[str]:  # noqa: ANN001
+        values = conn.execute(select(column).distinct().order_by(column)).scalars()
+        return [v for v in values if v]
+
+    return known(AuditLog.username), known(AuditLog.action), known(AuditLog.object_type)

@@ -122,3 +122,14 @@ def test_admin_reads_the_audit_log_with_logins_in_it():
     table = at.dataframe[0].value
     assert {"login", "user_created"} <= set(table["action"])
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_audit_log_filters_by_object_and_offers_an_export():
+    at = login("admin")
+    at.switch_page("app_pages/audit_log.py").run()
+    objects = next(s for s in at.selectbox if s.label == "Object")
+    assert "user" in objects.options
+    objects.set_value("user").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["object_type"]) == {"user"}
+    assert any(b.label.startswith("Export these") for b in at.get("download_button"))

@@ -232,3 +232,35 @@ def test_template_matches_the_format_and_imports():
     for table in importer.FORMATS:
         header = importer.template_csv(table).splitlines()[0].split(",")
         assert header == [c.name for c in importer.FORMATS[table].columns]
+
+
+def test_a_multi_chunk_file_is_all_or_nothing(migrated_engine):
+    rows = [GOOD_ROW.replace("C-1", f"C-{i}") for i in range(2 * importer.CHUNK_ROWS + 1)]
+    broken = [*rows[:-1], rows[-1].replace(",annual,", ",weekly,")]
+    progress: list[int] = []
+    report = importer.import_file(
+        migrated_engine,
+        ANALYST,
+        "customers",
+        io.BytesIO(customers_csv(*broken).encode()),
+        "big.csv",
+        progress=progress.append,
+        today=TODAY,
+    )
+    assert not report.ok and report.problems[0].row == len(rows) + 1
+    assert progress == [importer.CHUNK_ROWS, 2 * importer.CHUNK_ROWS, len(rows)]
+    assert count(migrated_engine, Customer) == 0  # the first two chunks were rolled back
+    report = run(migrated_engine, "customers", customers_csv(*rows))
+    assert report.ok and count(migrated_engine, Customer) == len(rows)
+
+
+def test_command_line_import(migrated_engine, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", str(migrated_engine.url.render_as_string(False)))
+    good = tmp_path / "customers.csv"
+    good.write_text(customers_csv(GOOD_ROW), encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(customers_csv(GOOD_ROW.replace(",East,", ",Mars,")), encoding="utf-8")
+    assert importer.main(["customers", str(bad)]) == 1
+    assert "row 2, column region: unknown code" in capsys.readouterr().out
+    assert importer.main(["customers", str(good), "--mode", "upsert"]) == 0
+    assert "Imported 1 row(s) into customers: 1 new" in capsys.readouterr().out
