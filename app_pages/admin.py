@@ -15,20 +15,22 @@ viewer = require(ADMIN_USERS)
 users, settings, appetite = users_and_settings(viewer)
 
 
-def done(message: str) -> None:
+def done(message: str, reset: tuple[str, ...] = ()) -> None:
     clear_after_admin_change()
+    for key in reset:  # an emptied form after success (kept as typed after an error)
+        st.session_state.pop(key, None)
     st.session_state[state.ADMIN_MESSAGE] = message
     st.rerun()
 
 
-def attempt(action, message: str) -> None:  # noqa: ANN001
+def attempt(action, message: str, reset: tuple[str, ...] = ()) -> None:  # noqa: ANN001
     """Run an admin action; show what is wrong instead of a trace."""
     try:
         action()
     except (ValueError, PermissionError) as exc:
         st.error(t("admin.refused", why=str(exc)))
     else:
-        done(message)
+        done(message, reset)
 
 
 st.title(t("admin.title"))
@@ -76,6 +78,12 @@ with tab_users:
                     engine(), viewer, username, name, email, password, role, scope
                 ),
                 t("admin.created_user", user=username.strip().lower()),
+                reset=(
+                    state.ADMIN_NEW_USERNAME,
+                    state.ADMIN_NEW_NAME,
+                    state.ADMIN_NEW_EMAIL,
+                    state.ADMIN_NEW_PASSWORD,
+                ),
             )
 
     st.markdown(f"**{t('admin.manage')}**")
@@ -113,6 +121,7 @@ with tab_users:
                 attempt(
                     lambda: user_admin.reset_password(engine(), viewer, chosen, new_password),
                     t("admin.password_reset", user=chosen),
+                    reset=(state.ADMIN_RESET_PASSWORD,),
                 )
         a, b = st.columns(2)
         if bool(row["active"]):
