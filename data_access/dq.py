@@ -31,6 +31,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     Numeric,
+    Select,
     String,
     Table,
     and_,
@@ -546,22 +547,20 @@ RESULT_COLUMNS = [
 ]
 
 
+def result_select(*extra: ColumnElement) -> Select:
+    """SELECT of RESULT_COLUMNS (results joined to their rules), after any `extra` columns."""
+    return select(
+        *extra,
+        DQ_RESULTS.c.rule_id,
+        *[DQ_RULES.c[c] for c in RESULT_COLUMNS[1:7]],
+        *[DQ_RESULTS.c[c] for c in RESULT_COLUMNS[7:]],
+    ).join_from(DQ_RESULTS, DQ_RULES, DQ_RESULTS.c.rule_id == DQ_RULES.c.id)
+
+
 def run_results(conn: Connection, run_id: int) -> pd.DataFrame:
     """One row per rule and source system of a run, with the rule's attributes."""
     stmt = (
-        select(
-            DQ_RESULTS.c.rule_id,
-            DQ_RULES.c.code,
-            DQ_RULES.c.table_name,
-            DQ_RULES.c.column_name,
-            DQ_RULES.c.dimension,
-            DQ_RULES.c.weight,
-            DQ_RULES.c.threshold,
-            DQ_RESULTS.c.source_system,
-            DQ_RESULTS.c.checked,
-            DQ_RESULTS.c.passed,
-        )
-        .join_from(DQ_RESULTS, DQ_RULES, DQ_RESULTS.c.rule_id == DQ_RULES.c.id)
+        result_select()
         .where(DQ_RESULTS.c.run_id == run_id)
         .order_by(DQ_RULES.c.code, DQ_RESULTS.c.source_system)
     )

@@ -24,6 +24,7 @@ from data_access.dq import (
     _phone_digits,
     _present,
     _scoped_base,
+    result_select,
     rule_params,
     run_checks,
     validate_rule,
@@ -126,21 +127,7 @@ def history(conn: Connection, runs: int = 12) -> pd.DataFrame:
         .subquery()
     )
     stmt = (
-        select(
-            DQ_RESULTS.c.run_id,
-            DQ_RUNS.c.started_at.label("run_at"),
-            DQ_RESULTS.c.rule_id,
-            DQ_RULES.c.code,
-            DQ_RULES.c.table_name,
-            DQ_RULES.c.column_name,
-            DQ_RULES.c.dimension,
-            DQ_RULES.c.weight,
-            DQ_RULES.c.threshold,
-            DQ_RESULTS.c.source_system,
-            DQ_RESULTS.c.checked,
-            DQ_RESULTS.c.passed,
-        )
-        .join_from(DQ_RESULTS, DQ_RULES, DQ_RESULTS.c.rule_id == DQ_RULES.c.id)
+        result_select(DQ_RESULTS.c.run_id, DQ_RUNS.c.started_at.label("run_at"))
         .join(DQ_RUNS, DQ_RUNS.c.id == DQ_RESULTS.c.run_id)
         .where(DQ_RESULTS.c.run_id.in_(select(ids.c.id)))
         .order_by(DQ_RESULTS.c.run_id)
