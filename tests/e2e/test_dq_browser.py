@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -42,3 +43,16 @@ def test_executive_sees_scores_without_records(page: Page, server: str):
     page.get_by_role("tab", name="Duplicates").click()
     wait_idle(page)
     expect(page.get_by_text("this view shows scores only").first).to_be_visible()
+
+
+def test_a_region_scoped_download_holds_only_that_region_with_masked_pii(page: Page, server: str):
+    log_in(page, server, "risk_east")
+    open_page(page, "Data quality")
+    page.get_by_role("tab", name="Duplicates").click()
+    wait_idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    assert len(rows) > 0
+    assert set(rows["region"]) == {"East"}
+    assert rows["email"].dropna().str.contains(r"\*\*\*@").all()  # masked for the role
