@@ -47,7 +47,12 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-@lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for `url` (cached so every caller shares one pool)."""
-    return make_engine(url or database_url())
+    """The process-wide engine for `url` (default: `database_url()` as it is now), cached
+    per URL so every caller shares one pool."""
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=4)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
