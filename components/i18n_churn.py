@@ -141,11 +141,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "churn.reasons_axis": {"en": "Customers who left", "zh": "流失客户"},
     "churn.reason": {"en": "Reason", "zh": "原因"},
-    "churn.detractor_share": {"en": "Last NPS answer was 0–6", "zh": "最近 NPS 为 0–6"},
-    "churn.complained_share": {
-        "en": "Complained in the 90 days before",
-        "zh": "离开前 90 天内投诉",
-    },
     "churn.reasons_split": {
         "en": "Reasons in the period by {dim}",
         "zh": "期间内按{dim}的流失原因",

@@ -77,12 +77,10 @@ TEXT: dict[str, dict[str, str]] = {
     "sat.tile.ces": {"en": "Effort (CES)", "zh": "费力度（CES）"},
     "sat.tile.per_1000": {"en": "Complaints / 1,000", "zh": "每千客户投诉"},
     "sat.tile.sla": {"en": "SLA breaches", "zh": "SLA 违约率"},
-    "sat.ces": {"en": "Customer effort (CES)", "zh": "客户费力度（CES）"},
     "sat.ces.help": {
         "en": "Mean Customer Effort Score, 1 = very easy … 7 = very hard; lower is better. 95% t interval {ci}; n = {n}.",
         "zh": "客户费力度平均分，1 = 非常容易 … 7 = 非常困难；越低越好。95% t 区间 {ci}；n = {n}。",
     },
-    "sat.complaints_per_1000": {"en": "Complaints per 1,000 customers", "zh": "每千名客户投诉数"},
     "sat.complaints_per_1000.help": {
         "en": "{n} complaints opened in the period per 1,000 of the {c} customers active at some time in it.",
         "zh": "期间内新开 {n} 件投诉，按期间内活跃过的 {c} 名客户折算为每千名客户的投诉数。",
