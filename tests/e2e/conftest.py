@@ -21,6 +21,7 @@ from components.navigation import PAGES
 from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
 from data_access.seed import seed_demo
+from data_access.users import create_user
 
 ROOT = Path(__file__).resolve().parents[2]
 # A page's first run on a loaded 2-core CI machine can take several seconds.
@@ -28,6 +29,7 @@ expect.set_options(timeout=20_000)
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "e2e-demo-password"
+LOCKOUT_USER = "lockout_test"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,6 +57,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     upgrade_schema(engine)
     seed_demo(engine, customers=3000, months=24, seed=5, as_of=date(2026, 11, 1))
     finish_seed(engine, as_of=date(2026, 11, 1))
+    with engine.begin() as conn:  # locked by the lockout test, so no other test loses a user
+        create_user(conn, LOCKOUT_USER, "Lockout test", "lock@example.com", PASSWORD, "analyst")
     engine.dispose()
     port = _free_port()
     env = {

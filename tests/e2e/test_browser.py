@@ -8,6 +8,7 @@ from components.navigation import PAGES
 from data_access.security import can
 from data_access.users import DEMO_USERS
 from tests.e2e.conftest import (
+    LOCKOUT_USER,
     log_in,
     open_page,
     screenshot,
@@ -75,13 +76,13 @@ def test_logout_clears_the_session(page: Page, server: str):
 
 def test_five_wrong_passwords_lock_the_account(page: Page, server: str):
     for attempt in range(5):
-        submit_login(page, server, "risk_east", "wrong-password")
+        submit_login(page, server, LOCKOUT_USER, "wrong-password")
         if attempt < 4:
             expect(page.get_by_text("Wrong username or password")).to_be_visible()
     expect(page.get_by_text("This account is locked until")).to_be_visible()
     screenshot(page, "login_locked")
     # Even the right password is refused while the lock lasts.
-    submit_login(page, server, "risk_east")
+    submit_login(page, server, LOCKOUT_USER)
     expect(page.get_by_text("This account is locked until")).to_be_visible()
     expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
 

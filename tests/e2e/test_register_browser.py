@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import log_in, open_page, screenshot, wait_idle
 
@@ -69,9 +70,19 @@ def test_risk_manager_edits_a_risk_end_to_end(page: Page, server: str):
     page.get_by_text("Record a new risk").click()
     page.get_by_label("Risk", exact=True).fill("Partner portal leaks order history")
     page.get_by_label("Owner", exact=True).first.fill("Zhao Lei")
-    wait_idle(page)  # a rerun from the fields would detach the dropdown being clicked
-    page.locator("[data-testid='stExpander']").get_by_label("Category").click()
-    page.get_by_role("option", name=re.compile("^SEC")).click()
+    page.keyboard.press("Tab")  # commit the field now: its rerun would close the dropdown
+    wait_idle(page)
+    category = page.locator("[data-testid='stExpander']").get_by_label("Category")
+    option = page.get_by_role("option", name=re.compile("^SEC"))
+    for _ in range(3):  # a late rerun can still close the list: open it again
+        category.click()
+        try:
+            option.click(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            wait_idle(page)
+    else:
+        raise AssertionError("the category list did not open")
     page.get_by_role("button", name="Record risk").click()
     wait_idle(page)
     expect(page.get_by_text("Risk recorded.")).to_be_visible()
