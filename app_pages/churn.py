@@ -352,11 +352,8 @@ with tabs[3]:
 
 # --- At-risk customers ------------------------------------------------------------------------
 with tabs[4]:
-    if records:
-        risk = churn_risk(viewer, filters)
-        model = risk.model
-    else:
-        risk, model = None, churn_model_summary(viewer, filters)
+    model, fitted_at = churn_model_summary(viewer, filters)
+    risk = churn_risk(viewer, filters) if records else None
     if model is None:
         st.info(t("churn.no_model"))
     else:
@@ -364,7 +361,7 @@ with tabs[4]:
             t(
                 "churn.model",
                 n=model.train_n,
-                at=risk.fitted_at.isoformat() if risk else "",
+                at=fitted_at.isoformat(),
                 h=3,
                 auc="–" if model.holdout_auc is None else f"{model.holdout_auc:.2f}",
                 test=model.test_n,

@@ -578,35 +578,36 @@ class ChurnRisk:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def churn_risk(viewer: Viewer, filters: Filters) -> ChurnRisk:
-    """Fit the churn model on customers as they were RISK_HORIZON_MONTHS before the data's
-    as-of month (labels = churned since), then score today's active customers. Only roles
-    that may drill to records get the customer lists."""
-    if not viewer.can(VIEW_RECORDS):
-        raise PermissionError("customer records")
+def churn_model_summary(
+    viewer: Viewer, filters: Filters
+) -> tuple[churn_stats.ChurnModel | None, date]:
+    """The churn model fitted on customers as they were RISK_HORIZON_MONTHS before the data's
+    as-of month (labels = churned since), and that day. Coefficients and AUC only: what a
+    role without record access sees."""
     with engine().connect() as conn:
         at, _latest = _as_of(conn)
         fitted_at = add_months(at, -RISK_HORIZON_MONTHS)
         history = churn.customer_features(conn, viewer, filters, fitted_at, RISK_HORIZON_MONTHS)
+    return churn_stats.fit_churn_model(history), fitted_at
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def churn_risk(viewer: Viewer, filters: Filters) -> ChurnRisk:
+    """The churn model (churn_model_summary) scoring today's active customers, and the
+    win-back list. Only roles that may drill to records get the customer lists."""
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("customer records")
+    model, fitted_at = churn_model_summary(viewer, filters)
+    with engine().connect() as conn:
+        at, _latest = _as_of(conn)
         current = churn.customer_features(conn, viewer, filters, at, RISK_HORIZON_MONTHS)
         win_back = churn.recently_churned(conn, viewer, filters)
-    model = churn_stats.fit_churn_model(history)
     scored = (
         churn_stats.score_customers(model, current)
         if model is not None and not current.empty
         else current
     )
     return ChurnRisk(model, fitted_at, at, scored, win_back)
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def churn_model_summary(viewer: Viewer, filters: Filters) -> churn_stats.ChurnModel | None:
-    """The fitted model only (coefficients, AUC): what a role without record access sees."""
-    with engine().connect() as conn:
-        at, _latest = _as_of(conn)
-        fitted_at = add_months(at, -RISK_HORIZON_MONTHS)
-        history = churn.customer_features(conn, viewer, filters, fitted_at, RISK_HORIZON_MONTHS)
-    return churn_stats.fit_churn_model(history)
 
 
 @dataclass

@@ -121,10 +121,6 @@ def cohort_customers(
     ]
     if churned_by is not None:
         where.append(Customer.churn_date < churned_by)
-    return _customer_page(conn, viewer, where, [Customer.churn_date.desc()], page, page_size)
-
-
-def _customer_page(conn, viewer, where, order, page, page_size):  # noqa: ANN001, ANN202
     total = conn.execute(select(func.count(Customer.id)).where(*where)).scalar_one()
     stmt = (
         select(
@@ -140,7 +136,7 @@ def _customer_page(conn, viewer, where, order, page, page_size):  # noqa: ANN001
             Customer.churn_reason,
         )
         .where(*where)
-        .order_by(*order, Customer.id)
+        .order_by(Customer.churn_date.desc(), Customer.id)
         .limit(page_size)
         .offset(max(page, 0) * page_size)
     )

@@ -318,8 +318,9 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-def _customer_ids(conn: Connection, external_ids: set[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
+def _customer_ids(conn: Connection, external_ids: set[str]) -> dict[str, tuple[int, str]]:
+    """external_id → (customer id, region) of the customers that exist."""
+    ids: dict[str, tuple[int, str]] = {}
     listed = sorted(external_ids)
     for i in range(0, len(listed), 1000):
         stmt = select(Customer.external_id, Customer.id, Customer.region).where(
