@@ -10,6 +10,7 @@ from components.data import latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
 from components.navigation import PAGES, allowed_pages
+from data_access.db import is_busy
 
 log = logging.getLogger("crm_risk")
 st.set_page_config(page_title="CRM risk dashboard", page_icon=":material/shield:", layout="wide")
@@ -18,7 +19,7 @@ st.session_state.setdefault(state.LANGUAGE, "en")
 
 def _database_unavailable(exc: Exception) -> None:
     log.exception("database unavailable", exc_info=exc)
-    st.error(t("app.db_unavailable"))
+    st.error(t("app.db_busy") if is_busy(exc) else t("app.db_unavailable"))
     st.stop()
 
 

@@ -6,31 +6,44 @@ from components import state
 from components.auth import require
 from components.data import clear_after_admin_change, engine, users_and_settings
 from components.i18n import t
+from components.opened import forget, opened, stale_notice
+from components.plain import plain
 from data_access import user_admin
 from data_access.codes import REGIONS
 from data_access.security import ADMIN_USERS, ROLES
-from data_access.settings import LEVELS, save_appetite, save_settings
+from data_access.settings import LEVELS, StaleSettingsError, save_appetite, save_settings
 
 viewer = require(ADMIN_USERS)
+EDITABLE_SETTINGS = ("risk_level_bands", "review_cadence_days", "min_sample_size")
 users, settings, appetite = users_and_settings(viewer)
 
 
-def done(message: str, reset: tuple[str, ...] = ()) -> None:
+def done(message: str, reset: tuple[str, ...], opened_as: tuple[str, object] | None) -> None:
     clear_after_admin_change()
     for key in reset:  # an emptied form after success (kept as typed after an error)
         st.session_state.pop(key, None)
+    if opened_as:
+        forget(*opened_as)
     st.session_state[state.ADMIN_MESSAGE] = message
     st.rerun()
 
 
-def attempt(action, message: str, reset: tuple[str, ...] = ()) -> None:  # noqa: ANN001
-    """Run an admin action; show what is wrong instead of a trace."""
+def attempt(
+    action,  # noqa: ANN001
+    message: str,
+    reset: tuple[str, ...] = (),
+    opened_as: tuple[str, object] | None = None,
+) -> None:
+    """Run an admin action; show what is wrong instead of a trace. `opened_as` names the
+    snapshot the form was opened at, forgotten after a successful save."""
     try:
         action()
+    except (user_admin.StaleUserError, StaleSettingsError):
+        st.error(t("edit.stale"), icon=":material/sync_problem:")
     except (ValueError, PermissionError) as exc:
-        st.error(t("admin.refused", why=str(exc)))
+        st.error(t("admin.refused", why=plain(exc)))
     else:
-        done(message, reset)
+        done(message, reset, opened_as)
 
 
 st.title(t("admin.title"))
@@ -89,7 +102,10 @@ with tab_users:
     st.markdown(f"**{t('admin.manage')}**")
     chosen = st.selectbox(t("admin.choose"), list(users["username"]), key=state.ADMIN_CHOSEN_USER)
     if chosen:
-        row = users.set_index("username").loc[chosen]
+        current = users.set_index("username").loc[chosen].to_dict()
+        row = opened("user", chosen, current)
+        stale_notice("user", chosen, row["version"] != current["version"], "admin_reload_user")
+        version = int(row["version"])
         left, right = st.columns(2)
         with left.form("admin_role"):
             new_role = st.selectbox(
@@ -107,8 +123,11 @@ with tab_users:
             )
             if st.form_submit_button(t("admin.save_role")):
                 attempt(
-                    lambda: user_admin.change_role(engine(), viewer, chosen, new_role, new_scope),
+                    lambda: user_admin.change_role(
+                        engine(), viewer, chosen, new_role, new_scope, version
+                    ),
                     t("admin.saved", user=chosen),
+                    opened_as=("user", chosen),
                 )
         with right.form("admin_password"):
             new_password = st.text_input(
@@ -119,30 +138,39 @@ with tab_users:
             )
             if st.form_submit_button(t("admin.reset")):
                 attempt(
-                    lambda: user_admin.reset_password(engine(), viewer, chosen, new_password),
+                    lambda: user_admin.reset_password(
+                        engine(), viewer, chosen, new_password, version
+                    ),
                     t("admin.password_reset", user=chosen),
                     reset=(state.ADMIN_RESET_PASSWORD,),
+                    opened_as=("user", chosen),
                 )
         a, b = st.columns(2)
         if bool(row["active"]):
             if a.button(t("admin.deactivate"), icon=":material/person_off:"):
                 attempt(
-                    lambda: user_admin.set_active(engine(), viewer, chosen, False),
+                    lambda: user_admin.set_active(engine(), viewer, chosen, False, version),
                     t("admin.deactivated", user=chosen),
+                    opened_as=("user", chosen),
                 )
         elif a.button(t("admin.activate"), icon=":material/person:"):
             attempt(
-                lambda: user_admin.set_active(engine(), viewer, chosen, True),
+                lambda: user_admin.set_active(engine(), viewer, chosen, True, version),
                 t("admin.activated", user=chosen),
+                opened_as=("user", chosen),
             )
         locked = row["locked_until"] is not None and str(row["locked_until"]) != "NaT"
         if b.button(t("admin.unlock"), icon=":material/lock_open:", disabled=not locked):
             attempt(
-                lambda: user_admin.unlock(engine(), viewer, chosen),
+                lambda: user_admin.unlock(engine(), viewer, chosen, version),
                 t("admin.unlocked", user=chosen),
+                opened_as=("user", chosen),
             )
 
 with tab_settings:
+    shown_settings = {k: settings[k] for k in EDITABLE_SETTINGS}
+    settings = opened("settings", "all", shown_settings)
+    stale_notice("settings", "all", settings != shown_settings, "admin_reload_settings")
     with st.form("admin_settings"):
         st.markdown(f"**{t('admin.bands')}**")
         columns = st.columns(4)
@@ -181,20 +209,26 @@ with tab_settings:
                         "review_cadence_days": {k: int(v) for k, v in cadence.items()},
                         "min_sample_size": int(min_n),
                     },
+                    settings,
                 ),
                 t("admin.settings_saved"),
+                opened_as=("settings", "all"),
             )
+    shown_appetite = appetite
+    appetite = opened("appetite", "all", shown_appetite)
+    stale_notice("appetite", "all", appetite != shown_appetite, "admin_reload_appetite")
     with st.form("admin_appetite"):
         st.markdown(f"**{t('admin.appetite')}**")
         columns = st.columns(4)
         limits = {
-            category: columns[i % 4].number_input(
-                t(f"category.{category}"), 1, 25, int(value), key=f"appetite_{category}"
-            )
+            category: columns[i % 4].number_input(t(f"category.{category}"), 1, 25, int(value))
             for i, (category, value) in enumerate(sorted(appetite.items()))
         }
         if st.form_submit_button(t("admin.save_appetite")):
             attempt(
-                lambda: save_appetite(engine(), viewer, {k: int(v) for k, v in limits.items()}),
+                lambda: save_appetite(
+                    engine(), viewer, {k: int(v) for k, v in limits.items()}, appetite
+                ),
                 t("admin.appetite_saved"),
+                opened_as=("appetite", "all"),
             )

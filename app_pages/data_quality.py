@@ -18,7 +18,9 @@ from components.data import (
 )
 from components.export import safe_csv
 from components.i18n import t
+from components.opened import forget, opened, stale_notice
 from components.paging import page_number
+from components.plain import plain
 from components.tiles import score_tile
 from data_access import dq_records
 from data_access.codes import DQ_DIMENSIONS
@@ -27,8 +29,57 @@ from data_access.security import RUN_DQ_CHECKS, VIEW_DASHBOARDS, VIEW_RECORDS
 
 viewer = require(VIEW_DASHBOARDS)
 editor = viewer.can(RUN_DQ_CHECKS)
+rule_editor = dq_records.may_edit_rules(viewer)
 records = viewer.can(VIEW_RECORDS)
 model = dq_model(viewer)
+
+
+def _edit_rule_form(rule_id: int, current: dict) -> None:
+    """Threshold, weight, description and active of one rule, as this session opened it;
+    only the fields the user changed are sent, with the opened values as the version."""
+    current = {**current, "active": bool(current["active"])}
+    loaded = opened("dq_rule", rule_id, current)
+    stale_notice("dq_rule", rule_id, loaded != current, f"dq_reload_{rule_id}")
+    with st.form(f"dq_edit_{rule_id}"):
+        st.markdown(f"**{t('dq.edit')}**")
+        a, b = st.columns(2)
+        threshold = a.number_input(
+            t("dq.threshold"),
+            0.0,
+            1.0,
+            float(loaded["threshold"]),
+            0.01,
+            format="%.2f",
+            key=f"{state.DQ_EDIT_THRESHOLD}_{rule_id}",
+        )
+        weight = b.number_input(
+            t("dq.weight"), 0.1, 100.0, float(loaded["weight"]), 0.5, format="%.1f"
+        )
+        description = st.text_area(t("dq.description"), loaded["description"] or "")
+        active = st.checkbox(t("dq.active"), loaded["active"])
+        if not st.form_submit_button(t("dq.save")):
+            return
+        typed = {
+            "threshold": float(threshold),
+            "weight": float(weight),
+            "description": description,
+            "active": bool(active),
+        }
+        changes = {k: v for k, v in typed.items() if v != loaded[k]}
+        if not changes:
+            st.info(t("edit.nothing_changed"))
+            return
+        try:
+            dq_records.update_rule(engine(), viewer, rule_id, loaded, changes)
+        except dq_records.StaleRuleError:
+            st.error(t("edit.stale"), icon=":material/sync_problem:")
+        except (ValueError, PermissionError) as exc:
+            st.error(t("dq.invalid", errors=plain(exc)))
+        else:
+            forget("dq_rule", rule_id)
+            clear_dq_caches()
+            st.session_state[state.DQ_MESSAGE] = t("dq.saved")
+            st.rerun()
 
 
 def describe(rule: dict) -> str:
@@ -48,7 +99,8 @@ def describe(rule: dict) -> str:
         "before": p.get("before", ""),
         "after": p.get("after", ""),
     }
-    return t(f"dq.desc.{rule['rule_type']}", **values)
+    # Values, columns and dates come from the rule's author: shown literally.
+    return t(f"dq.desc.{rule['rule_type']}", **{k: plain(v) for k, v in values.items()})
 
 
 def failing_table(frame: pd.DataFrame) -> None:
@@ -206,16 +258,16 @@ with tabs[2]:
         definition = {**full.to_dict(), "id": rule_id}
         checked = 0 if pd.isna(full.get("checked")) else int(full["checked"])
         passed = 0 if pd.isna(full.get("passed")) else int(full["passed"])
-        st.subheader(rule["code"])
+        st.subheader(plain(rule["code"]))
         st.markdown(describe(definition))
         if definition.get("description"):
-            st.caption(definition["description"])
+            st.caption(plain(definition["description"]))
         st.markdown(
             t(
                 "dq.rule_numbers",
                 checked=f"{checked:,}",
                 failed=f"{checked - passed:,}",
-                params=json.dumps(rule_params(definition), ensure_ascii=False),
+                params=plain(json.dumps(rule_params(definition), ensure_ascii=False)),
             )
         )
         if records:
@@ -228,44 +280,11 @@ with tabs[2]:
                 st.caption(t("sat.masked"))
         else:
             st.info(t("dq.records_not_allowed"))
-        if editor:
-            with st.form(f"dq_edit_{rule_id}"):
-                st.markdown(f"**{t('dq.edit')}**")
-                a, b = st.columns(2)
-                threshold = a.number_input(
-                    t("dq.threshold"),
-                    0.0,
-                    1.0,
-                    float(full["threshold"]),
-                    0.01,
-                    format="%.2f",
-                    key=f"{state.DQ_EDIT_THRESHOLD}_{rule_id}",
-                )
-                weight = b.number_input(
-                    t("dq.weight"), 0.1, 100.0, float(full["weight"]), 0.5, format="%.1f"
-                )
-                description = st.text_area(t("dq.description"), full["description"] or "")
-                active = st.checkbox(t("dq.active"), bool(full["active"]))
-                if st.form_submit_button(t("dq.save")):
-                    loaded = {k: full[k] for k in dq_records.EDITABLE}
-                    loaded = {**loaded, "active": bool(full["active"])}
-                    changes = {
-                        "threshold": float(threshold),
-                        "weight": float(weight),
-                        "description": description,
-                        "active": bool(active),
-                    }
-                    try:
-                        dq_records.update_rule(engine(), viewer, rule_id, loaded, changes)
-                    except dq_records.StaleRuleError:
-                        st.error(t("dq.stale"))
-                    except ValueError as exc:
-                        st.error(t("dq.invalid", errors=str(exc)))
-                    else:
-                        clear_dq_caches()
-                        st.session_state[state.DQ_MESSAGE] = t("dq.saved")
-                        st.rerun()
-    if editor:
+        if rule_editor:
+            _edit_rule_form(rule_id, {k: full[k] for k in dq_records.EDITABLE})
+        elif editor:
+            st.caption(t("dq.rules_org_wide"))
+    if rule_editor:
         with st.expander(t("dq.add")), st.form("dq_add_rule"):
             a, b, c = st.columns(3)
             code = a.text_input(t("dq.rule"), max_chars=40, key=state.DQ_ADD_CODE)

@@ -8,6 +8,7 @@ from components.auth import require
 from components.data import clear_after_admin_change, engine
 from components.export import safe_csv
 from components.i18n import t
+from components.plain import plain
 from data_access import importer
 from data_access.security import IMPORT_DATA
 
@@ -46,6 +47,14 @@ st.download_button(
 upload = st.file_uploader(
     t("import.file"), type=["csv", "xlsx"], key=f"{state.IMPORT_FILE}_{table}"
 )
+sheet = None
+if upload is not None and upload.getvalue()[:2] == b"PK":
+    try:
+        sheets = importer.workbook_sheets(upload)
+    except importer.ImportFileError:
+        sheets = []  # the import itself reports the unreadable workbook
+    if len(sheets) > 1:
+        sheet = st.selectbox(t("import.sheet"), sheets, index=None, help=t("import.sheet.help"))
 if upload is not None and st.button(t("import.run"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0, text=t("import.reading"))
 
@@ -56,11 +65,11 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
 
     try:
         report = importer.import_file(
-            engine(), viewer, table, upload, upload.name, mode or "append", progress
+            engine(), viewer, table, upload, upload.name, mode or "append", progress, sheet=sheet
         )
     except (importer.ImportFileError, ValueError) as exc:
         bar.empty()
-        st.error(t("import.unreadable", why=str(exc)))
+        st.error(t("import.unreadable", why=plain(exc)))
     else:
         bar.empty()
         if report.ok:
@@ -74,6 +83,10 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
                 updated=f"{report.updated:,}",
                 run=run_id,
             )
+            if report.cleared:
+                st.session_state[state.IMPORT_MESSAGE] += " " + t(
+                    "import.cleared", columns=importer.cleared_text(report.cleared)
+                )
             st.rerun()
         st.error(t("import.failed", problems=f"{report.problem_count:,}", rows=f"{report.rows:,}"))
         problems = pd.DataFrame(report.problems)

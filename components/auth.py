@@ -1,18 +1,26 @@
 """Login wiring: streamlit-authenticator draws the form and keeps the cookie; the password
-check, lockout and audit happen in data_access.users against the database."""
+check, lockout and audit happen in data_access.users against the database.
+
+Every login — by password or by cookie — is bound to the user's session version, which the
+database bumps on logout, password reset, deactivation and role or scope change. The cookie
+carries it (signed), each run compares the session's copy with the database, so a copied
+cookie or an open tab stops working the moment one of those happens."""
 
 from __future__ import annotations
 
 import logging
 import os
 import secrets
+from datetime import datetime, timedelta
+from typing import Any
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import state
-from components.data import clear_user_caches, engine
+from components.data import app_settings, clear_user_caches, engine
 from components.i18n import t
 from data_access import users
 from data_access.security import Viewer
@@ -43,16 +51,55 @@ def _check_against_database(username: str, password: str) -> bool:
     result = users.attempt_login(engine(), username, password)
     if result.ok:
         st.session_state.pop(state.LOGIN_MESSAGE, None)
-    elif result.reason == "locked":
-        until = result.locked_until.strftime("%Y-%m-%d %H:%M") if result.locked_until else "?"
-        st.session_state[state.LOGIN_MESSAGE] = ("login.locked", {"until": until})
-    elif result.reason == "inactive":
-        st.session_state[state.LOGIN_MESSAGE] = ("login.inactive", {})
-    elif result.attempts_left is not None:
-        st.session_state[state.LOGIN_MESSAGE] = ("login.bad", {"left": result.attempts_left})
+        st.session_state[state.SESSION_VERSION] = result.session_version
     else:
-        st.session_state[state.LOGIN_MESSAGE] = ("login.bad_generic", {})
+        # One message for every refusal: it must not tell which user names exist.
+        minutes = app_settings()["lockout_minutes"]
+        st.session_state[state.LOGIN_MESSAGE] = ("login.refused", {"minutes": minutes})
     return result.ok
+
+
+def _encode_cookie() -> str:
+    """The signed cookie: user, expiry and the session version it was issued for."""
+    expires = datetime.now() + timedelta(days=COOKIE_EXPIRY_DAYS)
+    claims = {
+        "username": st.session_state[state.AUTH_USERNAME],
+        "exp_date": expires.timestamp(),
+        "session_version": st.session_state.get(state.SESSION_VERSION),
+    }
+    return jwt.encode(claims, cookie_key(), algorithm="HS256")
+
+
+def _read_cookie() -> dict[str, Any] | None:
+    """The login cookie's claims if it is well-formed, signed with our key (HS256 only),
+    unexpired and issued for the user's current session version; else None, and the cookie
+    is discarded on this run."""
+    if st.session_state.get("logout"):  # the library's flag for the run after a logout
+        return None
+    raw = st.context.cookies.get(COOKIE_NAME)
+    if raw is None:
+        return None
+    try:
+        claims = jwt.decode(raw, cookie_key(), algorithms=["HS256"])
+    except jwt.PyJWTError as exc:
+        log.warning("discarding an unreadable login cookie: %s", exc)
+        claims = None
+    valid = (
+        isinstance(claims, dict)
+        and isinstance(claims.get("username"), str)
+        and isinstance(claims.get("exp_date"), int | float)
+        and claims["exp_date"] > datetime.now().timestamp()
+    )
+    version = (
+        users.cookie_login(engine(), claims["username"], claims.get("session_version"))
+        if valid
+        else None
+    )
+    if version is None:
+        st.session_state[state.COOKIE_DELETE_PENDING] = True
+        return None
+    st.session_state[state.SESSION_VERSION] = version
+    return claims
 
 
 def authenticator() -> stauth.Authenticate:
@@ -68,15 +115,32 @@ def authenticator() -> stauth.Authenticate:
     )
     # The library's own check compares against the in-memory dict; ours adds the lockout.
     auth.authentication_controller.authentication_model.check_credentials = _check_against_database
+    # Its cookie holds only the user name; ours binds it to the session version and
+    # refuses anything but a well-formed HS256 token.
+    auth.cookie_controller.cookie_model.get_cookie = _read_cookie
+    auth.cookie_controller.cookie_model._token_encode = _encode_cookie
     return auth
 
 
 def current_viewer() -> Viewer | None:
-    """The logged-in, still active user, or None."""
+    """The logged-in, still active user whose login has not been ended since, or None (then
+    this session is logged out and its cookie discarded)."""
     if not st.session_state.get(state.AUTH_STATUS):
         return None
     with engine().connect() as conn:
-        return users.get_viewer(conn, st.session_state.get(state.AUTH_USERNAME))
+        viewer = users.get_viewer(
+            conn,
+            st.session_state.get(state.AUTH_USERNAME),
+            st.session_state.get(state.SESSION_VERSION, -1),
+        )
+    if viewer is None:
+        st.session_state[state.AUTH_STATUS] = None
+        st.session_state[state.AUTH_USERNAME] = None
+        st.session_state.pop(state.SESSION_VERSION, None)
+        st.session_state[state.COOKIE_DELETE_PENDING] = True
+        st.session_state[state.LOGIN_MESSAGE] = ("login.ended", {})
+        clear_user_caches()
+    return viewer
 
 
 def login_page(auth: stauth.Authenticate) -> None:
@@ -100,14 +164,15 @@ def _login_form(auth: stauth.Authenticate) -> None:
             },
         )
     except LoginError:
-        # A cookie for a user who is now locked or deactivated: drop it and show the form.
-        auth.cookie_controller.delete_cookie()
+        # The user left the credentials between the cookie check and the login: drop it.
+        st.session_state[state.COOKIE_DELETE_PENDING] = True
         st.session_state[state.AUTH_STATUS] = None
     if st.session_state.pop(state.COOKIE_DELETE_PENDING, False):
-        # Deleted here, on the run after logout, so no rerun unmounts the component first.
+        # Deleted here (after a logout, an ended login or an unusable cookie), on a run
+        # that shows the form, so no rerun unmounts the component first.
         auth.cookie_controller.delete_cookie()
     message = st.session_state.get(state.LOGIN_MESSAGE)
-    if st.session_state.get(state.AUTH_STATUS) is False and message:
+    if not st.session_state.get(state.AUTH_STATUS) and message:
         key, args = message
         st.error(t(key, **args))
     elif st.session_state.get(state.AUTH_STATUS):

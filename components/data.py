@@ -736,7 +736,7 @@ def users_and_settings(viewer: Viewer) -> tuple[pd.DataFrame, dict, dict[str, in
     if not viewer.can(ADMIN_USERS):
         raise PermissionError("administration")
     with engine().connect() as conn:
-        return user_admin.list_users(conn), all_settings(conn), settings_appetite(conn)
+        return user_admin.list_users(conn, viewer), all_settings(conn), settings_appetite(conn)
 
 
 def clear_after_admin_change() -> None:

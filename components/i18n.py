@@ -38,6 +38,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "您无权打开此页面。如需访问，请联系管理员。",
     },
     "app.please_login": {"en": "Please log in to see this page.", "zh": "请先登录再查看此页面。"},
+    "app.db_busy": {
+        "en": "The database is busy right now (a large import or check is being written). "
+        "Nothing was lost; try again in a moment.",
+        "zh": "数据库当前繁忙（正在写入大批量导入或检查结果）。没有数据丢失；请稍后重试。",
+    },
     "app.db_unavailable": {
         "en": "The data source is unavailable right now. Try again in a moment.",
         "zh": "数据源暂时不可用，请稍后重试。",
@@ -47,16 +52,18 @@ CATALOG: dict[str, dict[str, str]] = {
     "login.username": {"en": "Username", "zh": "用户名"},
     "login.password": {"en": "Password", "zh": "密码"},
     "login.submit": {"en": "Log in", "zh": "登录"},
-    "login.bad": {
-        "en": "Wrong username or password. {left} attempt(s) left before the account is locked.",
-        "zh": "用户名或密码错误。再失败 {left} 次账户将被锁定。",
+    "login.refused": {
+        "en": "Not logged in: the username or password is wrong, or the account is locked "
+        "or deactivated. After repeated failures an account is locked for {minutes} minutes; "
+        "an administrator can unlock it sooner.",
+        "zh": "登录失败：用户名或密码错误，或账户已被锁定或停用。多次失败后账户将被锁定 "
+        "{minutes} 分钟；管理员可提前解锁。",
     },
-    "login.bad_generic": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
-    "login.locked": {
-        "en": "This account is locked until {until} after too many failed attempts.",
-        "zh": "由于多次登录失败，此账户已被锁定至 {until}。",
+    "login.ended": {
+        "en": "Your login has ended: you logged out elsewhere, or your password, role or access "
+        "was changed. Please log in again.",
+        "zh": "您的登录已结束：您已在其他地方退出，或您的密码、角色或访问权限已更改。请重新登录。",
     },
-    "login.inactive": {"en": "This account is deactivated.", "zh": "此账户已停用。"},
     "login.intro": {
         "en": "Risk KPIs, satisfaction, churn and data quality for the CRM risk team.",
         "zh": "面向 CRM 风险团队的风险指标、满意度、流失和数据质量。",
@@ -171,6 +178,28 @@ CATALOG: dict[str, dict[str, str]] = {
     "register.create": {"en": "Record risk", "zh": "登记风险"},
     "register.created": {"en": "Risk recorded.", "zh": "风险已登记。"},
     "register.saved": {"en": "Saved.", "zh": "已保存。"},
+    "register.all_regions_read_only": {
+        "en": "This risk applies to all regions: only a user without a region scope may change it.",
+        "zh": "此风险适用于所有区域：只有不受区域范围限制的用户才能修改。",
+    },
+    "edit.changed_since_opened": {
+        "en": "Someone else has saved a change to this since you opened it. Your forms still "
+        "show what you opened, and a save from them will be refused. Load the latest version "
+        "to continue from their change.",
+        "zh": "自您打开以来，其他人已保存了修改。表单仍显示您打开时的内容，从中保存将被拒绝。"
+        "请加载最新版本，在其修改的基础上继续。",
+    },
+    "edit.load_latest": {"en": "Load the latest version", "zh": "加载最新版本"},
+    "edit.stale": {
+        "en": "Not saved: someone else changed this after you opened it. What you typed is "
+        "still in the form; load the latest version, then apply your change again.",
+        "zh": "未保存：您打开之后其他人修改了此内容。您输入的内容仍保留在表单中；"
+        "请加载最新版本，再重新应用您的修改。",
+    },
+    "edit.nothing_changed": {
+        "en": "Nothing was changed, so nothing was saved.",
+        "zh": "没有任何修改，因此未保存。",
+    },
     "register.invalid": {"en": "Nothing was saved. Please correct:", "zh": "未保存。请更正："},
     "register.description": {"en": "Description", "zh": "描述"},
     "register.kris": {"en": "Key risk indicators", "zh": "关键风险指标"},

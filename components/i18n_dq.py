@@ -88,8 +88,8 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "未达标的规则在前。选择规则可查看其检查内容和未通过的记录。",
     },
     "dq.rule_numbers": {
-        "en": "Checked {checked} rows in the latest run; {failed} failed. Parameters: `{params}`",
-        "zh": "最近一次检查 {checked} 行，{failed} 行未通过。参数：`{params}`",
+        "en": "Checked {checked} rows in the latest run; {failed} failed. Parameters: {params}",
+        "zh": "最近一次检查 {checked} 行，{failed} 行未通过。参数：{params}",
     },
     "dq.failing_count": {
         "en": "Showing {shown} of {total} failing rows (as of now)",
@@ -106,9 +106,9 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Rule saved. Run the checks to update the scores.",
         "zh": "规则已保存。运行检查以更新得分。",
     },
-    "dq.stale": {
-        "en": "Someone changed this rule after you opened it. Nothing was saved; reload to see their change.",
-        "zh": "在您打开后有人修改了此规则。未保存任何内容；请刷新查看其修改。",
+    "dq.rules_org_wide": {
+        "en": "Rules measure every region, so only a user without a region scope may change them.",
+        "zh": "规则衡量所有区域，因此只有不受区域范围限制的用户才能修改规则。",
     },
     "dq.invalid": {"en": "The rule was not saved: {errors}", "zh": "规则未保存：{errors}"},
     "dq.add": {"en": "Add a rule", "zh": "新增规则"},

@@ -44,4 +44,13 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "只列出前 {shown} 个问题。",
     },
     "import.problems_csv": {"en": "Download the problems", "zh": "下载问题清单"},
+    "import.sheet": {"en": "Sheet to import", "zh": "要导入的工作表"},
+    "import.sheet.help": {
+        "en": "The workbook has data on several sheets; choose the one that holds this table.",
+        "zh": "该工作簿有多个含数据的工作表；请选择包含此表的工作表。",
+    },
+    "import.cleared": {
+        "en": "Empty cells cleared stored values: {columns}.",
+        "zh": "空单元格清除了已存储的值：{columns}。",
+    },
 }

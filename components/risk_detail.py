@@ -14,27 +14,35 @@ from analytics.risk import acceptance_expired, risk_level
 from components import charts, state
 from components.data import app_settings, clear_register_caches, engine, risk_detail
 from components.i18n import t
+from components.opened import forget, opened, stale_notice
 from components.palette import RAG_COLORS
+from components.plain import plain
 from data_access import register
 from data_access.codes import REGIONS, RISK_CATEGORIES, SEGMENTS, TIERS, TREATMENTS
 from data_access.register import RiskInput
 from data_access.security import EDIT_RISKS, Viewer
 
 
-def _save(action: Callable[[], object], done_key: str) -> bool:
-    """Run a register write; show what went wrong, or confirm and refresh the caches."""
+def _save(action: Callable[[], object], done_key: str, risk_id: int | None = None) -> bool:
+    """Run a register write; show what went wrong (keeping what was typed), or confirm,
+    forget the opened snapshot and refresh the caches."""
     try:
         action()
     except register.ValidationError as err:
         st.error(
             t("register.invalid")
             + "\n"
-            + "\n".join(f"- **{field}**: {message}" for field, message in err.errors.items())
+            + "\n".join(f"- **{field}**: {plain(message)}" for field, message in err.errors.items())
         )
         return False
-    except register.RegisterError as err:
-        st.error(str(err))
+    except register.StaleEditError:
+        st.error(t("edit.stale"), icon=":material/sync_problem:")
         return False
+    except register.RegisterError as err:
+        st.error(plain(err))
+        return False
+    if risk_id is not None:
+        forget("risk", risk_id)
     clear_register_caches()
     st.session_state[state.REGISTER_NOTICE] = t(done_key)
     st.rerun()
@@ -45,7 +53,14 @@ def _optional(value: str) -> str | None:
     return None if value in ("", "*") else value
 
 
+def _choice_index(options: list[str], value: str | None) -> int:
+    """Index of a stored value in a select box whose first option "*" means none."""
+    return options.index(value) if value in options else 0
+
+
 def _input_fields(prefix: str, viewer: Viewer, risk: dict | None = None) -> RiskInput:
+    """The descriptive fields, defaulting to `risk`'s stored values (all of them, so an
+    unchanged field is sent back as it was)."""
     risk = risk or {}
     title = st.text_input(
         t("register.col.title"), value=risk.get("title", ""), key=f"{prefix}_title", max_chars=200
@@ -56,38 +71,40 @@ def _input_fields(prefix: str, viewer: Viewer, risk: dict | None = None) -> Risk
         t("chart.category"),
         categories,
         key=f"{prefix}_category",
-        index=categories.index(risk["category"]) if risk.get("category") else None,
+        index=categories.index(risk["category"]) if risk.get("category") in categories else None,
         format_func=lambda c: f"{c} · {t('category.' + c)}",
     )
     owner = b.text_input(
         t("register.col.owner"), value=risk.get("owner", ""), key=f"{prefix}_owner", max_chars=80
     )
     regions = [viewer.region_scope] if viewer.region_scope else ["*", *REGIONS]
+    segments, tiers = ["*", *SEGMENTS], ["*", *TIERS]
+    everything = {"*": t("filters.all")}
     c, d, e = st.columns(3)
     region = c.selectbox(
         t("filters.region"),
         regions,
         key=f"{prefix}_region",
-        index=regions.index(risk.get("region") or regions[0])
-        if (risk.get("region") or regions[0]) in regions
-        else 0,
-        format_func=lambda r: t("filters.all") if r == "*" else r,
+        index=_choice_index(regions, risk.get("region")),
+        format_func=lambda r: everything.get(r, r),
     )
     segment = d.selectbox(
         t("filters.segment"),
-        ["*", *SEGMENTS],
+        segments,
         key=f"{prefix}_segment",
-        format_func=lambda s: t("filters.all") if s == "*" else s,
+        index=_choice_index(segments, risk.get("segment")),
+        format_func=lambda s: everything.get(s, s),
     )
     tier = e.selectbox(
         t("filters.tier"),
-        ["*", *TIERS],
+        tiers,
         key=f"{prefix}_tier",
-        format_func=lambda s: t("filters.all") if s == "*" else s,
+        index=_choice_index(tiers, risk.get("tier")),
+        format_func=lambda s: everything.get(s, s),
     )
     description = st.text_area(
         t("register.description"),
-        value=risk.get("description", ""),
+        value=risk.get("description") or "",
         key=f"{prefix}_description",
         max_chars=register.MAX_TEXT,
     )
@@ -100,6 +117,20 @@ def _input_fields(prefix: str, viewer: Viewer, risk: dict | None = None) -> Risk
         segment=_optional(segment),
         tier=_optional(tier),
     )
+
+
+def changed_fields(typed: RiskInput, snapshot: dict) -> dict[str, object]:
+    """The descriptive fields the user changed against the risk as it was opened."""
+    changes = {}
+    for field in register.DETAIL_FIELDS:
+        new, old = getattr(typed, field), snapshot.get(field)
+        if isinstance(new, str) and field in ("title", "description", "owner"):
+            if new.strip() == (old or "").strip():
+                continue
+        elif new == old:
+            continue
+        changes[field] = new
+    return changes
 
 
 def new_risk_form(viewer: Viewer) -> None:
@@ -145,7 +176,9 @@ def _kris(detail: dict) -> None:
         value = "–" if row.value is None or pd.isna(row.value) else f"{row.value:.3g}"
         limits = t("kri.thresholds", amber=row.amber_threshold, red=row.red_threshold)
         badge = f":{_badge(row.state)}-badge[{t('kri.state.' + row.state)}]"
-        a.markdown(f"{row.name} · {scope}  \n{badge} **{value}** (n = {row.n:,}) · {limits}")
+        a.markdown(
+            f"{plain(row.name)} · {plain(scope)}  \n{badge} **{value}** (n = {row.n:,}) · {limits}"
+        )
         history = detail["kri_history"].get(int(row.kri_id))
         if history is not None and not history.empty:
             b.plotly_chart(
@@ -168,7 +201,7 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
         return
     risk = detail["risk"]
     with st.container(border=True):
-        st.subheader(f"{risk['code']} · {risk['title']}")
+        st.subheader(f"{risk['code']} · {plain(risk['title'])}")
         expired = acceptance_expired(
             risk["treatment"],
             detail["treatments"]["acceptance_expiry"].iloc[-1]
@@ -178,7 +211,7 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
         )
         st.markdown(
             f"{t('category.' + risk['category'])} · {t('register.col.status')}: "
-            f"**{risk['status']}** · {t('register.col.owner')}: {risk['owner']} · "
+            f"**{risk['status']}** · {t('register.col.owner')}: {plain(risk['owner'])} · "
             f"{t('filters.region')}: {risk['region'] or t('filters.all')} · "
             f"{t('filters.segment')}: {risk['segment'] or t('filters.all')} · "
             f"{t('filters.tier')}: {risk['tier'] or t('filters.all')} · "
@@ -186,7 +219,7 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
             + (f" · :red-badge[{t('register.acceptance_expired')}]" if expired else "")
         )
         if risk["description"]:
-            st.write(risk["description"])
+            st.markdown(plain(risk["description"]))
         columns = st.columns(4)
         for column, kind in zip(columns, ("inherent", "current", "target"), strict=False):
             _score_tile(column, kind, risk[f"{kind}_likelihood"], risk[f"{kind}_impact"])
@@ -201,9 +234,9 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
             delta_color="inverse",
         )
         if risk["incident_note"]:
-            st.error(t("register.incident") + ": " + risk["incident_note"])
+            st.error(t("register.incident") + ": " + plain(risk["incident_note"]))
         if risk["lessons_learned"]:
-            st.success(t("register.lessons") + ": " + risk["lessons_learned"])
+            st.success(t("register.lessons") + ": " + plain(risk["lessons_learned"]))
         _kris(detail)
         tabs = st.tabs(
             [
@@ -229,11 +262,19 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
         )
         for tab, frame in zip(tabs, frames, strict=True):
             tab.dataframe(frame.drop(columns=["id", "risk_id"], errors="ignore"), hide_index=True)
-        if viewer.can(EDIT_RISKS):
-            _workflow(viewer, risk, detail)
+        if register.may_change(viewer, risk["region"]):
+            snapshot = opened("risk", risk_id, risk)
+            stale_notice(
+                "risk", risk_id, snapshot["version"] != risk["version"], f"reload_{risk_id}"
+            )
+            _workflow(viewer, snapshot, detail)
+        elif viewer.can(EDIT_RISKS):
+            st.caption(t("register.all_regions_read_only"))
 
 
 def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
+    """The workflow forms for `risk` as this session opened it: defaults and the version
+    sent with each save come from that snapshot."""
     rid, version = risk["id"], risk["version"]
     st.markdown(f"**{t('register.workflow')}**")
     assess_tab, treat_tab, action_tab, review_tab, edit_tab, status_tab = st.tabs(
@@ -264,6 +305,7 @@ def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
                     engine(), viewer, rid, version, kind, likelihood, impact, note
                 ),
                 "register.saved",
+                rid,
             )
     with treat_tab, st.form(f"treat_{rid}"):
         strategy = st.radio(
@@ -283,6 +325,7 @@ def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
                     engine(), viewer, rid, version, strategy, rationale, approver, expiry
                 ),
                 "register.saved",
+                rid,
             )
     with action_tab:
         with st.form(f"action_{rid}"):
@@ -294,6 +337,7 @@ def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
                 _save(
                     lambda: register.add_action(engine(), viewer, rid, version, title, owner, due),
                     "register.saved",
+                    rid,
                 )
         open_actions = detail["actions"][detail["actions"]["status"] != "done"]
         if not open_actions.empty:
@@ -309,6 +353,7 @@ def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
                             engine(), viewer, rid, version, int(choice)
                         ),
                         "register.saved",
+                        rid,
                     )
     with review_tab, st.form(f"review_{rid}"):
         note = st.text_area(t("register.review_note"))
@@ -317,14 +362,21 @@ def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
             _save(
                 lambda: register.record_review(engine(), viewer, rid, version, note),
                 "register.saved",
+                rid,
             )
     with edit_tab, st.form(f"edit_{rid}"):
-        data = _input_fields(f"edit_{rid}", viewer, risk)
+        # Keyed by the opened version: loading the latest version starts from its values.
+        typed = _input_fields(f"edit_{rid}_v{version}", viewer, risk)
         if st.form_submit_button(t("register.save")):
-            _save(
-                lambda: register.update_details(engine(), viewer, rid, version, data),
-                "register.saved",
-            )
+            changes = changed_fields(typed, risk)
+            if not changes:
+                st.info(t("edit.nothing_changed"))
+            else:
+                _save(
+                    lambda: register.update_details(engine(), viewer, rid, version, changes),
+                    "register.saved",
+                    rid,
+                )
     with status_tab:
         _status_forms(viewer, risk)
 
@@ -333,7 +385,9 @@ def _status_forms(viewer: Viewer, risk: dict) -> None:
     rid, version = risk["id"], risk["version"]
     if risk["status"] == "Closed":
         if st.button(t("register.reopen"), key=f"reopen_{rid}"):
-            _save(lambda: register.reopen_risk(engine(), viewer, rid, version), "register.saved")
+            _save(
+                lambda: register.reopen_risk(engine(), viewer, rid, version), "register.saved", rid
+            )
         return
     if risk["status"] == "Materialised":
         with st.form(f"recover_{rid}"):
@@ -342,6 +396,7 @@ def _status_forms(viewer: Viewer, risk: dict) -> None:
                 _save(
                     lambda: register.record_recovery(engine(), viewer, rid, version, lessons),
                     "register.saved",
+                    rid,
                 )
     else:
         with st.form(f"materialise_{rid}"):
@@ -350,6 +405,7 @@ def _status_forms(viewer: Viewer, risk: dict) -> None:
                 _save(
                     lambda: register.materialise(engine(), viewer, rid, version, incident),
                     "register.saved",
+                    rid,
                 )
     if st.button(t("register.close"), key=f"close_{rid}"):
-        _save(lambda: register.close_risk(engine(), viewer, rid, version), "register.saved")
+        _save(lambda: register.close_risk(engine(), viewer, rid, version), "register.saved", rid)

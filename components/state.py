@@ -1,9 +1,11 @@
 """Every session-state key the app uses, declared once."""
 
 LANGUAGE = "ui_language"
+OPENED = "opened_for_edit"  # (kind, key) → what an edit form was opened at (components.opened)
 LOGIN_MESSAGE = "login_message"  # (translation key, args) of the last refused login
 COOKIE_PENDING = "login_cookie_pending"  # set after a password login, cleared once written
 COOKIE_DELETE_PENDING = "logout_cookie_pending"  # set on logout, cleared once deleted
+SESSION_VERSION = "login_session_version"  # the user's session version at this login
 # Keys streamlit-authenticator owns; listed here so logout can clear them.
 AUTH_STATUS = "authentication_status"
 AUTH_USERNAME = "username"

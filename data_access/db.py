@@ -7,9 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "crm_risk.db"
+# How long a SQLite writer waits for another's transaction (an import's write phase) to end.
+BUSY_TIMEOUT_SECONDS = 20
+# PostgreSQL SQLSTATEs of a lock that could not be had now: try again, not an outage.
+_PG_BUSY = {"55P03", "40001", "40P01"}
 
 
 def database_url() -> str:
@@ -29,9 +34,19 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when `exc` means another transaction holds a lock for longer than we waited:
+    the database works, it is busy (say so and let the user try again)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _PG_BUSY:
+        return True
+    return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -41,7 +56,7 @@ def make_engine(url: str | None = None) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 5})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

@@ -42,7 +42,6 @@ from sqlalchemy import (
     not_,
     select,
     true,
-    update,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
@@ -486,12 +485,10 @@ def run_checks(
     `reference_time` (the demo seed uses both to build a history of runs).
     """
     moment = _reference_moment(reference_time)
-    with engine.begin() as conn:
-        run_id = conn.execute(
-            insert(DQ_RUNS).values(
-                started_at=started_at or datetime.now(), triggered_by=triggered_by
-            )
-        ).inserted_primary_key[0]
+    started = started_at or datetime.now()
+    # Evaluate on a read connection: the write lock is held only for the short write below,
+    # so logins and edits are not kept waiting while every rule scans its table.
+    with engine.connect() as conn:
         rules = (
             conn.execute(
                 select(DQ_RULES).where(DQ_RULES.c.active.is_(True)).order_by(DQ_RULES.c.id)
@@ -507,20 +504,17 @@ def run_checks(
                 skipped.append(rule["code"])
                 continue
             results += [
-                {
-                    "run_id": run_id,
-                    "rule_id": rule["id"],
-                    "source_system": s,
-                    "checked": c,
-                    "passed": p,
-                }
+                {"rule_id": rule["id"], "source_system": s, "checked": c, "passed": p}
                 for s, c, p in evaluate_rule(conn, dict(rule), moment, as_at)
             ]
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            insert(DQ_RUNS).values(
+                started_at=started, finished_at=datetime.now(), triggered_by=triggered_by
+            )
+        ).inserted_primary_key[0]
         if results:
-            conn.execute(insert(DQ_RESULTS), results)
-        conn.execute(
-            update(DQ_RUNS).where(DQ_RUNS.c.id == run_id).values(finished_at=datetime.now())
-        )
+            conn.execute(insert(DQ_RESULTS), [{**r, "run_id": run_id} for r in results])
         detail = {
             "reference_time": moment.isoformat(),
             "rules": len({r["rule_id"] for r in results}),

@@ -160,6 +160,19 @@ def _require_editor(viewer: Viewer) -> None:
         raise PermissionError("editing data-quality rules")
 
 
+def may_edit_rules(viewer: Viewer) -> bool:
+    """Rules measure every region, so only an editor without a region scope changes them."""
+    return viewer.can(RUN_DQ_CHECKS) and viewer.region_scope is None
+
+
+def _require_rule_editor(viewer: Viewer) -> None:
+    if not may_edit_rules(viewer):
+        raise PermissionError(
+            "editing data-quality rules (they apply to every region, so a user with a region "
+            "scope may not change them)"
+        )
+
+
 def run_checks_now(engine: Engine, viewer: Viewer) -> int:
     """Run every active rule now, as the viewer (who must be allowed to); returns the run id."""
     _require_editor(viewer)
@@ -169,7 +182,7 @@ def run_checks_now(engine: Engine, viewer: Viewer) -> int:
 def create_rule(engine: Engine, viewer: Viewer, rule: dict[str, Any]) -> int:
     """Validate and insert a new rule; raises ValueError listing every problem, and
     writes nothing then."""
-    _require_editor(viewer)
+    _require_rule_editor(viewer)
     with engine.begin() as conn:
         return _create_rule(conn, viewer.username, rule)
 
@@ -195,7 +208,7 @@ def update_rule(
     """Change threshold, weight, active or description. `loaded` is the rule as the editor
     saw it: if the stored rule differs now, the save is refused (StaleRuleError) and nothing
     is written."""
-    _require_editor(viewer)
+    _require_rule_editor(viewer)
     with engine.begin() as conn:
         _update_rule(conn, viewer.username, rule_id, loaded, changes)
 

@@ -1,12 +1,21 @@
 """Import a CRM export (CSV or XLSX) into one table, all or nothing.
 
 Every row is validated (required columns, types, dates, ranges, codes, foreign keys,
-duplicates within the file and against the database) before it is written, and the whole
-file goes in one transaction: if any row has a problem, nothing is written and the report
-lists every problem as (row, column, value, reason). Files are read in chunks, so a file of
-a million rows needs memory for one chunk and the set of keys seen, not for the file.
+duplicates within the file and against the database, the importer's region scope before and
+after the change) before anything is written: if any row has a problem, nothing is written,
+the report lists every problem as (row, column, value, reason) and the refusal is audited.
 
-Command line:  python -m data_access.importer TABLE FILE [--mode append|upsert] [--user NAME]
+Two phases keep the database usable during a large import: validation only reads (rows that
+will be written are spooled to a temporary file), then one short transaction writes the
+spool. Files are read in chunks, so a file of a million rows needs memory for one chunk and
+the set of keys seen, not for the file.
+
+An upsert changes only the columns the file carries: a column left out of the file keeps its
+stored values, and an empty cell in a column the file does carry clears the value (the
+report counts the values cleared per column).
+
+Command line:
+  python -m data_access.importer TABLE FILE [--mode append|upsert] [--sheet NAME] [--user NAME]
 """
 
 from __future__ import annotations
@@ -14,8 +23,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import pickle
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 
 from data_access import audit, codes
 from data_access.models import Complaint, Customer, Invoice, Risk, SurveyResponse
@@ -30,6 +42,8 @@ from data_access.security import IMPORT_DATA, Viewer
 
 CHUNK_ROWS = 5_000
 MAX_PROBLEMS = 1_000
+# Python's csv module refuses a cell longer than this; no column takes more than 4,000.
+CSV_FIELD_LIMIT = csv.field_size_limit()
 MODES = ("append", "upsert")
 FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -183,6 +197,7 @@ class ImportReport:
     updated: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    cleared: dict[str, int] = field(default_factory=dict)  # column → values an upsert emptied
 
     @property
     def ok(self) -> bool:
@@ -201,26 +216,103 @@ class ImportFileError(ValueError):
 # --- reading ----------------------------------------------------------------------------------
 
 
+class _RecordTap:
+    """The text lines of the CSV record being read, so a record the csv module refuses can
+    be parsed again to name the column at fault."""
+
+    def __init__(self, lines: IO[str]) -> None:
+        self.lines = lines
+        self.current: list[str] = []
+
+    def __iter__(self) -> _RecordTap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.current.append(line)
+        return line
+
+
+def _oversized_column(record: str) -> int | None:
+    """Index of the first cell longer than the csv limit in one record's text."""
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        cells = next(csv.reader(io.StringIO(record)), [])
+    except csv.Error:
+        return None
+    finally:
+        csv.field_size_limit(previous)
+    return next((i for i, cell in enumerate(cells) if len(cell) > CSV_FIELD_LIMIT), None)
+
+
 def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    tap = _RecordTap(text)
+    reader = csv.reader(tap)
+    header: list[str] = []
     try:
-        yield from csv.reader(text)
+        for values in reader:
+            tap.current = []
+            header = header or values
+            yield values
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             "encoding: the file is not UTF-8 text; save it as 'CSV UTF-8' and try again"
         ) from exc
     except csv.Error as exc:
-        raise ImportFileError(f"format: not a readable CSV file ({exc})") from exc
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            index = _oversized_column("".join(tap.current))
+            column = header[index].strip() if index is not None and index < len(header) else "?"
+            raise ImportFileError(
+                f"row {line}, column {column}: a value longer than {CSV_FIELD_LIMIT:,} "
+                "characters (no column takes more than 4,000)"
+            ) from exc
+        raise ImportFileError(f"format: not a readable CSV file (row {line}: {exc})") from exc
 
 
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[str]]:
+def _open_workbook(stream: IO[bytes]) -> Any:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(stream, read_only=True, data_only=True)
+        return load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise ImportFileError("format: not a readable .xlsx workbook") from exc
-    for values in book.worksheets[0].iter_rows(values_only=True):
+
+
+def _has_data(sheet: Any) -> bool:
+    return any(
+        v is not None and str(v).strip() for row in sheet.iter_rows(values_only=True) for v in row
+    )
+
+
+def workbook_sheets(stream: IO[bytes]) -> list[str]:
+    """Names of the sheets that hold data, in workbook order (the stream is rewound)."""
+    book = _open_workbook(stream)
+    try:
+        return [sheet.title for sheet in book.worksheets if _has_data(sheet)]
+    finally:
+        book.close()
+        stream.seek(0)
+
+
+def _xlsx_rows(stream: IO[bytes], sheet_name: str | None) -> Iterator[list[str]]:
+    book = _open_workbook(stream)
+    with_data = [sheet for sheet in book.worksheets if _has_data(sheet)]
+    if sheet_name is not None:
+        chosen = next((s for s in book.worksheets if s.title == sheet_name), None)
+        if chosen is None:
+            names = ", ".join(s.title for s in book.worksheets)
+            raise ImportFileError(f"sheet: the workbook has no sheet {sheet_name!r} ({names})")
+    elif len(with_data) > 1:
+        names = ", ".join(repr(s.title) for s in with_data)
+        raise ImportFileError(
+            f"sheet: the workbook has data on {len(with_data)} sheets ({names}); choose the "
+            "sheet to import"
+        )
+    else:
+        chosen = with_data[0] if with_data else book.worksheets[0]
+    for values in chosen.iter_rows(values_only=True):
         yield ["" if v is None else _cell_text(v) for v in values]
 
 
@@ -235,14 +327,15 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_rows(stream: IO[bytes], filename: str) -> Iterator[list[str]]:
-    """Rows of the file as lists of text (header first), whatever its format."""
+def read_rows(stream: IO[bytes], filename: str, sheet: str | None = None) -> Iterator[list[str]]:
+    """Rows of the file as lists of text (header first), whatever its format. A workbook
+    with data on several sheets needs `sheet`."""
     head = stream.read(4)
     if not head:
         raise ImportFileError("file: the file is empty")
     stream.seek(0)
     if head.startswith(b"PK"):
-        return _xlsx_rows(stream)
+        return _xlsx_rows(stream, sheet)
     if filename.lower().endswith(".xlsx"):
         raise ImportFileError("format: the file is named .xlsx but is not a workbook")
     return _csv_rows(stream)
@@ -330,11 +423,15 @@ def _customer_ids(conn: Connection, external_ids: set[str]) -> dict[str, tuple[i
     return ids
 
 
-def _existing_keys(conn: Connection, table: Table, fmt: TableFormat, rows: list[dict]) -> dict:
-    """Natural key → id of the rows of this chunk already in the database."""
+def _existing_rows(
+    conn: Connection, table: Table, fmt: TableFormat, rows: list[dict], columns: list[str]
+) -> dict[tuple, dict[str, Any]]:
+    """Natural key → the stored row (id, region where the table has one, and `columns`) of
+    the rows of this chunk already in the database."""
     key_columns = [table.c[k] for k in fmt.key]
+    extra = [c for c in dict.fromkeys([*columns, "region"]) if c in table.c and c not in fmt.key]
     keys = {tuple(r[k] for k in fmt.key) for r in rows}
-    found: dict = {}
+    found: dict[tuple, dict[str, Any]] = {}
     listed = sorted(keys, key=str)
     for i in range(0, len(listed), 500):
         part = listed[i : i + 500]
@@ -342,9 +439,9 @@ def _existing_keys(conn: Connection, table: Table, fmt: TableFormat, rows: list[
             match = key_columns[0].in_([k[0] for k in part])
         else:
             match = tuple_(*key_columns).in_(part)
-        stmt = select(table.c.id, *key_columns).where(match)
-        for row in conn.execute(stmt):
-            found[tuple(_normal(v) for v in row[1:])] = row[0]
+        stmt = select(table.c.id, *key_columns, *(table.c[c] for c in extra)).where(match)
+        for row in conn.execute(stmt).mappings():
+            found[tuple(_normal(row[k]) for k in fmt.key)] = dict(row)
     return found
 
 
@@ -359,15 +456,18 @@ def _normal(value: Any) -> Any:
 
 
 def _complete(fmt: TableFormat, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Columns the table needs that the file does not carry."""
+    """Values the table needs that follow from the file's columns (only for columns the
+    file carries, so an update never touches the others)."""
     if fmt.name == "customers":
-        row.setdefault("consent", False)
-        row["consent"] = bool(row["consent"]) if row["consent"] is not None else False
+        if "consent" in row:
+            row["consent"] = bool(row["consent"])
         row["updated_at"] = now
     elif fmt.name == "invoices":
-        row["paid_amount"] = row.get("paid_amount") or 0.0
+        if "paid_amount" in row:
+            row["paid_amount"] = row["paid_amount"] or 0.0
     elif fmt.name == "complaints":
-        row["escalated"] = bool(row.get("escalated"))
+        if "escalated" in row:
+            row["escalated"] = bool(row["escalated"])
         row["first_response_due_at"] = row["opened_at"] + timedelta(
             hours=FIRST_RESPONSE_HOURS[row["severity"]]
         )
@@ -391,6 +491,19 @@ def _chunks(rows: Iterator[list[str]], size: int) -> Iterator[list[tuple[int, li
         yield chunk
 
 
+def _check_header(fmt: TableFormat, header: list[str], report: ImportReport) -> None:
+    known = {c.name for c in fmt.columns}
+    for name in header:
+        if "\x00" in name:
+            report.add(1, name.replace("\x00", "\\0"), "", "a column name contains a NUL character")
+        elif name not in known:
+            report.add(1, name, name, "unknown column")
+    for name in (c.name for c in fmt.columns if c.required and c.name not in header):
+        report.add(1, name, "", "required column is missing")
+    if len(set(header)) != len(header):
+        report.add(1, "", ",".join(header), "a column name appears twice")
+
+
 def import_file(
     engine: Engine,
     viewer: Viewer,
@@ -400,66 +513,157 @@ def import_file(
     mode: str = "append",
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Validate and import one file into `table_name`; nothing is written unless every row
-    is valid. `progress` is called with the number of rows read so far."""
+    is valid. `progress` is called with the number of rows read so far. A refused file is
+    audited too (import_failed), an unreadable one included."""
     if not viewer.can(IMPORT_DATA):
         raise PermissionError("importing data")
     if table_name not in FORMATS:
         raise ValueError(f"table: unknown table {table_name!r} (one of {', '.join(FORMATS)})")
     if mode not in MODES:
         raise ValueError(f"mode: unknown mode {mode!r} (append or upsert)")
-    fmt = FORMATS[table_name]
-    report = ImportReport(table_name, mode)
-    if fmt.name == "risks" and mode == "upsert":
+    if table_name == "risks" and mode == "upsert":
         raise ValueError(
             "mode: risks are imported with mode append (edit existing risks in the register)"
         )
-    rows = read_rows(stream, filename)
-    header = [h.strip() for h in next(rows, [])]
-    known = {c.name for c in fmt.columns}
-    missing = [c.name for c in fmt.columns if c.required and c.name not in header]
-    for name in missing:
-        report.add(1, name, "", "required column is missing")
-    for name in header:
-        if name not in known:
-            report.add(1, name, name, "unknown column")
-    if len(set(header)) != len(header):
-        report.add(1, "", ",".join(header), "a column name appears twice")
+    report = ImportReport(table_name, mode)
+    try:
+        with tempfile.TemporaryFile() as spool:
+            _validate_file(engine, viewer, stream, filename, sheet, report, spool, progress, today)
+            if report.ok:
+                spool.seek(0)
+                _write_spool(engine, viewer, report, spool, filename)
+    except ImportFileError as exc:
+        _audit_refusal(engine, viewer, report, filename, str(exc))
+        raise
     if not report.ok:
-        return report
+        report.inserted = report.updated = 0
+        report.cleared = {}
+        first = report.problems[0]
+        _audit_refusal(
+            engine, viewer, report, filename, f"row {first.row}, {first.column}: {first.reason}"
+        )
+    return report
+
+
+def _validate_file(
+    engine: Engine,
+    viewer: Viewer,
+    stream: IO[bytes],
+    filename: str,
+    sheet: str | None,
+    report: ImportReport,
+    spool: IO[bytes],
+    progress: Callable[[int], None] | None,
+    today: date | None,
+) -> None:
+    """Phase one, read-only: every row is checked and what will be written is spooled."""
+    fmt = FORMATS[report.table]
+    rows = read_rows(stream, filename, sheet)
+    header = [h.strip() for h in next(rows, [])]
+    _check_header(fmt, header, report)
+    if not report.ok:
+        return
     today = today or date.today()
     now = datetime.now()
     seen: set[tuple] = set()
-    model_table: Table = fmt.model.__table__
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         for chunk in _chunks(rows, CHUNK_ROWS):
             report.rows += len(chunk)
             valid = _validate_chunk(conn, viewer, fmt, header, chunk, seen, report, today)
             if report.ok and valid:
-                _write(conn, viewer, fmt, model_table, valid, mode, report, now)
+                planned = _plan(conn, viewer, fmt, header, valid, report, now)
+                if report.ok:
+                    pickle.dump(planned, spool, protocol=pickle.HIGHEST_PROTOCOL)
             if progress:
                 progress(report.rows)
-        if report.rows == 0:
-            report.add(2, "", "", "the file has a header but no rows")
-        if not report.ok:
-            conn.rollback()
-            report.inserted = report.updated = 0
-            return report
+    if report.rows == 0:
+        report.add(2, "", "", "the file has a header but no rows")
+
+
+def _write_spool(
+    engine: Engine, viewer: Viewer, report: ImportReport, spool: IO[bytes], filename: str
+) -> None:
+    """Phase two: one transaction writes what phase one planned, and audits it."""
+    fmt = FORMATS[report.table]
+    table: Table = fmt.model.__table__
+    now = datetime.now()
+    try:
+        with engine.begin() as conn:
+            while True:
+                try:
+                    inserts, updates = pickle.load(spool)  # noqa: S301 - our own temp file
+                except EOFError:
+                    break
+                if fmt.name == "risks":
+                    for row in inserts:
+                        _insert_risk_row(conn, viewer, row, now)
+                    continue
+                if inserts:
+                    conn.execute(insert(table), inserts)
+                if updates:
+                    columns = [k for k in updates[0] if k != "_id"]
+                    stmt = (
+                        update(table)
+                        .where(table.c.id == bindparam("_id"))
+                        .values({c: bindparam(c) for c in columns})
+                    )
+                    conn.execute(stmt, updates)
+            audit.record(
+                conn,
+                viewer.username,
+                "import",
+                report.table,
+                filename[:60] or None,
+                {
+                    "mode": report.mode,
+                    "rows": report.rows,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                    "cleared": report.cleared,
+                },
+            )
+    except IntegrityError:
+        report.add(
+            0,
+            "",
+            "",
+            "the database changed while the file was being checked (another import?); "
+            "nothing was imported, please try again",
+        )
+
+
+def _audit_refusal(
+    engine: Engine, viewer: Viewer, report: ImportReport, filename: str, why: str
+) -> None:
+    with engine.begin() as conn:
         audit.record(
             conn,
             viewer.username,
-            "import",
-            table_name,
+            "import_failed",
+            report.table,
             filename[:60] or None,
             {
-                "mode": mode,
+                "mode": report.mode,
                 "rows": report.rows,
-                "inserted": report.inserted,
-                "updated": report.updated,
+                "problems": report.problem_count,
+                "first": why[:300],
             },
         )
-    return report
+
+
+def _region_problem(viewer: Viewer, fmt: TableFormat, row: dict[str, Any]) -> str | None:
+    """Why a scoped importer may not write this row's region (None = allowed)."""
+    if not viewer.region_scope or "region" not in {c.name for c in fmt.columns}:
+        return None
+    region = row.get("region")
+    if region == viewer.region_scope:
+        return None
+    if region is None:
+        return f"a row for every region needs a user without a region scope ({viewer.region_scope})"
+    return f"outside your region {viewer.region_scope}"
 
 
 def _validate_chunk(
@@ -472,6 +676,8 @@ def _validate_chunk(
     report: ImportReport,
     today: date,
 ) -> list[tuple[int, dict[str, Any]]]:
+    """Parsed rows of one chunk that passed every check on their own; rows carry only the
+    file's columns (an empty cell is None)."""
     parsed: list[tuple[int, dict[str, Any]]] = []
     for line, values in chunk:
         if len(values) > len(header):
@@ -481,6 +687,10 @@ def _validate_chunk(
         bad = False
         for name, raw in zip(header, values + [""] * (len(header) - len(values)), strict=True):
             col = fmt.column(name)
+            if "\x00" in raw:
+                report.add(line, name, raw.replace("\x00", "\\0"), "contains a NUL character")
+                bad = True
+                continue
             raw = raw.strip()
             if raw == "":
                 if col.required:
@@ -493,17 +703,16 @@ def _validate_chunk(
             except ValueError as exc:
                 report.add(line, name, raw, str(exc))
                 bad = True
-        for name in (c.name for c in fmt.columns if c.name not in row):
-            row[name] = None
         if bad:
             continue
         for name, reason in _row_checks(fmt, row):
             report.add(line, name, row.get(name), reason)
             bad = True
-        if viewer.region_scope and row.get("region") not in (None, viewer.region_scope):
-            report.add(line, "region", row["region"], f"outside your region {viewer.region_scope}")
+        region_problem = _region_problem(viewer, fmt, row)
+        if region_problem:
+            report.add(line, "region", row.get("region") or "", region_problem)
             bad = True
-        key = tuple(row[k] for k in fmt.key)
+        key = tuple(row.get(k) for k in fmt.key)
         if key in seen:
             report.add(
                 line, ",".join(fmt.key), "/".join(map(str, key)), "duplicate key in the file"
@@ -529,74 +738,87 @@ def _validate_chunk(
     return parsed
 
 
-def _write(
+def _plan(
     conn: Connection,
     viewer: Viewer,
     fmt: TableFormat,
-    table: Table,
+    header: list[str],
     rows: list[tuple[int, dict[str, Any]]],
-    mode: str,
     report: ImportReport,
     now: datetime,
-) -> None:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The inserts and updates of one validated chunk, checked against the stored rows:
+    an append may not hit an existing key, an update only sets the file's columns, and a
+    scoped importer may not take over a row stored for another region."""
+    table: Table = fmt.model.__table__
     if fmt.name == "risks":
-        _write_risks(conn, viewer, rows, report, now)
-        return
-    existing = _existing_keys(conn, table, fmt, [r for _, r in rows])
+        return _plan_risks(conn, rows, report), []
+    existing = _existing_rows(conn, table, fmt, [r for _, r in rows], header)
     inserts, updates = [], []
     for line, row in rows:
         external = row.pop("_external", None)
         key = tuple(row[k] for k in fmt.key)
-        record = _complete(fmt, row, now)
-        if key in existing:
-            if mode == "append":
-                shown = "/".join(map(str, (external, *key[1:]) if external else key))
-                report.add(
-                    line, ",".join(fmt.key), shown, "already in the database (use upsert to update)"
-                )
-                continue
-            updates.append({**record, "_id": existing[key]})
-        else:
-            inserts.append(record)
-    if not report.ok:
-        return
-    if inserts:
-        conn.execute(insert(table), inserts)
+        stored = existing.get(key)
+        if stored is None:
+            full = {c.name: row.get(c.name) for c in fmt.columns}
+            inserts.append(_complete(fmt, full, now))
+            continue
+        shown = "/".join(map(str, (external, *key[1:]) if external else key))
+        if report.mode == "append":
+            report.add(
+                line, ",".join(fmt.key), shown, "already in the database (use upsert to update)"
+            )
+            continue
+        if viewer.region_scope and stored.get("region", viewer.region_scope) != viewer.region_scope:
+            report.add(
+                line,
+                ",".join(fmt.key),
+                shown,
+                f"stored for region {stored['region']}, outside your region {viewer.region_scope}",
+            )
+            continue
+        for name, value in row.items():
+            if value is None and name not in fmt.key and stored.get(name) not in (None, False, ""):
+                report.cleared[name] = report.cleared.get(name, 0) + 1
+        updates.append({**_complete(fmt, row, now), "_id": stored["id"]})
+    if report.ok:
         report.inserted += len(inserts)
-    if updates:
-        columns = [k for k in updates[0] if k != "_id"]
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in columns})
-        )
-        conn.execute(stmt, updates)
         report.updated += len(updates)
+    return inserts, updates
 
 
-def _write_risks(conn, viewer, rows, report, now) -> None:  # noqa: ANN001
-    from data_access.register import RiskInput, insert_risk
-
+def _plan_risks(
+    conn: Connection, rows: list[tuple[int, dict[str, Any]]], report: ImportReport
+) -> list[dict[str, Any]]:
     codes_in_db = set(
         conn.execute(select(Risk.code).where(Risk.code.in_([r["code"] for _, r in rows]))).scalars()
     )
     for line, row in rows:
         if row["code"] in codes_in_db:
             report.add(line, "code", row["code"], "already in the database")
-    if not report.ok:
-        return
-    for _line, row in rows:
-        data = RiskInput(
-            row["title"],
-            row["category"],
-            row["owner"],
-            row.get("description") or "",
-            row.get("region"),
-            row.get("segment"),
-            row.get("tier"),
-        )
-        insert_risk(conn, viewer, data, row["likelihood"], row["impact"], now, code=row["code"])
-        report.inserted += 1
+    if report.ok:
+        report.inserted += len(rows)
+    return [row for _, row in rows]
+
+
+def _insert_risk_row(conn: Connection, viewer: Viewer, row: dict[str, Any], now: datetime) -> None:
+    from data_access.register import RiskInput, insert_risk
+
+    data = RiskInput(
+        row["title"],
+        row["category"],
+        row["owner"],
+        row.get("description") or "",
+        row.get("region"),
+        row.get("segment"),
+        row.get("tier"),
+    )
+    insert_risk(conn, viewer, data, row["likelihood"], row["impact"], now, code=row["code"])
+
+
+def cleared_text(cleared: dict[str, int]) -> str:
+    """'email 3, phone 1': how many stored values each column's empty cells cleared."""
+    return ", ".join(f"{column} {n:,}" for column, n in sorted(cleared.items()))
 
 
 def template_csv(table_name: str) -> str:
@@ -645,6 +867,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("table", choices=list(FORMATS))
     parser.add_argument("file", type=Path)
     parser.add_argument("--mode", choices=MODES, default="append")
+    parser.add_argument("--sheet", help="the sheet to import from a workbook with several")
     parser.add_argument("--user", default="cli-import", help="recorded in the audit log")
     args = parser.parse_args(argv)
     from data_access.db import get_engine
@@ -653,7 +876,9 @@ def main(argv: list[str] | None = None) -> int:
     viewer = Viewer(args.user, "admin")
     try:
         with args.file.open("rb") as stream:
-            report = import_file(engine, viewer, args.table, stream, args.file.name, args.mode)
+            report = import_file(
+                engine, viewer, args.table, stream, args.file.name, args.mode, sheet=args.sheet
+            )
     except (ImportFileError, ValueError, OSError) as exc:
         print(f"Nothing imported: {exc}", file=sys.stderr)
         return 1
@@ -667,6 +892,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Imported {report.rows} row(s) into {args.table}: {report.inserted} new, "
         f"{report.updated} updated. Data-quality run #{run_id} and KRIs refreshed."
     )
+    if report.cleared:
+        print("Values cleared by empty cells: " + cleared_text(report.cleared))
     return 0
 
 

@@ -112,17 +112,14 @@ def metric_value(
 def refresh_kri_values(
     engine: Engine, months: list[date], computed_at: datetime | None = None
 ) -> int:
-    """Compute and store every KRI for every month (replacing earlier values). Rows written."""
+    """Compute and store every KRI for every month (replacing earlier values). Rows written.
+    The values are computed on a read connection; only the short write holds the lock."""
     computed_at = computed_at or datetime.now()
-    written = 0
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         min_n = int(get_setting(conn, "min_sample_size"))
         kris = conn.execute(select(*KeyRiskIndicator.__table__.c)).all()
+        rows = []
         for kri in kris:
-            conn.execute(
-                delete(KriValue).where(KriValue.kri_id == kri.id, KriValue.period_month.in_(months))
-            )
-            rows = []
             for month in months:
                 value, n = metric_value(conn, kri, month, min_n)
                 state = kri_state(
@@ -138,10 +135,15 @@ def refresh_kri_values(
                         computed_at=computed_at,
                     )
                 )
-            if rows:
-                conn.execute(insert(KriValue), rows)
-                written += len(rows)
-    return written
+    with engine.begin() as conn:
+        conn.execute(
+            delete(KriValue).where(
+                KriValue.kri_id.in_([k.id for k in kris]), KriValue.period_month.in_(months)
+            )
+        )
+        if rows:
+            conn.execute(insert(KriValue), rows)
+    return len(rows)
 
 
 def last_months(latest: date, count: int) -> list[date]:

@@ -351,6 +351,11 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped by every administrator change: a change made on an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Bumped on logout, password reset, deactivation and role or scope change: a login
+    # (cookie or live session) carrying an older value is ended.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Setting(Base):

@@ -234,12 +234,24 @@ def overdue_actions_count(conn: Connection, viewer: Viewer, at: datetime) -> int
 # --- writes ------------------------------------------------------------------------------------
 
 
+def may_change(viewer: Viewer, risk_region: str | None) -> bool:
+    """Whether the viewer may change a risk recorded for `risk_region` (None = all regions)."""
+    return viewer.can(EDIT_RISKS) and (
+        viewer.region_scope is None or risk_region == viewer.region_scope
+    )
+
+
 def _editable(conn: Connection, viewer: Viewer, risk_id: int, version: int) -> Any:
     if not viewer.can(EDIT_RISKS):
         raise NotAllowedError("Your role may not change the risk register.")
     risk = _visible_risk(conn, viewer, risk_id)
     if risk is None:
         raise NotAllowedError("This risk does not exist or is outside your region scope.")
+    if viewer.region_scope and risk.region != viewer.region_scope:
+        # A scoped user reads the risks that apply to every region but may not change them.
+        raise NotAllowedError(
+            f"{risk.code} applies to all regions; only a user without a region scope may change it."
+        )
     if risk.version != version:
         raise StaleEditError(
             f"{risk.code} was changed by someone else (version {risk.version}, you edited "
@@ -406,33 +418,36 @@ def insert_risk(
     return risk_id
 
 
+DETAIL_FIELDS = ("title", "description", "category", "owner", "region", "segment", "tier")
+
+
 def update_details(
     engine: Engine,
     viewer: Viewer,
     risk_id: int,
     version: int,
-    data: RiskInput,
+    changes: dict[str, Any],
     now: datetime | None = None,
 ) -> int:
-    """Change the descriptive fields; returns the new version."""
-    errors = validate_input(data, viewer)
-    if errors:
-        raise ValidationError(errors)
+    """Change only the descriptive fields named in `changes` (field → new value); every other
+    field keeps its stored value. The result is validated as a whole (a scoped user's risk
+    stays in their region). Returns the new version."""
+    unknown = sorted(set(changes) - set(DETAIL_FIELDS))
+    if unknown:
+        raise ValidationError({field: "cannot be changed here" for field in unknown})
     with engine.begin() as conn:
         risk = _editable(conn, viewer, risk_id, version)
+        merged = {f: changes[f] if f in changes else getattr(risk, f) for f in DETAIL_FIELDS}
+        for field in ("title", "description", "owner"):
+            merged[field] = (merged[field] or "").strip()
+        errors = validate_input(RiskInput(**merged), viewer)
+        if errors:
+            raise ValidationError(errors)
         return _apply(
             conn,
             viewer,
             risk,
-            {
-                "title": data.title.strip(),
-                "description": data.description.strip(),
-                "category": data.category,
-                "owner": data.owner.strip(),
-                "region": data.region,
-                "segment": data.segment,
-                "tier": data.tier,
-            },
+            {field: merged[field] for field in changes},
             "risk_updated",
             now or datetime.now(),
         )

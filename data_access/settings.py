@@ -11,6 +11,24 @@ from data_access import audit
 from data_access.models import RiskAppetite, Setting
 from data_access.security import ADMIN_USERS, Viewer
 
+
+class StaleSettingsError(ValueError):
+    """Someone saved these settings after the administrator opened them."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(
+            f"{', '.join(keys)} changed after you opened the form (someone else saved); "
+            "nothing was saved"
+        )
+        self.keys = keys
+
+
+def _require_organisation_admin(actor: Viewer, what: str) -> None:
+    """Settings and appetite apply to every region: an unscoped administrator only."""
+    if not actor.can(ADMIN_USERS) or actor.region_scope is not None:
+        raise PermissionError(what)
+
+
 DEFAULTS: dict[str, Any] = {
     # Upper bound (inclusive) of each level's score band; Critical takes the rest up to 25.
     "risk_level_bands": {"Low": 4, "Medium": 9, "High": 16, "Critical": 25},
@@ -67,15 +85,22 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     return problems
 
 
-def save_settings(engine: Engine, actor: Viewer, values: dict[str, Any]) -> None:
-    """Store settings (admins only) after validation; audited with old and new values."""
-    if not actor.can(ADMIN_USERS):
-        raise PermissionError("settings")
+def save_settings(
+    engine: Engine, actor: Viewer, values: dict[str, Any], opened: dict[str, Any]
+) -> None:
+    """Store settings (unscoped admins only) after validation; audited with old and new
+    values. `opened` holds the values the form showed: a setting that differs from it now
+    was saved by someone else in between, and nothing is written (StaleSettingsError)."""
+    _require_organisation_admin(actor, "settings")
     problems = settings_problems(values)
     if problems:
         raise ValueError("; ".join(problems))
     with engine.begin() as conn:
+        _lock_for_write(conn)
         before = {key: get_setting(conn, key) for key in values}
+        stale = sorted(k for k in values if before[k] != opened.get(k))
+        if stale:
+            raise StaleSettingsError(stale)
         for key, value in values.items():
             text = json.dumps(value, sort_keys=True)
             if conn.execute(select(Setting.key).where(Setting.key == key)).first():
@@ -92,22 +117,38 @@ def save_settings(engine: Engine, actor: Viewer, values: dict[str, Any]) -> None
         )
 
 
+def _lock_for_write(conn: Connection) -> None:
+    """Take the write lock before reading what is compared, so two saves cannot both pass
+    the check (SQLite: a write first; PostgreSQL: a transaction-level advisory lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(31000)")
+    else:
+        conn.execute(update(Setting).where(Setting.key == "").values(value=""))
+
+
 def appetite(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(RiskAppetite.category, RiskAppetite.max_score)).all())
 
 
-def save_appetite(engine: Engine, actor: Viewer, limits: dict[str, int]) -> None:
-    """Maximum tolerated score per category, 1–25 (admins only); audited."""
-    if not actor.can(ADMIN_USERS):
-        raise PermissionError("risk appetite")
+def save_appetite(
+    engine: Engine, actor: Viewer, limits: dict[str, int], opened: dict[str, int]
+) -> None:
+    """Maximum tolerated score per category, 1–25 (unscoped admins only); audited. A
+    category whose stored limit differs from `opened` (what the form showed) was changed by
+    someone else: nothing is written (StaleSettingsError)."""
+    _require_organisation_admin(actor, "risk appetite")
     bad = [f"{c}: {v!r}" for c, v in limits.items() if not (isinstance(v, int) and 1 <= v <= 25)]
     if bad:
         raise ValueError("appetite: a whole number from 1 to 25 (" + ", ".join(bad) + ")")
     with engine.begin() as conn:
+        _lock_for_write(conn)
         before = appetite(conn)
         unknown = set(limits) - set(before)
         if unknown:
             raise ValueError(f"appetite: unknown categories {', '.join(sorted(unknown))}")
+        stale = sorted(c for c in limits if before[c] != opened.get(c))
+        if stale:
+            raise StaleSettingsError(stale)
         for category, value in limits.items():
             conn.execute(
                 update(RiskAppetite)

@@ -23,12 +23,26 @@ DEMO_USERS = (
     ("admin", "Zhao Lei (Administrator)", "admin", None),
     ("risk_east", "Liu Yang (Risk manager, East)", "risk_manager", "East"),
 )
+# bcrypt reads at most 72 bytes; longer passwords are refused rather than cut.
+MAX_PASSWORD_BYTES = 72
 # A real hash to compare against when the user does not exist, so timing does not leak it.
 _DUMMY_HASH = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=12)).decode()
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode()
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"password: at most {MAX_PASSWORD_BYTES} bytes")
+    return bcrypt.hashpw(encoded, bcrypt.gensalt(rounds=12)).decode()
+
+
+def _password_matches(password: str, password_hash: str) -> bool:
+    """bcrypt's check; a password bcrypt cannot take never matches."""
+    encoded = password.encode("utf-8")
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        bcrypt.checkpw(b"-", _DUMMY_HASH.encode())  # same time as a real check
+        return False
+    return bcrypt.checkpw(encoded, password_hash.encode())
 
 
 def demo_password() -> str:
@@ -37,10 +51,12 @@ def demo_password() -> str:
 
 @dataclass(frozen=True)
 class LoginResult:
+    """The outcome of a password login. A refusal carries no reason the visitor may see:
+    unknown user, wrong password, locked and inactive look the same (and take as long), so
+    the form cannot be used to find out which user names exist; the audit log has the why."""
+
     ok: bool
-    reason: str  # ok | bad_credentials | locked | inactive
-    locked_until: datetime | None = None
-    attempts_left: int | None = None
+    session_version: int | None = None  # bound into the login cookie and the session
 
 
 def create_user(
@@ -111,16 +127,53 @@ def credentials(conn: Connection, now: datetime | None = None) -> dict:
     }
 
 
-def get_viewer(conn: Connection, username: str | None) -> Viewer | None:
-    """The Viewer for an active user, or None."""
+def get_viewer(
+    conn: Connection, username: str | None, session_version: int | None = None
+) -> Viewer | None:
+    """The Viewer for an active user, or None. With `session_version`, also None when the
+    user's logins were ended since (logout, password reset, deactivation, role change)."""
     if not username:
         return None
     row = conn.execute(
-        select(User.username, User.role, User.region_scope).where(
+        select(User.username, User.role, User.region_scope, User.session_version).where(
             User.username == username, User.active.is_(True)
         )
     ).first()
-    return Viewer(row.username, row.role, row.region_scope) if row else None
+    if row is None or (session_version is not None and row.session_version != session_version):
+        return None
+    return Viewer(row.username, row.role, row.region_scope)
+
+
+def cookie_login(
+    engine: Engine, username: str, session_version: object, now: datetime | None = None
+) -> int | None:
+    """Accept a signed login cookie when its user is active, unlocked and its session version
+    is current; returns that version (or None) and audits either way."""
+    now = now or datetime.now()
+    username = str(username)[:60]
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(User.active, User.locked_until, User.session_version).where(
+                User.username == username
+            )
+        ).first()
+        if row is None or not row.active:
+            reason = "unknown or inactive user"
+        elif row.locked_until is not None and row.locked_until > now:
+            reason = "locked"
+        elif row.session_version != session_version:
+            reason = "logins ended since the cookie was issued"
+        else:
+            audit.record(conn, username, "login_cookie", "user", username)
+            return int(row.session_version)
+        audit.record(conn, username, "cookie_refused", "user", username, {"reason": reason})
+        return None
+
+
+def session_version(conn: Connection, username: str) -> int | None:
+    return conn.execute(
+        select(User.session_version).where(User.username == username)
+    ).scalar_one_or_none()
 
 
 def attempt_login(
@@ -129,6 +182,7 @@ def attempt_login(
     """Check a password against the database, applying and recording the lockout policy."""
     now = now or datetime.now()
     username = (username or "").strip().lower()[:60]
+    too_long = len((password or "").encode("utf-8")) > MAX_PASSWORD_BYTES
     with engine.begin() as conn:
         max_failed = int(get_setting(conn, "max_failed_logins"))
         lock_minutes = int(get_setting(conn, "lockout_minutes"))
@@ -136,40 +190,47 @@ def attempt_login(
         if conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         user = conn.execute(stmt).first()
+        refusal = None
         if user is None:
-            bcrypt.checkpw(password.encode("utf-8"), _DUMMY_HASH.encode())
-            audit.record(
-                conn, username or None, "login_failed", "user", username, {"reason": "unknown user"}
-            )
-            return LoginResult(False, "bad_credentials")
-        if not user.active:
-            audit.record(conn, username, "login_refused", "user", username, {"reason": "inactive"})
-            return LoginResult(False, "inactive")
-        if user.locked_until is not None and user.locked_until > now:
-            audit.record(conn, username, "login_refused", "user", username, {"reason": "locked"})
-            return LoginResult(False, "locked", user.locked_until)
-        if bcrypt.checkpw(password.encode("utf-8"), user.password_hash.encode()):
+            refusal = "unknown user"
+        elif not user.active:
+            refusal = "inactive"
+        elif user.locked_until is not None and user.locked_until > now:
+            refusal = "locked"
+        if refusal:
+            _password_matches(password or "", _DUMMY_HASH)  # as slow as a real check
+            action = "login_failed" if user is None else "login_refused"
+            detail = {"reason": refusal, **({"password_over_72_bytes": True} if too_long else {})}
+            audit.record(conn, username or None, action, "user", username, detail)
+            return LoginResult(False)
+        if _password_matches(password or "", user.password_hash):
             conn.execute(
                 update(User)
                 .where(User.id == user.id)
                 .values(failed_attempts=0, locked_until=None, last_login_at=now)
             )
             audit.record(conn, username, "login", "user", username)
-            return LoginResult(True, "ok")
+            return LoginResult(True, int(user.session_version))
         failed = user.failed_attempts + 1
+        detail = {"attempt": failed, **({"password_over_72_bytes": True} if too_long else {})}
+        audit.record(conn, username, "login_failed", "user", username, detail)
         if failed >= max_failed:
             until = now + timedelta(minutes=lock_minutes)
             conn.execute(
                 update(User).where(User.id == user.id).values(failed_attempts=0, locked_until=until)
             )
-            audit.record(conn, username, "login_failed", "user", username, {"attempt": failed})
             audit.record(conn, username, "account_locked", "user", username, {"until": until})
-            return LoginResult(False, "locked", until)
-        conn.execute(update(User).where(User.id == user.id).values(failed_attempts=failed))
-        audit.record(conn, username, "login_failed", "user", username, {"attempt": failed})
-        return LoginResult(False, "bad_credentials", attempts_left=max_failed - failed)
+        else:
+            conn.execute(update(User).where(User.id == user.id).values(failed_attempts=failed))
+        return LoginResult(False)
 
 
 def record_logout(engine: Engine, username: str) -> None:
+    """Log out: audited, and every login of this user ends (a copied cookie included)."""
     with engine.begin() as conn:
+        conn.execute(
+            update(User)
+            .where(User.username == username)
+            .values(session_version=User.session_version + 1)
+        )
         audit.record(conn, username, "logout", "user", username)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,12 @@ def app_database(tmp_path_factory: pytest.TempPathFactory):
     engine.dispose()
     yield url
     os.environ.pop("DATABASE_URL", None)
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a reader sees it: user text is shown with every punctuation
+    character backslash-escaped (components.plain), the reader sees the character."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def app(script: str = "app.py") -> AppTest:

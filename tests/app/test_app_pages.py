@@ -3,9 +3,11 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import state
+from components.data import engine
 from components.navigation import PAGES
 from data_access.security import can
-from data_access.users import DEMO_USERS
+from data_access.users import DEMO_USERS, session_version
 from tests.app.conftest import app, login
 
 ROLES = {username: role for username, _name, role, _scope in DEMO_USERS}
@@ -31,7 +33,7 @@ def test_logged_out_visitor_sees_only_the_login_form():
 def test_wrong_password_is_refused_with_a_message():
     at = login("exec", "not-the-password")
     assert not at.exception
-    assert any("Wrong username or password" in e.value for e in at.error)
+    assert any("the username or password is wrong" in e.value for e in at.error)
     assert not at.metric
 
 
@@ -108,6 +110,8 @@ def test_page_guard_refuses_a_logged_in_user_without_the_permission(username):
     at = app("app_pages/audit_log.py")
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
+    with engine().connect() as conn:  # a login is bound to the user's session version
+        at.session_state[state.SESSION_VERSION] = session_version(conn, username)
     at.run()
     assert not at.exception
     assert any("not allowed" in e.value for e in at.error)

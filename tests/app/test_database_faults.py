@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from components.data import engine
 from tests.app.conftest import app, login
 
-UNAVAILABLE = "The data source is unavailable right now"
+# A held lock is "busy" (the database works, another transaction is writing).
+UNAVAILABLE = "The database is busy right now"
 
 
 @contextmanager

@@ -264,3 +264,190 @@ def test_command_line_import(migrated_engine, tmp_path, monkeypatch, capsys):
     assert "row 2, column region: unknown code" in capsys.readouterr().out
     assert importer.main(["customers", str(good), "--mode", "upsert"]) == 0
     assert "Imported 1 row(s) into customers: 1 new" in capsys.readouterr().out
+
+
+# --- issue 11: what an upsert may change, scope, hostile files, audit, locks ----------------------
+
+REQUIRED = [c.name for c in importer.FORMATS["customers"].columns if c.required]
+
+
+def _stored_customer(engine, external_id):
+    with engine.connect() as conn:
+        return conn.execute(select(Customer).where(Customer.external_id == external_id)).one()
+
+
+def _only(columns: list[str], row: str, header: str = HEADER) -> str:
+    """The CSV with only `columns` of `row` (a row in `header`'s column order)."""
+    values = dict(zip(header.split(","), row.split(","), strict=True))
+    return ",".join(columns) + "\n" + ",".join(values[c] for c in columns) + "\n"
+
+
+def test_an_upsert_leaves_columns_the_file_does_not_carry(migrated_engine):
+    """Issue 11 #3: only the required columns in the file: e-mail, phone, credit score and
+    consent keep their stored values."""
+    assert run(migrated_engine, "customers", customers_csv(GOOD_ROW)).ok
+    renamed = GOOD_ROW.replace("Wang Fang", "Wang Fang-Li")
+    report = run(migrated_engine, "customers", _only(REQUIRED, renamed), mode="upsert")
+    assert report.ok and report.updated == 1 and report.cleared == {}
+    stored = _stored_customer(migrated_engine, "C-1")
+    assert stored.name == "Wang Fang-Li"
+    assert (stored.email, stored.phone, stored.credit_score, stored.consent) == (
+        "wang@example.com",
+        "13812345678",
+        712,
+        True,
+    )
+    assert float(stored.credit_limit) == 50000 and stored.company == "Ruida"
+
+
+def test_an_explicit_empty_cell_clears_and_is_counted(migrated_engine):
+    rows = [GOOD_ROW.replace("C-1", f"C-{i}") for i in (1, 2, 3)]
+    assert run(migrated_engine, "customers", customers_csv(*rows)).ok
+    columns = [*REQUIRED, "email", "phone", "consent"]
+    header, first = _only(columns, rows[0]).splitlines()
+    second, third = (_only(columns, row).splitlines()[1] for row in rows[1:])
+    first = first.replace("wang@example.com,13812345678,true", ",,")  # C-1: all three empty
+    second = second.replace("wang@example.com", "")  # C-2: e-mail only
+    text = "\n".join([header, first, second, third]) + "\n"
+    report = run(migrated_engine, "customers", text, mode="upsert")
+    assert report.ok, report.problems
+    assert report.cleared == {"email": 2, "phone": 1, "consent": 1}
+    assert importer.cleared_text(report.cleared) == "consent 1, email 2, phone 1"
+    one, two, three = (_stored_customer(migrated_engine, f"C-{i}") for i in (1, 2, 3))
+    assert (one.email, one.phone, one.consent) == (None, None, False)
+    assert (two.email, two.phone, two.consent) == (None, "13812345678", True)
+    assert (three.email, three.phone, three.credit_score) == (
+        "wang@example.com",
+        "13812345678",
+        712,
+    )
+    with migrated_engine.connect() as conn:
+        last = audit.recent(conn, 1)[0]
+    assert last.action == "import" and '"email": 2' in last.detail
+
+
+def test_a_scoped_importer_cannot_take_over_another_regions_customer(migrated_engine):
+    """Issue 11 #4: an East analyst's upsert of a West customer 'moved to East' is refused."""
+    west = GOOD_ROW.replace("C-1", "W-1").replace(",East,", ",West,")
+    assert run(migrated_engine, "customers", customers_csv(west)).ok
+    takeover = west.replace(",West,", ",East,").replace("Wang Fang", "Taken over")
+    report = run(
+        migrated_engine, "customers", customers_csv(takeover), "upsert", viewer=EAST_ANALYST
+    )
+    assert not report.ok
+    assert "stored for region West, outside your region East" in report.problems[0].reason
+    stored = _stored_customer(migrated_engine, "W-1")
+    assert (stored.region, stored.name) == ("West", "Wang Fang")
+
+
+def test_a_scoped_importer_cannot_insert_an_all_regions_or_other_region_risk(migrated_engine):
+    header = "code,title,category,owner,description,region,segment,tier,likelihood,impact\n"
+    everywhere = run(
+        migrated_engine, "risks", header + "R-1,Global,CHN,Li,,,,,3,3\n", viewer=EAST_ANALYST
+    )
+    assert "every region" in everywhere.problems[0].reason
+    west = run(
+        migrated_engine, "risks", header + "R-1,West,CHN,Li,,West,,,3,3\n", viewer=EAST_ANALYST
+    )
+    assert "outside your region East" in west.problems[0].reason
+    assert count(migrated_engine, Risk) == 0
+    east = run(
+        migrated_engine, "risks", header + "R-1,East,CHN,Li,,East,,,3,3\n", viewer=EAST_ANALYST
+    )
+    assert east.ok and count(migrated_engine, Risk) == 1
+
+
+def test_a_cell_over_the_csv_limit_names_row_and_column(migrated_engine):
+    """Issue 11 #11: not 'not a readable CSV file', but where."""
+    huge = GOOD_ROW.replace("Ruida", "x" * (importer.CSV_FIELD_LIMIT + 10))
+    with pytest.raises(importer.ImportFileError, match=r"row 3, column company: a value longer"):
+        run(migrated_engine, "customers", customers_csv(GOOD_ROW.replace("C-1", "C-0"), huge))
+    assert count(migrated_engine, Customer) == 0
+
+
+def test_a_nul_byte_is_refused_with_row_and_column(migrated_engine):
+    report = run(migrated_engine, "customers", customers_csv(GOOD_ROW.replace("Ruida", "Ru\0da")))
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [
+        (2, "company", "contains a NUL character")
+    ]
+    assert report.problems[0].value == "Ru\\0da"
+    assert count(migrated_engine, Customer) == 0
+
+
+def _workbook(**sheets: list[list]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_with_data_on_several_sheets_asks_which(migrated_engine):
+    header, east = HEADER.split(","), GOOD_ROW.split(",")
+    west = GOOD_ROW.replace("C-1", "W-1").replace(",East,", ",West,").split(",")
+    data = _workbook(Notes=[["exported by the CRM"]], Empty=[], Customers=[header, east, west])
+    with pytest.raises(importer.ImportFileError, match=r"2 sheets \('Notes', 'Customers'\)"):
+        run(migrated_engine, "customers", data, name="export.xlsx")
+    assert importer.workbook_sheets(io.BytesIO(data)) == ["Notes", "Customers"]
+    report = importer.import_file(
+        migrated_engine,
+        ANALYST,
+        "customers",
+        io.BytesIO(data),
+        "export.xlsx",
+        today=TODAY,
+        sheet="Customers",
+    )
+    assert report.ok and report.inserted == 2
+    with pytest.raises(importer.ImportFileError, match="no sheet 'Nope'"):
+        importer.import_file(
+            migrated_engine, ANALYST, "customers", io.BytesIO(data), "e.xlsx", sheet="Nope"
+        )
+
+
+def test_refused_and_unreadable_imports_are_audited(migrated_engine):
+    """Issue 11 #12: a failed import leaves an audit row like a successful one."""
+    run(migrated_engine, "customers", customers_csv(GOOD_ROW.replace(",East,", ",Mars,")))
+    with pytest.raises(importer.ImportFileError):
+        run(migrated_engine, "customers", b"", name="empty.csv")
+    with migrated_engine.connect() as conn:
+        rows = [r for r in audit.recent(conn) if r.action == "import_failed"]
+    assert len(rows) == 2
+    assert any("row 2, region: unknown code" in r.detail for r in rows)
+    assert any("empty" in r.detail for r in rows)
+
+
+def test_validation_does_not_hold_the_write_lock(migrated_engine, monkeypatch):
+    """Issue 11 #10: while the file is checked, another session can write (a login does);
+    the write phase is one short transaction afterwards."""
+    from sqlalchemy import create_engine
+
+    from data_access.users import attempt_login, create_user
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 50)
+    with migrated_engine.begin() as conn:
+        create_user(conn, "li", "Li", "li@x.cn", "a long password!", "analyst")
+    url = migrated_engine.url.render_as_string(hide_password=False)
+    # A second session that gives up at once when the database is locked.
+    impatient = (
+        create_engine(url, connect_args={"timeout": 0.05})
+        if url.startswith("sqlite")
+        else migrated_engine
+    )
+    logins: list[bool] = []
+    rows = [GOOD_ROW.replace("C-1", f"C-{i}") for i in range(170)]
+    report = importer.import_file(
+        migrated_engine,
+        ANALYST,
+        "customers",
+        io.BytesIO(customers_csv(*rows).encode()),
+        "f.csv",
+        progress=lambda _: logins.append(attempt_login(impatient, "li", "a long password!").ok),
+        today=TODAY,
+    )
+    assert report.ok and count(migrated_engine, Customer) == 170
+    assert logins == [True] * 4

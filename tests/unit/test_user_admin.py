@@ -66,37 +66,45 @@ def test_bad_new_users_are_refused_with_the_reason(engine, args, problem):
         assert len(user_admin.list_users(conn)) == 1
 
 
+def _version(engine, username):
+    with engine.connect() as conn:
+        users = user_admin.list_users(conn)
+    return int(users.set_index("username").loc[username, "version"])
+
+
 def test_only_admins_administer(engine):
     with pytest.raises(PermissionError):
         user_admin.add_user(engine, ANALYST, "new_user", "N", "n@x.cn", GOOD, "admin", None)
     with pytest.raises(PermissionError):
-        user_admin.unlock(engine, ANALYST, "boss")
+        user_admin.unlock(engine, ANALYST, "boss", 1)
     with pytest.raises(PermissionError):
-        save_settings(engine, ANALYST, {"min_sample_size": 50})
+        save_settings(engine, ANALYST, {"min_sample_size": 50}, {"min_sample_size": 30})
 
 
 def test_the_last_admin_cannot_be_removed(engine):
     with pytest.raises(user_admin.AdminError, match="last active administrator"):
-        user_admin.set_active(engine, ADMIN, "boss", False)
+        user_admin.set_active(engine, ADMIN, "boss", False, 1)
     with pytest.raises(user_admin.AdminError, match="last active administrator"):
-        user_admin.change_role(engine, ADMIN, "boss", "analyst", None)
+        user_admin.change_role(engine, ADMIN, "boss", "analyst", None, 1)
     user_admin.add_user(engine, ADMIN, "second", "Second", "s@x.cn", GOOD, "admin", None)
-    user_admin.set_active(engine, ADMIN, "boss", False)  # now allowed: another admin exists
-    assert attempt_login(engine, "boss", GOOD).reason == "inactive"
+    user_admin.set_active(engine, ADMIN, "boss", False, 1)  # now allowed: another admin exists
+    assert not attempt_login(engine, "boss", GOOD).ok
     with pytest.raises(user_admin.AdminError, match="last active administrator"):
-        user_admin.change_role(engine, Viewer("second", "admin"), "second", "analyst", None)
+        user_admin.change_role(engine, Viewer("second", "admin"), "second", "analyst", None, 1)
 
 
 def test_unlock_and_reset_lift_a_lockout(engine):
     now = datetime.now()
     for _ in range(5):
         attempt_login(engine, "boss", "wrong password!", now)
-    assert attempt_login(engine, "boss", GOOD, now).reason == "locked"
-    user_admin.unlock(engine, ADMIN, "boss")
+    assert not attempt_login(engine, "boss", GOOD, now).ok
+    user_admin.unlock(engine, ADMIN, "boss", _version(engine, "boss"))
     assert attempt_login(engine, "boss", GOOD, now).ok
     for _ in range(5):
         attempt_login(engine, "boss", "wrong password!", now)
-    user_admin.reset_password(engine, ADMIN, "boss", "another long secret")
+    user_admin.reset_password(
+        engine, ADMIN, "boss", "another long secret", _version(engine, "boss")
+    )
     assert attempt_login(engine, "boss", "another long secret", now + timedelta(seconds=1)).ok
     with engine.connect() as conn:
         actions = [r.action for r in audit.recent(conn)]
@@ -119,18 +127,18 @@ def test_settings_validation(values, problem):
 
 
 def test_settings_and_appetite_are_saved_and_audited(engine):
-    save_settings(engine, ADMIN, {"min_sample_size": 50})
+    save_settings(engine, ADMIN, {"min_sample_size": 50}, {"min_sample_size": 30})
     with engine.connect() as conn:
         assert get_setting(conn, "min_sample_size") == 50
     with engine.begin() as conn:
         from data_access.models import RiskAppetite
 
         conn.execute(RiskAppetite.__table__.insert().values(category="CHN", max_score=12))
-    save_appetite(engine, ADMIN, {"CHN": 9})
+    save_appetite(engine, ADMIN, {"CHN": 9}, {"CHN": 12})
     with pytest.raises(ValueError, match="1 to 25"):
-        save_appetite(engine, ADMIN, {"CHN": 40})
+        save_appetite(engine, ADMIN, {"CHN": 40}, {"CHN": 9})
     with pytest.raises(ValueError, match="unknown categories"):
-        save_appetite(engine, ADMIN, {"XXX": 5})
+        save_appetite(engine, ADMIN, {"XXX": 5}, {"XXX": 5})
     with engine.connect() as conn:
         assert appetite(conn) == {"CHN": 9}
         actions = [r.action for r in audit.recent(conn)]
