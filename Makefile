@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Loopback only unless told otherwise: serve it to others behind a TLS proxy (README).
+HOST ?= 127.0.0.1
 
 .PHONY: run test lint bench clean-db
 
@@ -15,11 +17,12 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-## Start the app (creates data/crm_risk.db with demo data on first run). Honours PORT, DATABASE_URL.
+## Start the app (creates data/crm_risk.db with demo data on first run).
+## Honours PORT, HOST (default 127.0.0.1) and DATABASE_URL.
 run: $(VENV)/.installed
 	$(PY) scripts/ensure_secrets.py
 	$(PY) -m data_access.bootstrap
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
 ## Lint, then every test suite (installs Chromium and PostgreSQL from Debian if missing).
 test: $(VENV)/.dev-installed

@@ -10,6 +10,7 @@ from components.data import latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
 from components.navigation import PAGES, allowed_pages
+from components.plain import plain
 from data_access.db import is_busy
 
 log = logging.getLogger("crm_risk")
@@ -52,7 +53,7 @@ pages = [
 ]
 navigation = st.navigation(pages)
 with st.sidebar:
-    st.markdown(t("app.signed_in_as", name=viewer.username, role=t(f"role.{viewer.role}")))
+    st.markdown(t("app.signed_in_as", name=plain(viewer.username), role=t(f"role.{viewer.role}")))
     if viewer.region_scope:
         st.caption(t("app.scope", scope=viewer.region_scope))
     auth.logout_button(authenticator, viewer)

@@ -146,7 +146,7 @@ with tab_users:
                     opened_as=("user", chosen),
                 )
         a, b = st.columns(2)
-        if bool(row["active"]):
+        if bool(current["active"]):
             if a.button(t("admin.deactivate"), icon=":material/person_off:"):
                 attempt(
                     lambda: user_admin.set_active(engine(), viewer, chosen, False, version),
@@ -159,7 +159,7 @@ with tab_users:
                 t("admin.activated", user=chosen),
                 opened_as=("user", chosen),
             )
-        locked = row["locked_until"] is not None and str(row["locked_until"]) != "NaT"
+        locked = current["locked_until"] is not None and str(current["locked_until"]) != "NaT"
         if b.button(t("admin.unlock"), icon=":material/lock_open:", disabled=not locked):
             attempt(
                 lambda: user_admin.unlock(engine(), viewer, chosen, version),

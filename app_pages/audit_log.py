@@ -7,7 +7,7 @@ import streamlit as st
 from components import charts
 from components.auth import require
 from components.data import AUDIT_PAGE_SIZE, audit_page
-from components.export import safe_csv
+from components.export import download_table
 from components.i18n import t
 from data_access.audit import EXPORT_LIMIT
 from data_access.security import VIEW_AUDIT
@@ -55,10 +55,4 @@ st.caption(f"{t('audit.page')} {int(page_no) + 1} / {pages}")
 everything, _, _, _ = audit_page(
     viewer, user, action, object_type, since, 0, page_size=EXPORT_LIMIT
 )
-st.download_button(
-    t("audit.export", n=f"{len(everything):,}"),
-    safe_csv(everything),
-    file_name="audit_log.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+download_table(viewer, everything, "audit_log", t("audit.export", n=f"{len(everything):,}"))

@@ -17,7 +17,7 @@ from components.data import (
     credit_exposure,
     latest_full_month,
 )
-from components.export import safe_csv
+from components.export import download_table
 from components.filters import caption, current_filters
 from components.i18n import code_label, month_label, t
 from components.paging import page_number
@@ -414,12 +414,7 @@ with tabs[4]:
         rows = shown.iloc[page * 50 : (page + 1) * 50]
         st.caption(t("churn.list_count", shown=len(rows), total=f"{len(shown):,}"))
         st.dataframe(rows, hide_index=True, column_config=customer_columns())
-        st.download_button(
-            t("churn.download"),
-            safe_csv(shown),
-            file_name="churn_risk.csv",
-            mime="text/csv",
-        )
+        download_table(viewer, shown, "churn_risk")
     if risk is not None:
         st.markdown(f"**{t('churn.win_back')}**")
         st.dataframe(labelled(risk.win_back), hide_index=True, column_config=customer_columns())

@@ -16,7 +16,7 @@ from components.data import (
     dq_model,
     engine,
 )
-from components.export import safe_csv
+from components.export import download_table
 from components.i18n import t
 from components.opened import forget, opened, stale_notice
 from components.paging import page_number
@@ -319,9 +319,9 @@ with tabs[2]:
                         },
                     )
                 except json.JSONDecodeError as exc:
-                    st.error(t("dq.invalid", errors=f"params: not valid JSON ({exc.msg})"))
+                    st.error(t("dq.invalid", errors=plain(f"params: not valid JSON ({exc.msg})")))
                 except ValueError as exc:
-                    st.error(t("dq.invalid", errors=str(exc)))
+                    st.error(t("dq.invalid", errors=plain(exc)))
                 else:
                     clear_dq_caches()
                     st.session_state[state.DQ_MESSAGE] = t("dq.created", code=code)
@@ -351,12 +351,7 @@ with tabs[3]:
                 "evidence": t("dq.evidence"),
             },
         )
-        st.download_button(
-            t("churn.download"),
-            safe_csv(duplicates),
-            file_name="likely_duplicates.csv",
-            mime="text/csv",
-        )
+        download_table(viewer, duplicates, "likely_duplicates")
         st.caption(t("dq.duplicates_note"))
 
 # --- Silos ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from components.data import overview_model
 from components.filters import caption, current_filters
 from components.i18n import month_label, t
 from components.navigation import page_link
+from components.plain import plain
 from components.tiles import ci_text, count_tile, rate_tile, score_tile
 from data_access.security import VIEW_OVERVIEW
 
@@ -94,11 +95,12 @@ with st.container(border=True):
         st.info(t("overview.attention_empty"))
     for rank, item in enumerate(model.attention, start=1):
         kind = t(f"attention.kind.{item.kind}")
-        args = dict(item.args)
+        # Names and titles in the item come from users: shown literally.
+        args = {k: plain(v) if isinstance(v, str) else v for k, v in item.args.items()}
         if "level" in args:  # levels are data codes; show them in the reader's language
-            args["level"] = t(f"level.{args['level']}")
+            args["level"] = t(f"level.{item.args['level']}")
         reason = t(item.reason, **args)
-        st.markdown(f"**{rank}. {item.subject}** · :orange-badge[{kind}]  \n{reason}")
+        st.markdown(f"**{rank}. {plain(item.subject)}** · :orange-badge[{kind}]  \n{reason}")
 
 left, right = st.columns(2)
 with left:

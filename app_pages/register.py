@@ -6,6 +6,7 @@ from analytics.risk import LEVELS, risk_level
 from components import charts, state
 from components.auth import require
 from components.data import app_settings, register_heatmap, register_trends, register_view
+from components.export import download_table
 from components.filters import caption, current_filters
 from components.i18n import month_label, t
 from components.risk_detail import new_risk_form, show_risk
@@ -180,6 +181,7 @@ with tab_register:
             "kri_state": t("register.col.kri"),
         },
     )
+    download_table(viewer, table, "risk_register")
     rows = selection.selection.rows if selection else []
     if rows and rows[0] < len(shown):  # a stale selection can point past a filtered table
         st.session_state[state.REGISTER_SELECTED] = int(shown.iloc[rows[0]]["id"])

@@ -9,6 +9,7 @@ from components import charts_satisfaction as charts
 from components import state
 from components.auth import require
 from components.data import complaint_page, detractor_comments, satisfaction_model
+from components.export import download_table
 from components.filters import caption, current_filters
 from components.focus import current_focus, set_focus
 from components.i18n import code_label, month_label, t
@@ -434,10 +435,11 @@ with tab_complaints:
         if rows.empty:
             st.info(t("sat.list_empty"))
         else:
+            listed = rows.assign(
+                **{c: rows[c].map(code_label) for c in ("category", "severity", "tier")}
+            )
             st.dataframe(
-                rows.assign(
-                    **{c: rows[c].map(code_label) for c in ("category", "severity", "tier")}
-                ),
+                listed,
                 hide_index=True,
                 column_config={
                     "opened_at": st.column_config.DatetimeColumn(
@@ -465,13 +467,16 @@ with tab_complaints:
                     "description": t("sat.description"),
                 },
             )
+            download_table(viewer, listed, "complaints", key=f"download_complaints_{page}")
         if not viewer.may_see_pii:
             st.caption(t("sat.masked"))
 
 # --- Verbatims --------------------------------------------------------------------------------
 with tab_verbatims:
-    comments = detractor_comments(viewer, filters, focus)
-    if comments.empty:
+    comments = detractor_comments(viewer, filters, focus) if viewer.can(VIEW_RECORDS) else None
+    if comments is None:
+        st.info(t("sat.verbatims_not_allowed"))
+    elif comments.empty:
         st.info(t("sat.no_verbatims"))
     else:
         st.dataframe(

@@ -70,14 +70,32 @@ def _encode_cookie() -> str:
     return jwt.encode(claims, cookie_key(), algorithm="HS256")
 
 
+def _over_https() -> bool:
+    """Whether the browser reached us over TLS (directly or through a proxy that says so)."""
+    forwarded = st.context.headers.get("X-Forwarded-Proto") or ""
+    return forwarded.lower() == "https" or str(st.context.url or "").startswith("https://")
+
+
+def _write_cookie(model: Any) -> None:
+    """Set the login cookie: SameSite=Strict always, Secure when served over TLS."""
+    if model.cookie_expiry_days:
+        model.cookie_manager.set(
+            COOKIE_NAME,
+            _encode_cookie(),
+            expires_at=datetime.now() + timedelta(days=COOKIE_EXPIRY_DAYS),
+            secure=_over_https() or None,
+            same_site="strict",
+        )
+
+
 def _read_cookie() -> dict[str, Any] | None:
     """The login cookie's claims if it is well-formed, signed with our key (HS256 only),
     unexpired and issued for the user's current session version; else None, and the cookie
     is discarded on this run."""
     if st.session_state.get("logout"):  # the library's flag for the run after a logout
         return None
-    raw = st.context.cookies.get(COOKIE_NAME)
-    if raw is None:
+    raw = st.context.cookies.get(COOKIE_NAME)  # not a str under AppTest
+    if not isinstance(raw, str) or not raw:
         return None
     try:
         claims = jwt.decode(raw, cookie_key(), algorithms=["HS256"])
@@ -117,8 +135,9 @@ def authenticator() -> stauth.Authenticate:
     auth.authentication_controller.authentication_model.check_credentials = _check_against_database
     # Its cookie holds only the user name; ours binds it to the session version and
     # refuses anything but a well-formed HS256 token.
-    auth.cookie_controller.cookie_model.get_cookie = _read_cookie
-    auth.cookie_controller.cookie_model._token_encode = _encode_cookie
+    model = auth.cookie_controller.cookie_model
+    model.get_cookie = _read_cookie
+    model.set_cookie = lambda: _write_cookie(model)
     return auth
 
 

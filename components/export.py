@@ -1,8 +1,18 @@
-"""CSV exports that a spreadsheet cannot turn into formulas."""
+"""CSV exports that a spreadsheet cannot turn into formulas, and the one download button
+every table uses. Streamlit's own table toolbar download is switched off
+(`client.disableDataExport` in .streamlit/config.toml): it would hand out cells such as
+`=HYPERLINK(...)` raw and leave no audit row."""
 
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
+
+from components.data import engine
+from components.filters import current_filters
+from components.i18n import t
+from data_access import audit
+from data_access.security import Viewer
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,3 +31,25 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
     for column in text_columns:
         out[column] = out[column].map(neutralise)
     return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def download_table(
+    viewer: Viewer, frame: pd.DataFrame, what: str, label: str | None = None, key: str | None = None
+) -> None:
+    """A download button for `frame` as a formula-safe CSV; each download is audited with
+    the view's filters."""
+    filters = current_filters()
+
+    def _audit() -> None:
+        detail = {"file": f"{what}.csv", "filters": filters.to_query_params()}
+        audit.record_export(engine(), viewer.username, what, len(frame), detail)
+
+    st.download_button(
+        label or t("export.csv", n=f"{len(frame):,}"),
+        safe_csv(frame),
+        file_name=f"{what}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click=_audit,
+        key=key or f"download_{what}",
+    )

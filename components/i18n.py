@@ -189,6 +189,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "自您打开以来，其他人已保存了修改。表单仍显示您打开时的内容，从中保存将被拒绝。"
         "请加载最新版本，在其修改的基础上继续。",
     },
+    "export.csv": {"en": "Download these {n} rows (CSV)", "zh": "下载这 {n} 行（CSV）"},
     "edit.load_latest": {"en": "Load the latest version", "zh": "加载最新版本"},
     "edit.stale": {
         "en": "Not saved: someone else changed this after you opened it. What you typed is "

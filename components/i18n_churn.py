@@ -176,7 +176,6 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Customer lists are available to risk managers and analysts; this view shows aggregates only.",
         "zh": "客户明细仅向风险经理和分析师开放；此视图只显示汇总数据。",
     },
-    "churn.download": {"en": "Download CSV", "zh": "下载 CSV"},
     "churn.aging_title": {"en": "Overdue amount by days past due", "zh": "按逾期天数的逾期金额"},
     "churn.aging_x": {"en": "Days past due", "zh": "逾期天数"},
     "churn.aging_y": {"en": "Overdue amount", "zh": "逾期金额"},

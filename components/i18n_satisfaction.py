@@ -215,6 +215,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Complaint records are available to risk managers and analysts; this view shows aggregates only.",
         "zh": "投诉明细仅向风险经理和分析师开放；此视图只显示汇总数据。",
     },
+    "sat.verbatims_not_allowed": {
+        "en": "Customers' own words are records, available to risk managers and analysts; "
+        "this view shows aggregates only.",
+        "zh": "客户原话属于明细记录，仅向风险经理和分析师开放；此视图只显示汇总数据。",
+    },
     "sat.category": {"en": "Category", "zh": "类别"},
     "sat.status": {"en": "Status", "zh": "状态"},
     "sat.status.all": {"en": "All", "zh": "全部"},

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from data_access.models import AuditLog
@@ -33,6 +33,12 @@ def record(
             detail=None if detail is None else json.dumps(detail, default=str, ensure_ascii=False),
         )
     )
+
+
+def record_export(engine: Engine, username: str, what: str, rows: int, detail: dict) -> None:
+    """A download of data leaves an audit row: who took which view, how many rows."""
+    with engine.begin() as conn:
+        record(conn, username, "export", what, None, {"rows": rows, **detail})
 
 
 def recent(conn: Connection, limit: int = 100, username: str | None = None) -> list[AuditLog]:

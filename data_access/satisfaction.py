@@ -14,7 +14,7 @@ from data_access.filters import Filters, add_months
 from data_access.models import Customer, SurveyResponse
 from data_access.pii import mask_frame
 from data_access.scope import customer_conditions
-from data_access.security import Viewer
+from data_access.security import VIEW_RECORDS, Viewer
 from data_access.sql import month_bucket, sum_if
 
 # Dimensions a page may break down by or focus on: an allow-list, never user text in SQL.
@@ -203,7 +203,10 @@ def detractor_comments(
     focus: Focus | None = None,
     limit: int = 25,
 ) -> pd.DataFrame:
-    """The latest detractor (NPS 0–6) comments in the period, PII masked for the viewer."""
+    """The latest detractor (NPS 0–6) comments in the period, PII masked for the viewer.
+    Comments are records: a role that sees aggregates only (executives) gets none."""
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("survey comments are records; this role sees aggregates only")
     stmt = (
         select(
             SurveyResponse.responded_on,

@@ -49,8 +49,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """Seed a database, start streamlit on a free port, yield its base URL."""
+def server_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeded SQLite database the server runs on (its URL)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
     os.environ["DEMO_PASSWORD"] = PASSWORD
     engine = make_engine(url)
@@ -60,6 +60,22 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     with engine.begin() as conn:  # locked by the lockout test, so no other test loses a user
         create_user(conn, LOCKOUT_USER, "Lockout test", "lock@example.com", PASSWORD, "analyst")
     engine.dispose()
+    return url
+
+
+@pytest.fixture
+def server_engine(server_database: str):
+    """A connection pool on the server's database, for a test that acts behind its back (as
+    another server or an administrator would)."""
+    engine = make_engine(server_database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(server_database: str, tmp_path_factory: pytest.TempPathFactory):
+    """Start streamlit on the seeded database on a free port, yield its base URL."""
+    url = server_database
     port = _free_port()
     env = {
         **os.environ,

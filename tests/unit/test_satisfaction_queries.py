@@ -162,6 +162,12 @@ def test_detractor_comments_are_scoped_and_masked(larger_seeded_engine, raw):
     assert not clear["customer"].str.contains(r"\*").any()
 
 
+def test_executives_get_no_comments(larger_seeded_engine):
+    """Issue 11 #12: comments are records; an executive sees aggregates only."""
+    with larger_seeded_engine.connect() as conn, pytest.raises(PermissionError):
+        satisfaction.detractor_comments(conn, Viewer("exec", "executive"), PERIOD)
+
+
 @pytest.mark.parametrize("viewer", [ALL, EAST])
 def test_complaint_counts_match_pandas(larger_seeded_engine, raw, viewer):
     c = _scoped(raw["complaints"], viewer)

@@ -1,0 +1,227 @@
+"""Issue 11 in a real browser: two browsers saving the same risk, cookies that must stop
+working (captured before a password reset or a logout, or forged with alg 'none'), user text
+that must not make the browser fetch anything, and table downloads that carry no formula."""
+
+import base64
+import csv
+import io
+import json
+import re
+import time
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from data_access import register, user_admin
+from data_access.models import AuditLog, Risk, User
+from data_access.register import RiskInput
+from data_access.security import Viewer
+from data_access.users import create_user
+from tests.e2e.conftest import PASSWORD, log_in, open_page, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+RISK = Viewer("risk", "risk_manager")
+ADMIN = Viewer("admin", "admin")
+COOKIE = "crm_risk_auth"
+
+
+def _context_page(browser: Browser) -> Page:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def _new_risk(engine, title: str) -> str:
+    risk_id = register.create_risk(engine, RISK, RiskInput(title, "CHN", "Li Na", ""), 3, 3)
+    with engine.connect() as conn:
+        return conn.execute(select(Risk.code).where(Risk.id == risk_id)).scalar_one()
+
+
+def _open_risk(page: Page, server: str, user: str, code: str) -> None:
+    log_in(page, server, user)
+    open_page(page, "Risk register")
+    page.get_by_label("Open a risk").click()
+    page.keyboard.type(code)
+    page.get_by_role("option", name=re.compile(f"^{code} ")).click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()
+
+
+def _edit_form(page: Page):
+    page.get_by_role("tab", name="Edit", exact=True).click()
+    return (
+        page.get_by_test_id("stForm")
+        .filter(has=page.get_by_label("Description"))
+        .filter(has_not=page.get_by_role("button", name="Record risk"))
+    )
+
+
+def test_two_browsers_saving_one_risk_the_second_is_refused(
+    browser: Browser, server: str, server_engine
+):
+    code = _new_risk(server_engine, "Two editors")
+    first, second = _context_page(browser), _context_page(browser)
+    try:
+        _open_risk(first, server, "risk", code)
+        _open_risk(second, server, "risk", code)
+        form = _edit_form(first)
+        form.get_by_label("Risk", exact=True).fill("Saved in the first browser")
+        form.get_by_role("button", name="Save").click()
+        wait_idle(first)
+        expect(first.get_by_text("Saved.")).to_be_visible()
+
+        form = _edit_form(second)
+        form.get_by_label("Risk", exact=True).fill("Typed in the second browser")
+        form.get_by_role("button", name="Save").click()
+        wait_idle(second)
+        expect(
+            second.get_by_text(re.compile("Not saved: someone else changed this"))
+        ).to_be_visible()
+        expect(form.get_by_label("Risk", exact=True)).to_have_value("Typed in the second browser")
+        expect(second.get_by_role("button", name="Load the latest version")).to_be_visible()
+        screenshot(second, "register_stale_edit_refused")
+        with server_engine.connect() as conn:
+            title = conn.execute(select(Risk.title).where(Risk.code == code)).scalar_one()
+        assert title == "Saved in the first browser"
+    finally:
+        first.context.close()
+        second.context.close()
+
+
+def _fresh_user(engine, username: str) -> None:
+    with engine.begin() as conn:
+        create_user(conn, username, username, f"{username}@example.com", PASSWORD, "analyst")
+
+
+def _copy_cookie_into_new_browser(browser: Browser, page: Page, server: str) -> Page:
+    cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
+    other = _context_page(browser)
+    other.context.add_cookies([cookie])
+    other.goto(server)
+    wait_idle(other)
+    return other
+
+
+def test_a_cookie_captured_before_a_password_reset_no_longer_logs_in(
+    browser: Browser, page: Page, server: str, server_engine
+):
+    _fresh_user(server_engine, "cookie_reset")
+    log_in(page, server, "cookie_reset")
+    # The captured cookie works in another browser before the reset...
+    copy = _copy_cookie_into_new_browser(browser, page, server)
+    expect(copy.get_by_role("button", name="Log out")).to_be_visible()
+    copy.context.close()
+    with server_engine.connect() as conn:
+        version = conn.execute(select(User.version).where(User.username == "cookie_reset")).scalar()
+    user_admin.reset_password(server_engine, ADMIN, "cookie_reset", "a brand new secret", version)
+    # ... and not after it.
+    copy = _copy_cookie_into_new_browser(browser, page, server)
+    try:
+        expect(copy.get_by_label("Password", exact=True)).to_be_visible()
+        expect(copy.locator("[data-testid='stMetric']")).to_have_count(0)
+    finally:
+        copy.context.close()
+    # The open tab ends at its next interaction, with a message.
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_text("Your login has ended")).to_be_visible()
+    with server_engine.connect() as conn:
+        actions = conn.execute(
+            select(AuditLog.action).where(AuditLog.username == "cookie_reset")
+        ).scalars()
+        actions = list(actions)
+    assert "login_cookie" in actions and "cookie_refused" in actions
+
+
+def test_a_cookie_copied_before_logout_no_longer_logs_in(
+    browser: Browser, page: Page, server: str, server_engine
+):
+    _fresh_user(server_engine, "cookie_logout")
+    log_in(page, server, "cookie_logout")
+    cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
+    page.get_by_role("button", name="Log out").click()
+    wait_idle(page)
+    other = _context_page(browser)
+    try:
+        other.context.add_cookies([cookie])
+        other.goto(server)
+        wait_idle(other)
+        expect(other.get_by_label("Password", exact=True)).to_be_visible()
+        expect(other.get_by_role("button", name="Log out")).to_have_count(0)
+    finally:
+        other.context.close()
+
+
+def _unsigned_token(claims: dict) -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _unsigned_token({"username": "admin", "exp_date": time.time() + 3600}),
+        "not-a-token",
+        "a.b.c",
+    ],
+    ids=["alg-none", "garbage", "three-dots"],
+)
+def test_a_forged_or_broken_cookie_is_dropped_and_the_form_shown(
+    page: Page, server: str, value: str
+):
+    page.context.add_cookies([{"name": COOKIE, "value": value, "url": server}])
+    page.goto(server)
+    wait_idle(page)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    # And the form works: a real login still goes through.
+    log_in(page, server, "exec")
+    expect(page.get_by_role("heading", name="What needs attention today?")).to_be_visible()
+
+
+def test_markdown_in_a_title_fetches_nothing(page: Page, server: str, server_engine):
+    beacon = f"{server}/beacon-{int(time.time())}.png"
+    title = f"![x]({beacon}) [click]({beacon}) **bold**"
+    code = _new_risk(server_engine, title)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    _open_risk(page, server, "exec", code)
+    heading = page.get_by_role("heading", name=re.compile(code))
+    expect(heading).to_contain_text(title)  # shown as the text it is
+    expect(heading.locator("img, a")).to_have_count(0)
+    open_page(page, "Overview")
+    page.wait_for_timeout(1000)
+    assert not [url for url in requested if "beacon-" in url]
+    screenshot(page, "markdown_title_literal")
+
+
+def test_tables_offer_only_the_audited_formula_safe_download(
+    page: Page, server: str, server_engine
+):
+    code = _new_risk(server_engine, '=HYPERLINK("http://example.com/x","open me")')
+    log_in(page, server, "risk")
+    open_page(page, "Risk register")
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.hover()
+    page.wait_for_timeout(500)
+    expect(page.locator("[data-testid='stElementToolbar']").first).to_be_attached()
+    expect(page.get_by_role("button", name=re.compile("Download as CSV", re.I))).to_have_count(0)
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"Download these \d+ rows")).click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["code"] == code)
+    assert row["title"] == '\'=HYPERLINK("http://example.com/x","open me")'
+    wait_idle(page)
+    with server_engine.connect() as conn:
+        exports = conn.execute(
+            select(AuditLog.object_type).where(
+                AuditLog.action == "export", AuditLog.username == "risk"
+            )
+        ).scalars()
+        assert "risk_register" in list(exports)
