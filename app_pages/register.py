@@ -13,6 +13,15 @@ from components.risk_detail import new_risk_form, show_risk
 from data_access.codes import RISK_CATEGORIES, RISK_STATUSES
 from data_access.security import EDIT_RISKS, VIEW_DASHBOARDS
 
+
+def _open_picked(known: set) -> None:
+    """Open the risk chosen in the picker. When a title changes under an open picker (someone
+    renamed the risk), the browser sends back the old label: ignore it, keep what is open."""
+    picked = st.session_state[state.REGISTER_PICKER]
+    if picked in known:
+        st.session_state[state.REGISTER_SELECTED] = picked
+
+
 viewer = require(VIEW_DASHBOARDS)
 filters = current_filters()
 bands = app_settings()["risk_level_bands"]
@@ -193,9 +202,8 @@ with tab_register:
         format_func=titles.get,
         placeholder=t("register.select_hint"),
         key=state.REGISTER_PICKER,
-        on_change=lambda: st.session_state.update(
-            {state.REGISTER_SELECTED: st.session_state[state.REGISTER_PICKER]}
-        ),
+        on_change=_open_picked,
+        args=(set(titles),),
     )
     selected = st.session_state.get(state.REGISTER_SELECTED)
     if selected is not None:

@@ -285,7 +285,10 @@ def _workflow(viewer: Viewer, risk: dict, detail: dict) -> None:
             t("register.do.review"),
             t("register.do.edit"),
             t("register.do.status"),
-        ]
+        ],
+        # Keyed, so the open tab survives a rerun that adds a message above it.
+        key=f"{state.REGISTER_WORKFLOW_TAB}_{rid}",
+        on_change="rerun",
     )
     with assess_tab, st.form(f"assess_{rid}"):
         kind = st.radio(

@@ -24,6 +24,7 @@ REGISTER_LEVELS = "register_levels"
 REGISTER_STATUSES = "register_statuses"
 REGISTER_FLAGS = "register_flags"
 REGISTER_NOTICE = "register_notice"  # confirmation shown after a successful save
+REGISTER_WORKFLOW_TAB = "register_workflow_tab"  # + risk id: the open workflow tab
 # satisfaction page
 SAT_FOCUS_PARAM = "focus"  # URL query parameter holding the page's segment focus
 SAT_BREAKDOWN_DIM = "sat_breakdown_dimension"

@@ -18,8 +18,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from components.i18n import CATALOG
 from components.navigation import PAGES
+from data_access import register
 from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
+from data_access.register import RiskInput
+from data_access.security import Viewer
 from data_access.seed import seed_demo
 from data_access.users import create_user
 
@@ -30,6 +33,10 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "e2e-demo-password"
 LOCKOUT_USER = "lockout_test"
+# Risks recorded before the server starts (so no cache of the server misses them):
+TWO_EDITORS_TITLE = "Two editors save this risk"
+BEACON_TITLE = "![x](http://127.0.0.1:9/beacon-e2e.png) [click](http://127.0.0.1:9/beacon-e2e.png)"
+FORMULA_TITLE = '=HYPERLINK("http://example.com/x","open me")'
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -59,6 +66,9 @@ def server_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     finish_seed(engine, as_of=date(2026, 11, 1))
     with engine.begin() as conn:  # locked by the lockout test, so no other test loses a user
         create_user(conn, LOCKOUT_USER, "Lockout test", "lock@example.com", PASSWORD, "analyst")
+    author = Viewer("risk", "risk_manager")
+    for title in (TWO_EDITORS_TITLE, BEACON_TITLE, FORMULA_TITLE):
+        register.create_risk(engine, author, RiskInput(title, "CHN", "Li Na"), 3, 3)
     engine.dispose()
     return url
 

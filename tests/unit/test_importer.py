@@ -451,3 +451,37 @@ def test_validation_does_not_hold_the_write_lock(migrated_engine, monkeypatch):
     )
     assert report.ok and count(migrated_engine, Customer) == 170
     assert logins == [True] * 4
+
+
+def test_logins_succeed_while_a_large_import_runs(migrated_engine):
+    """Issue 11 #10, end to end on SQLite and on PostgreSQL: a second thread logs in over and
+    over while 20,001 customers import; every login succeeds."""
+    import threading
+
+    from data_access.users import attempt_login, create_user
+
+    with migrated_engine.begin() as conn:
+        create_user(conn, "li", "Li", "li@x.cn", "a long password!", "analyst")
+    rows = [GOOD_ROW.replace("C-1", f"C-{i}") for i in range(20_001)]
+    data = customers_csv(*rows).encode()
+    done, outcomes = threading.Event(), []
+
+    def log_in_repeatedly() -> None:
+        while not done.is_set():
+            try:
+                outcomes.append(attempt_login(migrated_engine, "li", "a long password!").ok)
+            except Exception as exc:  # noqa: BLE001 - the failure is what the test looks for
+                outcomes.append(repr(exc))
+            done.wait(0.05)
+
+    thread = threading.Thread(target=log_in_repeatedly)
+    thread.start()
+    try:
+        report = importer.import_file(
+            migrated_engine, ANALYST, "customers", io.BytesIO(data), "big.csv", today=TODAY
+        )
+    finally:
+        done.set()
+        thread.join()
+    assert report.ok and report.inserted == 20_001
+    assert len(outcomes) >= 3 and set(outcomes) == {True}, outcomes
