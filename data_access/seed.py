@@ -759,7 +759,23 @@ def seed_demo(
         for model, frame in tables:
             _insert(conn, model.__table__, frame)
             counts[model.__tablename__] = len(frame)
+        _advance_id_sequences(conn, [model.__table__ for model, _ in tables])
     return counts
+
+
+def _advance_id_sequences(conn, tables: list[Table]) -> None:  # noqa: ANN001
+    """PostgreSQL: the rows above carry their own ids, so move each id sequence past them;
+    otherwise the first risk, customer or answer recorded later collides with a demo row.
+    (SQLite takes the next id from the table itself.)"""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" not in table.c:
+            continue
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table.name}"
+        )
 
 
 def reset(engine: Engine) -> None:

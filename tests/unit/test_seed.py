@@ -148,3 +148,28 @@ def test_planted_register_signals(seeded_engine):
     )
     assert (df.score > df.max_score).sum() >= 3
     assert (pd.to_datetime(df.next_review_date) < pd.Timestamp(AS_OF)).sum() >= 3
+
+
+def test_rows_recorded_after_the_seed_get_fresh_ids(tmp_path_factory):
+    """The demo rows carry their own ids; on PostgreSQL the id sequences must be moved past
+    them, or the first risk or customer recorded afterwards collides with a demo row."""
+    import io
+
+    from data_access import importer, register
+    from data_access.register import RiskInput
+    from data_access.security import Viewer
+    from tests.conftest import _seeded
+
+    for engine in _seeded(tmp_path_factory, 60):
+        with engine.connect() as conn:
+            before = conn.execute(text("select max(id) from risks")).scalar_one()
+        new = register.create_risk(
+            engine, Viewer("risk", "risk_manager"), RiskInput("After seed", "CHN", "Li"), 2, 2
+        )
+        assert new == before + 1
+        header = ",".join(c.name for c in importer.FORMATS["customers"].columns)
+        row = "N-1,New,,,,East,Retail,SMB,normal,Direct,maintenance,CRM,2025-01-01,,,annual,,,,"
+        report = importer.import_file(
+            engine, Viewer("a", "analyst"), "customers", io.BytesIO(f"{header}\n{row}\n".encode())
+        )
+        assert report.ok and report.inserted == 1
