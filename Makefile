@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 ## Honours PORT, HOST (default 127.0.0.1) and DATABASE_URL.
 run: $(VENV)/.installed
 	$(PY) scripts/ensure_secrets.py
-	$(PY) -m data_access.bootstrap
+	$(PY) -m bootstrap
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
 ## Lint, then every test suite (installs Chromium and PostgreSQL from Debian if missing).

@@ -1,6 +1,6 @@
 """Data-quality scores from rule results (pure pandas, no I/O).
 
-Input: one row per rule and source system, as returned by ``data_access.dq.run_results``,
+Input: one row per rule and source system, as returned by ``data_access.dq_results.run_results``,
 with at least ``rule_id`` (or ``code``), ``weight``, ``checked`` and ``passed``.
 
 Formulas

@@ -22,10 +22,10 @@ from components.opened import forget, opened, stale_notice
 from components.paging import page_number
 from components.plain import plain
 from components.tiles import score_tile
-from data_access import dq_records
 from data_access.codes import DQ_DIMENSIONS
-from data_access.dq import CHECKED_TABLES, RULE_TYPES, rule_params
 from data_access.security import RUN_DQ_CHECKS, VIEW_DASHBOARDS, VIEW_RECORDS
+from quality import records as dq_records
+from quality.rules import CHECKED_TABLES, RULE_TYPES, rule_params
 
 viewer = require(VIEW_DASHBOARDS)
 editor = viewer.can(RUN_DQ_CHECKS)

@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+import importer
 from components import state
 from components.auth import require
 from components.data import clear_after_admin_change, engine
 from components.export import safe_csv
 from components.i18n import t
 from components.plain import plain
-from data_access import importer
 from data_access.security import IMPORT_DATA
 
 viewer = require(IMPORT_DATA)
@@ -60,7 +60,8 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
 
     def progress(rows: int) -> None:
         bar.progress(
-            min(0.95, rows / max(rows + importer.CHUNK_ROWS, 1)), t("import.rows", n=f"{rows:,}")
+            min(0.95, rows / max(rows + importer.checks.CHUNK_ROWS, 1)),
+            t("import.rows", n=f"{rows:,}"),
         )
 
     try:

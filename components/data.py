@@ -21,8 +21,7 @@ from data_access import (
     audit,
     churn,
     complaints,
-    dq,
-    dq_records,
+    dq_results,
     kri,
     overview,
     register,
@@ -34,6 +33,8 @@ from data_access.filters import Filters, add_months
 from data_access.security import ADMIN_USERS, VIEW_AUDIT, VIEW_RECORDS, Viewer
 from data_access.settings import all_settings
 from data_access.settings import appetite as settings_appetite
+from quality import duplicates
+from quality import records as dq_records
 
 CACHE_TTL_SECONDS = 300
 AUDIT_PAGE_SIZE = 50
@@ -133,13 +134,22 @@ def _trend(conn: Connection, viewer: Viewer, filters: Filters, min_n: int) -> pd
 def _dq_scores(
     conn: Connection,
 ) -> tuple[float | None, float | None, datetime | None, pd.DataFrame]:
-    run_ids = dq.latest_run_ids(conn, n=2)
+    run_ids = dq_results.latest_run_ids(conn, n=2)
     if not run_ids:
         return None, None, None, pd.DataFrame(columns=["source_system", "score"])
-    latest = dq.run_results(conn, run_ids[0])
-    before = dq_stats.overall_score(dq.run_results(conn, run_ids[1])) if len(run_ids) > 1 else None
+    latest = dq_results.run_results(conn, run_ids[0])
+    before = (
+        dq_stats.overall_score(dq_results.run_results(conn, run_ids[1]))
+        if len(run_ids) > 1
+        else None
+    )
     by_source = dq_stats.rollup(latest, by=["source_system"])
-    return dq_stats.overall_score(latest), before, dq.run_started_at(conn, run_ids[0]), by_source
+    return (
+        dq_stats.overall_score(latest),
+        before,
+        dq_results.run_started_at(conn, run_ids[0]),
+        by_source,
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
@@ -680,12 +690,12 @@ def dq_model(viewer: Viewer) -> DqModel:
     """Scores of the newest check runs and the rule list. Scores are for the whole
     organisation (rules count rows of every region); failing rows are listed per viewer."""
     with engine().connect() as conn:
-        run_ids = dq.latest_run_ids(conn, n=2)
-        latest = dq.run_results(conn, run_ids[0]) if run_ids else pd.DataFrame()
-        previous = dq.run_results(conn, run_ids[1]) if len(run_ids) > 1 else pd.DataFrame()
-        history = dq_records.history(conn, DQ_HISTORY_RUNS)
-        rules = dq_records.all_rules(conn)
-        run_at = dq.run_started_at(conn, run_ids[0]) if run_ids else None
+        run_ids = dq_results.latest_run_ids(conn, n=2)
+        latest = dq_results.run_results(conn, run_ids[0]) if run_ids else pd.DataFrame()
+        previous = dq_results.run_results(conn, run_ids[1]) if len(run_ids) > 1 else pd.DataFrame()
+        history = dq_results.history(conn, DQ_HISTORY_RUNS)
+        rules = dq_results.all_rules(conn)
+        run_at = dq_results.run_started_at(conn, run_ids[0]) if run_ids else None
     scored = dq_stats.rule_scores(latest) if not latest.empty else pd.DataFrame()
     if not scored.empty:
         scored = scored[["rule_id", "checked", "passed", "score", "meets_threshold"]]
@@ -707,7 +717,7 @@ def dq_failing_rows(viewer: Viewer, rule_id: int, page: int) -> tuple[pd.DataFra
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("failing records")
     with engine().connect() as conn:
-        rule = dq_records.get_rule(conn, rule_id)
+        rule = dq_results.get_rule(conn, rule_id)
         if rule is None:
             return pd.DataFrame(), 0
         return dq_records.failing_rows(conn, viewer, rule, datetime.now(), page)
@@ -718,7 +728,7 @@ def dq_duplicates(viewer: Viewer) -> pd.DataFrame:
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("duplicate customers")
     with engine().connect() as conn:
-        return dq_records.likely_duplicates(conn, viewer)
+        return duplicates.likely_duplicates(conn, viewer)
 
 
 def clear_dq_caches() -> None:

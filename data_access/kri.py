@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_
 from analytics import dq as dq_stats
 from analytics.kpi import nps
 from analytics.kri import kri_state, worst
-from data_access import dq, overview
+from data_access import dq_results, overview
 from data_access.filters import Filters, add_months
 from data_access.models import Customer, Invoice, KeyRiskIndicator, KriValue, SurveyResponse
 from data_access.scope import customer_conditions
@@ -74,10 +74,10 @@ def _overdue_30(conn: Connection, filters: Filters) -> tuple[int, int]:
 
 
 def _dq_table_score(conn: Connection, table: str | None) -> tuple[float | None, int]:
-    runs = dq.latest_run_ids(conn, n=1)
+    runs = dq_results.latest_run_ids(conn, n=1)
     if not runs or not table:
         return None, 0
-    results = dq.run_results(conn, runs[0])
+    results = dq_results.run_results(conn, runs[0])
     results = results[results["table_name"] == table]
     rules = int((results.groupby("rule_id")["checked"].sum() > 0).sum())
     return dq_stats.overall_score(results), rules
@@ -221,3 +221,10 @@ def worst_state_per_risk(conn: Connection) -> dict[int, str]:
     """Each risk's most severe current KRI state."""
     states = latest_kri_states(conn)
     return {int(r): worst(list(g["state"])) for r, g in states.groupby("risk_id")}
+
+
+def refresh_kris(engine: Engine, months: int = 12) -> int:
+    """Recompute the KRIs for the last `months` months of data (after a seed or import)."""
+    with engine.connect() as conn:
+        latest = overview.latest_full_month(conn)
+    return refresh_kri_values(engine, last_months(latest, months))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,15 +13,6 @@ from data_access.models import User
 from data_access.security import Viewer
 from data_access.settings import get_setting
 
-DEFAULT_DEMO_PASSWORD = "crm-risk-demo"
-DEMO_USERS = (
-    # username, display name, role, region scope
-    ("exec", "Chen Jing (Executive)", "executive", None),
-    ("risk", "Li Na (Risk manager)", "risk_manager", None),
-    ("analyst", "Wang Fang (Analyst)", "analyst", None),
-    ("admin", "Zhao Lei (Administrator)", "admin", None),
-    ("risk_east", "Liu Yang (Risk manager, East)", "risk_manager", "East"),
-)
 # bcrypt reads at most 72 bytes; longer passwords are refused rather than cut.
 MAX_PASSWORD_BYTES = 72
 # A real hash to compare against when the user does not exist, so timing does not leak it.
@@ -43,10 +33,6 @@ def _password_matches(password: str, password_hash: str) -> bool:
         bcrypt.checkpw(b"-", _DUMMY_HASH.encode())  # same time as a real check
         return False
     return bcrypt.checkpw(encoded, password_hash.encode())
-
-
-def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
 @dataclass(frozen=True)
@@ -81,27 +67,6 @@ def create_user(
             created_at=datetime.now(),
         )
     )
-
-
-def ensure_demo_users(conn: Connection, password: str | None = None) -> int:
-    """Create the demo users that do not exist yet; returns how many were created."""
-    existing = set(conn.execute(select(User.username)).scalars())
-    created = 0
-    for username, name, role, scope in DEMO_USERS:
-        if username in existing:
-            continue
-        create_user(
-            conn,
-            username,
-            name,
-            f"{username}@crm-risk.example",
-            password or demo_password(),
-            role,
-            scope,
-        )
-        audit.record(conn, "system", "user_created", "user", username, {"role": role})
-        created += 1
-    return created
 
 
 def credentials(conn: Connection, now: datetime | None = None) -> dict:

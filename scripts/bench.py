@@ -16,11 +16,11 @@ from functools import partial
 from pathlib import Path
 
 from data_access import overview
-from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
 from data_access.filters import Filters
+from data_access.schema import upgrade_schema
 from data_access.security import Viewer
-from data_access.seed import seed_demo
+from demo.seed import finish_seed, seed_demo
 
 AS_OF = date(2026, 11, 1)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from data_access.bootstrap import upgrade_schema
 from data_access.db import make_engine
-from data_access.importer import FORMATS, import_file
+from data_access.schema import upgrade_schema
 from data_access.security import Viewer
 from data_access.users import attempt_login, create_user
+from importer import FORMATS, import_file
 
 LOGIN_PASSWORD = "bench-login-password"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from data_access.bootstrap import upgrade_schema
 from data_access.db import make_engine
+from data_access.schema import upgrade_schema
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -47,8 +47,7 @@ def migrated_engine(tmp_path: Path) -> Iterator[Engine]:
 def _seeded(tmp_path_factory: pytest.TempPathFactory, customers: int) -> Iterator[Engine]:
     from datetime import date
 
-    from data_access.bootstrap import finish_seed
-    from data_access.seed import seed_demo
+    from demo.seed import finish_seed, seed_demo
 
     for url in _new_database_url(tmp_path_factory.mktemp("seeded")):
         engine = make_engine(url)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
-from data_access.seed import seed_demo
+from data_access.schema import upgrade_schema
+from demo.seed import finish_seed, seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "app-test-password"

@@ -7,7 +7,8 @@ from components import state
 from components.data import engine
 from components.navigation import PAGES
 from data_access.security import can
-from data_access.users import DEMO_USERS, session_version
+from data_access.users import session_version
+from demo.users import DEMO_USERS
 from tests.app.conftest import app, login
 
 ROLES = {username: role for username, _name, role, _scope in DEMO_USERS}

@@ -19,12 +19,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from components.i18n import CATALOG
 from components.navigation import PAGES
 from data_access import register
-from data_access.bootstrap import finish_seed, upgrade_schema
 from data_access.db import make_engine
 from data_access.register import RiskInput
+from data_access.schema import upgrade_schema
 from data_access.security import Viewer
-from data_access.seed import seed_demo
 from data_access.users import create_user
+from demo.seed import finish_seed, seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 # A page's first run on a loaded 2-core CI machine can take several seconds.

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from components.i18n import CATALOG
 from components.navigation import PAGES
 from data_access.security import can
-from data_access.users import DEMO_USERS
+from demo.users import DEMO_USERS
 from tests.e2e.conftest import (
     LOCKOUT_USER,
     log_in,

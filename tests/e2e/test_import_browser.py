@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from data_access.importer import template_csv
+from importer import template_csv
 from tests.e2e.conftest import log_in, open_page, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e

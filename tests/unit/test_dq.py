@@ -14,9 +14,8 @@ from sqlalchemy import Engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from analytics.dq import overall_score, rollup, rule_scores
-from data_access import dq
+from data_access import dq_results
 from data_access.codes import DQ_DIMENSIONS
-from data_access.dq_rule_set import DEFAULT_RULES
 from data_access.models import (
     AuditLog,
     Complaint,
@@ -28,6 +27,9 @@ from data_access.models import (
     Invoice,
     SurveyResponse,
 )
+from quality import rules as dq_rules
+from quality import runs as dq_runs
+from quality.rule_set import DEFAULT_RULES
 
 pytestmark = pytest.mark.db
 
@@ -156,7 +158,7 @@ def _rule(table: str, column: str | None, rule_type: str, **params: Any) -> dict
 
 def _eval(engine: Engine, rule: dict[str, Any]) -> dict[str, tuple[int, int]]:
     with engine.connect() as conn:
-        return {s: (c, p) for s, c, p in dq.evaluate_rule(conn, rule, REF)}
+        return {s: (c, p) for s, c, p in dq_rules.evaluate_rule(conn, rule, REF)}
 
 
 # --- each rule type against hand counts: {source_system: (checked, passed)} ------------------
@@ -291,7 +293,7 @@ HAND_COUNTS = [
 
 @pytest.mark.parametrize(("rule", "expected"), HAND_COUNTS, ids=lambda v: str(v)[:60])
 def test_rule_counts_match_hand_counts(engine: Engine, rule: dict, expected: dict) -> None:
-    assert dq.validate_rule(rule) == []
+    assert dq_rules.validate_rule(rule) == []
     assert _eval(engine, rule) == expected
 
 
@@ -338,34 +340,36 @@ def test_pattern_cases(migrated_engine: Engine, column: str, cases: dict[str, bo
         conn.execute(insert(Customer), [_customer(1, "CRM")])
         for value, ok in cases.items():
             conn.execute(update(Customer).values({column: value}))
-            assert dq.evaluate_rule(conn, rule, REF) == [("CRM", 1, int(ok))], value
+            assert dq_rules.evaluate_rule(conn, rule, REF) == [("CRM", 1, int(ok))], value
 
 
 # --- validation ------------------------------------------------------------------------------
 
 
 def test_default_rules_are_valid_and_cover_every_table_and_dimension() -> None:
-    assert [(r["code"], dq.validate_rule(r)) for r in DEFAULT_RULES if dq.validate_rule(r)] == []
+    assert [
+        (r["code"], dq_rules.validate_rule(r)) for r in DEFAULT_RULES if dq_rules.validate_rule(r)
+    ] == []
     codes = [r["code"] for r in DEFAULT_RULES]
     assert len(codes) == len(set(codes))
     assert {r["dimension"] for r in DEFAULT_RULES} == set(DQ_DIMENSIONS)
     assert {r["table_name"] for r in DEFAULT_RULES} == {
         "customers", "invoices", "survey_responses", "complaints", "customer_source_records",
     }  # fmt: skip
-    assert {r["rule_type"] for r in DEFAULT_RULES} == set(dq.RULE_TYPES)
+    assert {r["rule_type"] for r in DEFAULT_RULES} == set(dq_rules.RULE_TYPES)
     assert all(r["description"] and "select" not in r["description"].lower() for r in DEFAULT_RULES)
 
 
 def test_default_rules_run_on_the_sample(engine: Engine) -> None:
     with engine.connect() as conn:
         for rule in DEFAULT_RULES:
-            for _source, checked, passed in dq.evaluate_rule(conn, rule, REF):
+            for _source, checked, passed in dq_rules.evaluate_rule(conn, rule, REF):
                 assert 0 <= passed <= checked
 
 
 def _messages(**changes: Any) -> list[str]:
     rule = _rule("customers", "email", "not_null") | {"code": "X_OK"} | changes
-    return dq.validate_rule(rule)
+    return dq_rules.validate_rule(rule)
 
 
 @pytest.mark.parametrize(
@@ -428,7 +432,7 @@ def test_validate_rule_names_the_bad_field(changes: dict, expected: str) -> None
 def test_evaluate_rule_refuses_an_invalid_rule(engine: Engine) -> None:
     rule = _rule("customers", "email) or 1=1 --", "not_null")
     with engine.connect() as conn, pytest.raises(ValueError, match="column_name"):
-        dq.evaluate_rule(conn, rule, REF)
+        dq_rules.evaluate_rule(conn, rule, REF)
 
 
 # --- scores and roll-ups ---------------------------------------------------------------------
@@ -494,8 +498,8 @@ def test_scores_of_nothing() -> None:
 
 def test_seed_rules_is_idempotent(migrated_engine: Engine) -> None:
     with migrated_engine.begin() as conn:
-        assert dq.seed_rules(conn) == len(DEFAULT_RULES)
-        assert dq.seed_rules(conn) == 0
+        assert dq_runs.seed_rules(conn) == len(DEFAULT_RULES)
+        assert dq_runs.seed_rules(conn) == 0
         stored = conn.execute(
             select(DqRule.params).where(DqRule.code == "CUS_CREDIT_SCORE_RANGE")
         ).scalar_one()
@@ -504,21 +508,21 @@ def test_seed_rules_is_idempotent(migrated_engine: Engine) -> None:
 
 def test_run_checks_stores_results_and_one_audit_row(engine: Engine) -> None:
     with engine.begin() as conn:
-        dq.seed_rules(conn)
+        dq_runs.seed_rules(conn)
         conn.execute(update(DqRule).where(DqRule.code == "CUS_NAME_NOT_NULL").values(active=False))
         bad = _rule("customers", "no_such_column", "not_null") | {"code": "BROKEN", "params": "{}"}
         conn.execute(insert(DqRule).values(bad))
 
-    run_id = dq.run_checks(engine, "analyst1", REF)
+    run_id = dq_runs.run_checks(engine, "analyst1", REF)
 
     with engine.connect() as conn:
-        results = dq.run_results(conn, run_id)
+        results = dq_results.run_results(conn, run_id)
         run = conn.execute(select(DqRun).where(DqRun.id == run_id)).one()
         audits = conn.execute(select(AuditLog)).all()
         # Stored results equal a fresh evaluation of the same rule.
         rule = conn.execute(select(DqRule).where(DqRule.code == "CUS_EMAIL_FORMAT")).one()
-        expected = dq.evaluate_rule(conn, dict(rule._mapping), REF)
-    assert list(results.columns) == dq.RESULT_COLUMNS
+        expected = dq_rules.evaluate_rule(conn, dict(rule._mapping), REF)
+    assert list(results.columns) == dq_results.RESULT_COLUMNS
     got = results[results.code == "CUS_EMAIL_FORMAT"]
     assert list(got[["source_system", "checked", "passed"]].itertuples(index=False)) == expected
     assert expected == [("CRM", 2, 2), ("ERP", 2, 0), ("billing", 1, 1)]
@@ -539,15 +543,15 @@ def test_run_checks_stores_results_and_one_audit_row(engine: Engine) -> None:
 
 def test_latest_run_ids_newest_first(engine: Engine) -> None:
     with engine.begin() as conn:
-        dq.seed_rules(conn)
-    first = dq.run_checks(engine, "analyst1", REF)
-    second = dq.run_checks(engine, "analyst1", REF)
-    third = dq.run_checks(engine, "analyst1", date(2026, 11, 1))  # a bare date: end of day
+        dq_runs.seed_rules(conn)
+    first = dq_runs.run_checks(engine, "analyst1", REF)
+    second = dq_runs.run_checks(engine, "analyst1", REF)
+    third = dq_runs.run_checks(engine, "analyst1", date(2026, 11, 1))  # a bare date: end of day
     with engine.connect() as conn:
-        assert dq.latest_run_ids(conn) == [third, second]
-        assert dq.latest_run_ids(conn, n=3) == [third, second, first]
+        assert dq_results.latest_run_ids(conn) == [third, second]
+        assert dq_results.latest_run_ids(conn, n=3) == [third, second, first]
         # The same data scored twice gives the same counts.
-        a, b = dq.run_results(conn, first), dq.run_results(conn, second)
+        a, b = dq_results.run_results(conn, first), dq_results.run_results(conn, second)
         assert conn.execute(select(func.count()).select_from(DqResult)).scalar_one() == 3 * len(a)
         detail = conn.execute(select(AuditLog.detail).order_by(AuditLog.id.desc())).first()[0]
     assert a.equals(b)
@@ -555,7 +559,7 @@ def test_latest_run_ids_newest_first(engine: Engine) -> None:
 
 
 def test_audit_log_refuses_update_and_delete(engine: Engine) -> None:
-    dq.run_checks(engine, "analyst1", REF)
+    dq_runs.run_checks(engine, "analyst1", REF)
     with pytest.raises(DBAPIError), engine.begin() as conn:
         conn.execute(update(AuditLog).values(action="tampered"))
     with pytest.raises(DBAPIError), engine.begin() as conn:

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from analytics.dq import rollup
-from data_access import audit, dq, dq_records
+from data_access import audit, dq_results
 from data_access.models import Customer, DqRule
 from data_access.security import Viewer
+from quality import duplicates as dq_duplicates
+from quality import records as dq_records
+from quality import rules as dq_rules
 
 ANALYST = Viewer("analyst", "analyst")
 RISK = Viewer("risk", "risk_manager")
@@ -21,7 +24,7 @@ NOW = datetime(2026, 11, 1)
 
 
 def _rule(conn, code: str) -> dict:
-    rules = dq_records.all_rules(conn)
+    rules = dq_results.all_rules(conn)
     return rules[rules["code"] == code].iloc[0].to_dict()
 
 
@@ -32,7 +35,7 @@ def _rule(conn, code: str) -> dict:
 def test_failing_rows_agree_with_the_rule_counts(seeded_engine, code):
     with seeded_engine.connect() as conn:
         rule = _rule(conn, code)
-        counts = dq.evaluate_rule(conn, rule, NOW)
+        counts = dq_rules.evaluate_rule(conn, rule, NOW)
         rows, total = dq_records.failing_rows(conn, ANALYST, rule, NOW)
     failed = sum(checked - passed for _s, checked, passed in counts)
     assert total == failed > 0
@@ -58,7 +61,7 @@ def test_failing_rows_are_scoped_masked_and_paginated(seeded_engine):
 @pytest.mark.db
 def test_seeded_history_is_honest_and_the_stale_source_stands_out(seeded_engine):
     with seeded_engine.connect() as conn:
-        history = dq_records.history(conn)
+        history = dq_results.history(conn)
     assert history["run_id"].nunique() == 6
     by_source = rollup(history, ["run_id", "source_system"]).pivot(
         index="run_id", columns="source_system", values="score"
@@ -106,7 +109,7 @@ def test_create_rule_validates_and_audits(migrated_engine):
     with pytest.raises(PermissionError):
         dq_records.create_rule(migrated_engine, RISK, _new_rule(code="OTHER"))
     with migrated_engine.connect() as conn:
-        assert dq_records.get_rule(conn, rule_id)["weight"] == 2.0
+        assert dq_results.get_rule(conn, rule_id)["weight"] == 2.0
         actions = [row.action for row in audit.recent(conn)]
     assert "dq_rule_create" in actions
 
@@ -115,13 +118,13 @@ def test_create_rule_validates_and_audits(migrated_engine):
 def test_update_rule_refuses_a_stale_edit_and_bad_numbers(migrated_engine):
     rule_id = dq_records.create_rule(migrated_engine, ANALYST, _new_rule())
     with migrated_engine.connect() as conn:
-        loaded = dq_records.get_rule(conn, rule_id)
+        loaded = dq_results.get_rule(conn, rule_id)
     first = {k: loaded[k] for k in dq_records.EDITABLE}
     dq_records.update_rule(migrated_engine, ANALYST, rule_id, first, {"threshold": 0.9})
     with pytest.raises(dq_records.StaleRuleError):  # a second editor with the old copy
         dq_records.update_rule(migrated_engine, ANALYST, rule_id, first, {"active": False})
     with migrated_engine.connect() as conn:
-        now = dq_records.get_rule(conn, rule_id)
+        now = dq_results.get_rule(conn, rule_id)
     assert now["threshold"] == 0.9 and now["active"] is True
     fresh = {k: now[k] for k in dq_records.EDITABLE}
     with pytest.raises(ValueError, match="weight"):
@@ -162,7 +165,7 @@ def _keys(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_duplicate_finder_precision_and_recall_on_a_labelled_set():
-    pairs = dq_records.duplicate_pairs(_keys(LABELLED))
+    pairs = dq_duplicates.duplicate_pairs(_keys(LABELLED))
     found = {(a, b) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)}
     truth = LABELLED.merge(LABELLED, on="truth")
     true_pairs = {(a, b) for a, b in zip(truth["id_x"], truth["id_y"], strict=True) if a < b}
@@ -170,18 +173,18 @@ def test_duplicate_finder_precision_and_recall_on_a_labelled_set():
     recall = len(found & true_pairs) / len(true_pairs)
     print(f"labelled set: precision {precision:.2f}, recall {recall:.2f}")
     assert precision == 1.0 and recall == 1.0
-    members = dq_records.clusters(pairs)
+    members = dq_duplicates.clusters(pairs)
     assert members[2] == 1 and members[4] == 3 and 7 not in members
 
 
 @pytest.mark.db
 def test_planted_duplicates_are_found_in_the_seed(seeded_engine):
     with seeded_engine.connect() as conn:
-        found = dq_records.likely_duplicates(conn, ANALYST)
+        found = dq_duplicates.likely_duplicates(conn, ANALYST)
         columns = (Customer.external_id, Customer.email, Customer.phone)
         rows = conn.execute(select(*columns).where(Customer.external_id.startswith("ERP-D")))
         planted = pd.DataFrame(rows.all(), columns=["external_id", "email", "phone"])
-        masked = dq_records.likely_duplicates(conn, RISK)
+        masked = dq_duplicates.likely_duplicates(conn, RISK)
     findable = planted[planted["email"].notna() | planted["phone"].notna()]
     recall = findable["external_id"].isin(found["customer_id"]).mean()
     clean = found.groupby("cluster")["customer_id"].apply(

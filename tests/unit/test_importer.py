@@ -9,9 +9,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from data_access import audit, importer
+import importer
+from data_access import audit
 from data_access.models import Customer, Invoice, Risk, SurveyResponse
 from data_access.security import Viewer
+from importer.__main__ import main as importer_cli
 
 pytestmark = pytest.mark.db
 
@@ -235,7 +237,7 @@ def test_template_matches_the_format_and_imports():
 
 
 def test_a_multi_chunk_file_is_all_or_nothing(migrated_engine):
-    rows = [GOOD_ROW.replace("C-1", f"C-{i}") for i in range(2 * importer.CHUNK_ROWS + 1)]
+    rows = [GOOD_ROW.replace("C-1", f"C-{i}") for i in range(2 * importer.checks.CHUNK_ROWS + 1)]
     broken = [*rows[:-1], rows[-1].replace(",annual,", ",weekly,")]
     progress: list[int] = []
     report = importer.import_file(
@@ -248,7 +250,7 @@ def test_a_multi_chunk_file_is_all_or_nothing(migrated_engine):
         today=TODAY,
     )
     assert not report.ok and report.problems[0].row == len(rows) + 1
-    assert progress == [importer.CHUNK_ROWS, 2 * importer.CHUNK_ROWS, len(rows)]
+    assert progress == [importer.checks.CHUNK_ROWS, 2 * importer.checks.CHUNK_ROWS, len(rows)]
     assert count(migrated_engine, Customer) == 0  # the first two chunks were rolled back
     report = run(migrated_engine, "customers", customers_csv(*rows))
     assert report.ok and count(migrated_engine, Customer) == len(rows)
@@ -260,9 +262,9 @@ def test_command_line_import(migrated_engine, tmp_path, monkeypatch, capsys):
     good.write_text(customers_csv(GOOD_ROW), encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text(customers_csv(GOOD_ROW.replace(",East,", ",Mars,")), encoding="utf-8")
-    assert importer.main(["customers", str(bad)]) == 1
+    assert importer_cli(["customers", str(bad)]) == 1
     assert "row 2, column region: unknown code" in capsys.readouterr().out
-    assert importer.main(["customers", str(good), "--mode", "upsert"]) == 0
+    assert importer_cli(["customers", str(good), "--mode", "upsert"]) == 0
     assert "Imported 1 row(s) into customers: 1 new" in capsys.readouterr().out
 
 
@@ -359,7 +361,7 @@ def test_a_scoped_importer_cannot_insert_an_all_regions_or_other_region_risk(mig
 
 def test_a_cell_over_the_csv_limit_names_row_and_column(migrated_engine):
     """Issue 11 #11: not 'not a readable CSV file', but where."""
-    huge = GOOD_ROW.replace("Ruida", "x" * (importer.CSV_FIELD_LIMIT + 10))
+    huge = GOOD_ROW.replace("Ruida", "x" * (importer.reading.CSV_FIELD_LIMIT + 10))
     with pytest.raises(importer.ImportFileError, match=r"row 3, column company: a value longer"):
         run(migrated_engine, "customers", customers_csv(GOOD_ROW.replace("C-1", "C-0"), huge))
     assert count(migrated_engine, Customer) == 0
@@ -428,7 +430,7 @@ def test_validation_does_not_hold_the_write_lock(migrated_engine, monkeypatch):
 
     from data_access.users import attempt_login, create_user
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(importer.checks, "CHUNK_ROWS", 50)
     with migrated_engine.begin() as conn:
         create_user(conn, "li", "Li", "li@x.cn", "a long password!", "analyst")
     url = migrated_engine.url.render_as_string(hide_password=False)

@@ -8,8 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from data_access.bootstrap import ALEMBIC_INI
 from data_access.models import AuditLog, Base
+from data_access.schema import ALEMBIC_INI
 
 pytestmark = pytest.mark.db
 

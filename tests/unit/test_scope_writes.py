@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, or_, select
 
-from data_access import dq_records, importer, register, user_admin
+import importer
+from data_access import register, user_admin
 from data_access.models import (
     Complaint,
     Customer,
@@ -32,6 +33,7 @@ from data_access.register import RiskInput
 from data_access.security import Viewer
 from data_access.settings import all_settings, appetite, save_appetite, save_settings
 from data_access.users import create_user
+from quality import records as dq_records
 from tests.conftest import _seeded
 
 pytestmark = pytest.mark.db

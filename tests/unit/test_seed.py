@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from data_access.models import Base
-from data_access.seed import seed_demo
+from demo.seed import seed_demo
 
 pytestmark = pytest.mark.db
 AS_OF = date(2026, 11, 1)
@@ -29,8 +29,8 @@ def _frame(engine: Engine, sql: str) -> pd.DataFrame:
 
 
 def test_same_seed_gives_identical_data_and_another_seed_differs(tmp_path):
-    from data_access.bootstrap import upgrade_schema
     from data_access.db import make_engine
+    from data_access.schema import upgrade_schema
 
     engines = []
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
@@ -155,7 +155,8 @@ def test_rows_recorded_after_the_seed_get_fresh_ids(tmp_path_factory):
     them, or the first risk or customer recorded afterwards collides with a demo row."""
     import io
 
-    from data_access import importer, register
+    import importer
+    from data_access import register
     from data_access.register import RiskInput
     from data_access.security import Viewer
     from tests.conftest import _seeded

@@ -13,11 +13,11 @@ from data_access.users import (
     attempt_login,
     cookie_login,
     credentials,
-    ensure_demo_users,
     get_viewer,
     hash_password,
     record_logout,
 )
+from demo.users import ensure_demo_users
 
 pytestmark = pytest.mark.db
 PASSWORD = "correct-horse-battery"

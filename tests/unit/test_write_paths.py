@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from data_access import audit, dq_records, register, user_admin
+from data_access import audit, dq_results, register, user_admin
 from data_access.models import Risk, RiskAppetite, User
 from data_access.register import RiskInput
 from data_access.security import Viewer
@@ -20,6 +20,7 @@ from data_access.settings import (
     save_settings,
 )
 from data_access.users import attempt_login, create_user, session_version
+from quality import records as dq_records
 
 pytestmark = pytest.mark.db
 
@@ -113,18 +114,18 @@ def test_a_rule_change_on_an_older_copy_is_refused_and_scoped_users_may_not_edit
     }
     rule_id = dq_records.create_rule(migrated_engine, ANALYST, rule)
     with migrated_engine.connect() as conn:
-        opened = {k: dq_records.get_rule(conn, rule_id)[k] for k in dq_records.EDITABLE}
+        opened = {k: dq_results.get_rule(conn, rule_id)[k] for k in dq_records.EDITABLE}
     dq_records.update_rule(migrated_engine, ANALYST, rule_id, opened, {"weight": 3.0})
     with pytest.raises(dq_records.StaleRuleError):
         dq_records.update_rule(migrated_engine, ANALYST, rule_id, opened, {"threshold": 0.5})
     with pytest.raises(PermissionError, match="region scope"):
         dq_records.create_rule(migrated_engine, EAST_ANALYST, {**rule, "code": "OTHER"})
     with migrated_engine.connect() as conn:
-        fresh = {k: dq_records.get_rule(conn, rule_id)[k] for k in dq_records.EDITABLE}
+        fresh = {k: dq_results.get_rule(conn, rule_id)[k] for k in dq_records.EDITABLE}
     with pytest.raises(PermissionError):
         dq_records.update_rule(migrated_engine, EAST_ANALYST, rule_id, fresh, {"weight": 9.0})
     with migrated_engine.connect() as conn:
-        stored = dq_records.get_rule(conn, rule_id)
+        stored = dq_results.get_rule(conn, rule_id)
     assert (stored["weight"], stored["threshold"]) == (3.0, 0.9)
 
 

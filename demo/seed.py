@@ -1,4 +1,4 @@
-"""Deterministic demo data: `python -m data_access.seed --customers N --months M`.
+"""Deterministic demo data: `python -m demo --customers N --months M`.
 
 Same (seed, as_of, customers, months) → identical rows: every value, timestamps included,
 comes from one numpy Generator and `as_of`, never from the wall clock. Generation is
@@ -11,10 +11,7 @@ incomplete and with near-duplicates; register risks above appetite and overdue f
 
 from __future__ import annotations
 
-import argparse
-import time
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -22,8 +19,8 @@ from sqlalchemy import Engine, Table, delete, insert
 
 from analytics.risk import risk_level
 from data_access import codes
-from data_access import demo_vocab as vocab
 from data_access.filters import add_months
+from data_access.kri import refresh_kris
 from data_access.models import (
     Complaint,
     CreditScoreHistory,
@@ -41,6 +38,9 @@ from data_access.models import (
     SurveyResponse,
 )
 from data_access.settings import DEFAULTS
+from demo import vocab
+from demo.users import ensure_demo_users
+from quality import runs as dq_runs
 
 CHUNK = 50_000
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -787,38 +787,20 @@ def reset(engine: Engine) -> None:
             conn.execute(delete(model))
 
 
-def main(argv: Iterable[str] | None = None) -> int:
-    from data_access.bootstrap import finish_seed, has_data, upgrade_schema
-    from data_access.db import database_url, make_engine
-
-    parser = argparse.ArgumentParser(description="Load the deterministic demo data set.")
-    parser.add_argument("--customers", type=int, default=20000)
-    parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        default=None,
-        help="first day after the data (default: first day of this month)",
-    )
-    parser.add_argument("--reset", action="store_true", help="delete existing demo rows first")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    engine = make_engine()
-    upgrade_schema(engine)
-    if has_data(engine):
-        if not args.reset:
-            print(f"{database_url()} already holds customers; use --reset to replace them.")
-            return 1
-        reset(engine)
-    started = time.perf_counter()
-    counts = seed_demo(engine, args.customers, args.months, args.seed, args.as_of)
-    finish_seed(engine, as_of=args.as_of)
-    for table, n in counts.items():
-        print(f"{table:28}{n:>12,}")
-    print(f"Seeded {database_url()} in {time.perf_counter() - started:.1f} s")
-    engine.dispose()
-    return 0
+DQ_HISTORY_MONTHS = 6
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def finish_seed(engine: Engine, as_of: date | None = None) -> None:
+    """After the demo rows: demo users, the default data-quality rules, a first check run
+    and the KRI values."""
+    with engine.begin() as conn:
+        ensure_demo_users(conn)
+        dq_runs.seed_rules(conn)
+    reference = datetime.combine(as_of or date.today(), time())
+    # A history of monthly check runs (the rows that existed at each month's start), so the
+    # data-quality trend has something to show from the first start.
+    for months_back in range(DQ_HISTORY_MONTHS - 1, 0, -1):
+        then = datetime.combine(add_months(reference.date().replace(day=1), -months_back), time())
+        dq_runs.run_checks(engine, "seed", reference_time=then, started_at=then, as_at=True)
+    dq_runs.run_checks(engine, triggered_by="seed", reference_time=reference)
+    refresh_kris(engine)

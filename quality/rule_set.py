@@ -2,8 +2,8 @@
 
 Each rule is a plain dict: code, table_name, column_name, dimension, rule_type, params,
 threshold (target pass rate, 0–1), weight (importance in roll-ups) and a plain-English
-description. ``data_access.dq`` validates and evaluates them; the rule types are listed in
-``data_access.dq.RULE_TYPES``.
+description. ``quality.rules`` validates and evaluates them; the rule types are listed in
+``quality.rules.RULE_TYPES``.
 """
 
 from __future__ import annotations

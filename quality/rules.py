@@ -1,4 +1,4 @@
-"""Data-quality rules: validation, evaluation in SQL, check runs and their results.
+"""Data-quality rules as data: the rule types, their validation and their evaluation in SQL.
 
 A rule counts, per source system, how many rows it *checked* and how many *passed*; scores
 and roll-ups are computed from those counts in ``analytics.dq``. Every rule is evaluated by one
@@ -18,27 +18,22 @@ Conventions shared by all rule types:
 from __future__ import annotations
 
 import json
-import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from numbers import Real
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import (
     Connection,
     Date,
     DateTime,
-    Engine,
     Integer,
     Numeric,
-    Select,
     String,
     Table,
     and_,
     case,
     exists,
     func,
-    insert,
     not_,
     select,
     true,
@@ -46,23 +41,13 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
-from data_access import audit
 from data_access.codes import DQ_DIMENSIONS
-from data_access.dq_rule_set import DEFAULT_RULES
+from data_access.dq_results import CUSTOMERS, SOURCE_RECORDS
 from data_access.models import Base
-
-log = logging.getLogger(__name__)
-
-_META = Base.metadata.tables
-CUSTOMERS = _META["customers"]
-SOURCE_RECORDS = _META["customer_source_records"]
-DQ_RULES = _META["dq_rules"]
-DQ_RUNS = _META["dq_runs"]
-DQ_RESULTS = _META["dq_results"]
 
 # Tables a rule may check: all hold customer data and link to a customer.
 CHECKED_TABLES: dict[str, Table] = {
-    name: _META[name]
+    name: Base.metadata.tables[name]
     for name in (
         "customers",
         "customer_source_records",
@@ -426,154 +411,3 @@ def evaluate_rule(
     # the GROUP BY expression to the SELECT one); NULL becomes "unlinked" below.
     stmt = select(group, checked, passed).select_from(from_).group_by(group).order_by(group)
     return [(s or UNLINKED, int(c or 0), int(p or 0)) for s, c, p in conn.execute(stmt)]
-
-
-# --- rules, runs and results -----------------------------------------------------------------
-
-
-_STORED_FIELDS = (
-    "code",
-    "table_name",
-    "column_name",
-    "dimension",
-    "rule_type",
-    "threshold",
-    "weight",
-)
-
-
-def seed_rules(conn: Connection, rules: list[dict[str, Any]] | None = None) -> int:
-    """Insert the default rules (or `rules`) whose code is not stored yet; returns how many."""
-    rules = DEFAULT_RULES if rules is None else rules
-    have = set(conn.execute(select(DQ_RULES.c.code)).scalars())
-    new = [
-        {
-            **{k: r.get(k) for k in _STORED_FIELDS},
-            "params": json.dumps(rule_params(r), sort_keys=True, ensure_ascii=False),
-            "description": r.get("description", ""),
-            "active": r.get("active", True),
-        }
-        for r in rules
-        if r["code"] not in have
-    ]
-    if new:
-        conn.execute(insert(DQ_RULES), new)
-    return len(new)
-
-
-def _reference_moment(reference_time: datetime | date | None) -> datetime:
-    if reference_time is None:
-        return datetime.now()
-    if not isinstance(reference_time, datetime):
-        # A bare date (e.g. the seed's as_of) means "as at the end of that day".
-        return datetime.combine(reference_time, time.max)
-    return reference_time
-
-
-def run_checks(
-    engine: Engine,
-    triggered_by: str,
-    reference_time: datetime | date | None = None,
-    started_at: datetime | None = None,
-    as_at: bool = False,
-) -> int:
-    """Evaluate every active rule and store the counts as a new run; returns the run id.
-
-    The run, its results and its audit row commit together. A stored rule that no longer
-    validates is skipped (and named in the audit detail) rather than failing the whole run.
-    `started_at` backdates the run and `as_at` checks only the rows that existed at
-    `reference_time` (the demo seed uses both to build a history of runs).
-    """
-    moment = _reference_moment(reference_time)
-    started = started_at or datetime.now()
-    # Evaluate on a read connection: the write lock is held only for the short write below,
-    # so logins and edits are not kept waiting while every rule scans its table.
-    with engine.connect() as conn:
-        rules = (
-            conn.execute(
-                select(DQ_RULES).where(DQ_RULES.c.active.is_(True)).order_by(DQ_RULES.c.id)
-            )
-            .mappings()
-            .all()
-        )
-        results, skipped = [], []
-        for rule in rules:
-            problems = validate_rule(dict(rule))
-            if problems:
-                log.warning("dq rule %s skipped: %s", rule["code"], "; ".join(problems))
-                skipped.append(rule["code"])
-                continue
-            results += [
-                {"rule_id": rule["id"], "source_system": s, "checked": c, "passed": p}
-                for s, c, p in evaluate_rule(conn, dict(rule), moment, as_at)
-            ]
-    with engine.begin() as conn:
-        run_id = conn.execute(
-            insert(DQ_RUNS).values(
-                started_at=started, finished_at=datetime.now(), triggered_by=triggered_by
-            )
-        ).inserted_primary_key[0]
-        if results:
-            conn.execute(insert(DQ_RESULTS), [{**r, "run_id": run_id} for r in results])
-        detail = {
-            "reference_time": moment.isoformat(),
-            "rules": len({r["rule_id"] for r in results}),
-            "results": len(results),
-            "checked": sum(r["checked"] for r in results),
-            "passed": sum(r["passed"] for r in results),
-            "skipped": skipped,
-        }
-        audit.record(conn, triggered_by, "dq_run", "dq_run", run_id, detail)
-    return int(run_id)
-
-
-RESULT_COLUMNS = [
-    "rule_id",
-    "code",
-    "table_name",
-    "column_name",
-    "dimension",
-    "weight",
-    "threshold",
-    "source_system",
-    "checked",
-    "passed",
-]
-
-
-def result_select(*extra: ColumnElement) -> Select:
-    """SELECT of RESULT_COLUMNS (results joined to their rules), after any `extra` columns."""
-    return select(
-        *extra,
-        DQ_RESULTS.c.rule_id,
-        *[DQ_RULES.c[c] for c in RESULT_COLUMNS[1:7]],
-        *[DQ_RESULTS.c[c] for c in RESULT_COLUMNS[7:]],
-    ).join_from(DQ_RESULTS, DQ_RULES, DQ_RESULTS.c.rule_id == DQ_RULES.c.id)
-
-
-def run_results(conn: Connection, run_id: int) -> pd.DataFrame:
-    """One row per rule and source system of a run, with the rule's attributes."""
-    stmt = (
-        result_select()
-        .where(DQ_RESULTS.c.run_id == run_id)
-        .order_by(DQ_RULES.c.code, DQ_RESULTS.c.source_system)
-    )
-    return pd.DataFrame(conn.execute(stmt).all(), columns=RESULT_COLUMNS)
-
-
-def latest_run_ids(conn: Connection, n: int = 2) -> list[int]:
-    """Ids of the newest `n` finished runs, newest first."""
-    stmt = (
-        select(DQ_RUNS.c.id)
-        .where(DQ_RUNS.c.finished_at.isnot(None))
-        .order_by(DQ_RUNS.c.id.desc())
-        .limit(n)
-    )
-    return list(conn.execute(stmt).scalars())
-
-
-def run_started_at(conn: Connection, run_id: int) -> datetime | None:
-    """When a run started (shown next to the score)."""
-    return conn.execute(
-        select(DQ_RUNS.c.started_at).where(DQ_RUNS.c.id == run_id)
-    ).scalar_one_or_none()

@@ -1,0 +1,358 @@
+"""Phase one of an import, read-only: every value parsed and checked (types, ranges, codes,
+dates, cross-column rules, keys, foreign keys, the importer's region scope before and after),
+and what will be written planned and spooled. Nothing here writes to the database."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, Table, select, tuple_
+
+from data_access.models import Customer, Risk
+from data_access.security import Viewer
+from importer.formats import FIRST_RESPONSE_HOURS, FORMATS, Column, TableFormat
+from importer.reading import read_rows
+from importer.report import ImportReport
+
+CHUNK_ROWS = 5_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _parse(col: Column, raw: str, today: date) -> Any:
+    """The typed value, or raise ValueError with the reason."""
+    if col.kind == "text":
+        if len(raw) > col.max_len:
+            raise ValueError(f"longer than {col.max_len} characters")
+        if col.codes is not None and raw not in col.codes:
+            raise ValueError(f"unknown code; allowed: {', '.join(col.codes)}")
+        if col.name == "email" and not _EMAIL.match(raw):
+            raise ValueError("not an e-mail address")
+        return raw
+    if col.kind == "bool":
+        lowered = raw.lower()
+        if lowered in ("true", "1", "yes", "y"):
+            return True
+        if lowered in ("false", "0", "no", "n"):
+            return False
+        raise ValueError("not true/false")
+    if col.kind in ("int", "float"):
+        try:
+            number = float(raw.replace(",", ""))
+        except ValueError:
+            raise ValueError("not a number") from None
+        if col.kind == "int" and not number.is_integer():
+            raise ValueError("not a whole number")
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError("not a number")
+        if col.low is not None and number < col.low:
+            raise ValueError(f"below the minimum {col.low:g}")
+        if col.high is not None and number > col.high:
+            raise ValueError(f"above the maximum {col.high:g}")
+        return int(number) if col.kind == "int" else number
+    if col.kind == "date":
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("not a date (YYYY-MM-DD)") from None
+    else:
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("not a date and time (YYYY-MM-DD HH:MM)") from None
+    if col.not_future and (value if col.kind == "date" else value.date()) > today:
+        raise ValueError("in the future")
+    return value
+
+
+def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rules across columns of one row: (column, reason)."""
+    problems = []
+    if fmt.name == "customers":
+        churn, signup = row.get("churn_date"), row.get("signup_date")
+        if churn and signup and churn < signup:
+            problems.append(("churn_date", "before signup_date"))
+    if fmt.name == "invoices" and row.get("period_month") and row["period_month"].day != 1:
+        problems.append(("period_month", "not the first day of a month"))
+    if fmt.name == "complaints":
+        for later in ("first_response_at", "resolved_at"):
+            if row.get(later) and row.get("opened_at") and row[later] < row["opened_at"]:
+                problems.append((later, "before opened_at"))
+    if fmt.name == "surveys" and all(row.get(k) is None for k in ("nps", "csat", "ces")):
+        problems.append(("nps", "a survey answer needs at least one of nps, csat, ces"))
+    return problems
+
+
+def _customer_ids(conn: Connection, external_ids: set[str]) -> dict[str, tuple[int, str]]:
+    """external_id → (customer id, region) of the customers that exist."""
+    ids: dict[str, tuple[int, str]] = {}
+    listed = sorted(external_ids)
+    for i in range(0, len(listed), 1000):
+        stmt = select(Customer.external_id, Customer.id, Customer.region).where(
+            Customer.external_id.in_(listed[i : i + 1000])
+        )
+        ids |= {e: (cid, region) for e, cid, region in conn.execute(stmt)}
+    return ids
+
+
+def _existing_rows(
+    conn: Connection, table: Table, fmt: TableFormat, rows: list[dict], columns: list[str]
+) -> dict[tuple, dict[str, Any]]:
+    """Natural key → the stored row (id, region where the table has one, and `columns`) of
+    the rows of this chunk already in the database."""
+    key_columns = [table.c[k] for k in fmt.key]
+    extra = [c for c in dict.fromkeys([*columns, "region"]) if c in table.c and c not in fmt.key]
+    keys = {tuple(r[k] for k in fmt.key) for r in rows}
+    found: dict[tuple, dict[str, Any]] = {}
+    listed = sorted(keys, key=str)
+    for i in range(0, len(listed), 500):
+        part = listed[i : i + 500]
+        if len(key_columns) == 1:
+            match = key_columns[0].in_([k[0] for k in part])
+        else:
+            match = tuple_(*key_columns).in_(part)
+        stmt = select(table.c.id, *key_columns, *(table.c[c] for c in extra)).where(match)
+        for row in conn.execute(stmt).mappings():
+            found[tuple(_normal(row[k]) for k in fmt.key)] = dict(row)
+    return found
+
+
+def _normal(value: Any) -> Any:
+    """Keys compare the same whether they come from the file or the database."""
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _complete(fmt: TableFormat, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Values the table needs that follow from the file's columns (only for columns the
+    file carries, so an update never touches the others)."""
+    if fmt.name == "customers":
+        if "consent" in row:
+            row["consent"] = bool(row["consent"])
+        row["updated_at"] = now
+    elif fmt.name == "invoices":
+        if "paid_amount" in row:
+            row["paid_amount"] = row["paid_amount"] or 0.0
+    elif fmt.name == "complaints":
+        if "escalated" in row:
+            row["escalated"] = bool(row["escalated"])
+        row["first_response_due_at"] = row["opened_at"] + timedelta(
+            hours=FIRST_RESPONSE_HOURS[row["severity"]]
+        )
+        row["resolution_due_at"] = row["opened_at"] + timedelta(hours=row["sla_hours"])
+    return row
+
+
+def _chunks(rows: Iterator[list[str]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    chunk: list[tuple[int, list[str]]] = []
+    for line, values in enumerate(rows, start=2):
+        if not any(v.strip() for v in values):
+            continue  # blank lines at the end of many exports
+        chunk.append((line, values))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _check_header(fmt: TableFormat, header: list[str], report: ImportReport) -> None:
+    known = {c.name for c in fmt.columns}
+    for name in header:
+        if "\x00" in name:
+            report.add(1, name.replace("\x00", "\\0"), "", "a column name contains a NUL character")
+        elif name not in known:
+            report.add(1, name, name, "unknown column")
+    for name in (c.name for c in fmt.columns if c.required and c.name not in header):
+        report.add(1, name, "", "required column is missing")
+    if len(set(header)) != len(header):
+        report.add(1, "", ",".join(header), "a column name appears twice")
+
+
+def validate_file(
+    engine: Engine,
+    viewer: Viewer,
+    stream: IO[bytes],
+    filename: str,
+    sheet: str | None,
+    report: ImportReport,
+    spool: IO[bytes],
+    progress: Callable[[int], None] | None,
+    today: date | None,
+) -> None:
+    """Phase one, read-only: every row is checked and what will be written is spooled."""
+    fmt = FORMATS[report.table]
+    rows = read_rows(stream, filename, sheet)
+    header = [h.strip() for h in next(rows, [])]
+    _check_header(fmt, header, report)
+    if not report.ok:
+        return
+    today = today or date.today()
+    now = datetime.now()
+    seen: set[tuple] = set()
+    with engine.connect() as conn:
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            report.rows += len(chunk)
+            valid = _validate_chunk(conn, viewer, fmt, header, chunk, seen, report, today)
+            if report.ok and valid:
+                planned = _plan(conn, viewer, fmt, header, valid, report, now)
+                if report.ok:
+                    pickle.dump(planned, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            if progress:
+                progress(report.rows)
+    if report.rows == 0:
+        report.add(2, "", "", "the file has a header but no rows")
+
+
+def _region_problem(viewer: Viewer, fmt: TableFormat, row: dict[str, Any]) -> str | None:
+    """Why a scoped importer may not write this row's region (None = allowed)."""
+    if not viewer.region_scope or "region" not in {c.name for c in fmt.columns}:
+        return None
+    region = row.get("region")
+    if region == viewer.region_scope:
+        return None
+    if region is None:
+        return f"a row for every region needs a user without a region scope ({viewer.region_scope})"
+    return f"outside your region {viewer.region_scope}"
+
+
+def _validate_chunk(
+    conn: Connection,
+    viewer: Viewer,
+    fmt: TableFormat,
+    header: list[str],
+    chunk: list[tuple[int, list[str]]],
+    seen: set[tuple],
+    report: ImportReport,
+    today: date,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Parsed rows of one chunk that passed every check on their own; rows carry only the
+    file's columns (an empty cell is None)."""
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for line, values in chunk:
+        if len(values) > len(header):
+            report.add(line, "", ",".join(values[len(header) :]), "more values than columns")
+            continue
+        row: dict[str, Any] = {}
+        bad = False
+        for name, raw in zip(header, values + [""] * (len(header) - len(values)), strict=True):
+            col = fmt.column(name)
+            if "\x00" in raw:
+                report.add(line, name, raw.replace("\x00", "\\0"), "contains a NUL character")
+                bad = True
+                continue
+            raw = raw.strip()
+            if raw == "":
+                if col.required:
+                    report.add(line, name, "", "required value is empty")
+                    bad = True
+                row[name] = None
+                continue
+            try:
+                row[name] = _parse(col, raw, today)
+            except ValueError as exc:
+                report.add(line, name, raw, str(exc))
+                bad = True
+        if bad:
+            continue
+        for name, reason in _row_checks(fmt, row):
+            report.add(line, name, row.get(name), reason)
+            bad = True
+        region_problem = _region_problem(viewer, fmt, row)
+        if region_problem:
+            report.add(line, "region", row.get("region") or "", region_problem)
+            bad = True
+        key = tuple(row.get(k) for k in fmt.key)
+        if key in seen:
+            report.add(
+                line, ",".join(fmt.key), "/".join(map(str, key)), "duplicate key in the file"
+            )
+            bad = True
+        seen.add(key)
+        if not bad:
+            parsed.append((line, row))
+    if "customer_id" in fmt.key and parsed:
+        owners = _customer_ids(conn, {r["customer_id"] for _, r in parsed})
+        linked = []
+        for line, row in parsed:
+            owner = owners.get(row["customer_id"])
+            if owner is None:
+                report.add(line, "customer_id", row["customer_id"], "no such customer")
+            elif viewer.region_scope and owner[1] != viewer.region_scope:
+                report.add(line, "customer_id", row["customer_id"], "customer outside your region")
+            else:
+                row["_external"] = row["customer_id"]
+                row["customer_id"] = owner[0]
+                linked.append((line, row))
+        parsed = linked
+    return parsed
+
+
+def _plan(
+    conn: Connection,
+    viewer: Viewer,
+    fmt: TableFormat,
+    header: list[str],
+    rows: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The inserts and updates of one validated chunk, checked against the stored rows:
+    an append may not hit an existing key, an update only sets the file's columns, and a
+    scoped importer may not take over a row stored for another region."""
+    table: Table = fmt.model.__table__
+    if fmt.name == "risks":
+        return _plan_risks(conn, rows, report), []
+    existing = _existing_rows(conn, table, fmt, [r for _, r in rows], header)
+    inserts, updates = [], []
+    for line, row in rows:
+        external = row.pop("_external", None)
+        key = tuple(row[k] for k in fmt.key)
+        stored = existing.get(key)
+        if stored is None:
+            full = {c.name: row.get(c.name) for c in fmt.columns}
+            inserts.append(_complete(fmt, full, now))
+            continue
+        shown = "/".join(map(str, (external, *key[1:]) if external else key))
+        if report.mode == "append":
+            report.add(
+                line, ",".join(fmt.key), shown, "already in the database (use upsert to update)"
+            )
+            continue
+        if viewer.region_scope and stored.get("region", viewer.region_scope) != viewer.region_scope:
+            report.add(
+                line,
+                ",".join(fmt.key),
+                shown,
+                f"stored for region {stored['region']}, outside your region {viewer.region_scope}",
+            )
+            continue
+        for name, value in row.items():
+            if value is None and name not in fmt.key and stored.get(name) not in (None, False, ""):
+                report.cleared[name] = report.cleared.get(name, 0) + 1
+        updates.append({**_complete(fmt, row, now), "_id": stored["id"]})
+    if report.ok:
+        report.inserted += len(inserts)
+        report.updated += len(updates)
+    return inserts, updates
+
+
+def _plan_risks(
+    conn: Connection, rows: list[tuple[int, dict[str, Any]]], report: ImportReport
+) -> list[dict[str, Any]]:
+    codes_in_db = set(
+        conn.execute(select(Risk.code).where(Risk.code.in_([r["code"] for _, r in rows]))).scalars()
+    )
+    for line, row in rows:
+        if row["code"] in codes_in_db:
+            report.add(line, "code", row["code"], "already in the database")
+    if report.ok:
+        report.inserted += len(rows)
+    return [row for _, row in rows]

@@ -1,0 +1,177 @@
+"""What each table's file looks like: columns, types, required or not, allowed codes and
+ranges, the natural key; the template and the documented table the Import page shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from data_access import codes
+from data_access.models import Complaint, Customer, Invoice, Risk, SurveyResponse
+
+MODES = ("append", "upsert")
+FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # text | int | float | date | datetime | bool
+    required: bool = True
+    codes: tuple[str, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    max_len: int = 200
+    not_future: bool = False
+    example: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # natural key: duplicates and upserts
+    description: str
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, kind: str = "text", required: bool = True, **kw: Any) -> Column:
+    return Column(name, kind, required, **kw)
+
+
+FORMATS: dict[str, TableFormat] = {
+    f.name: f
+    for f in (
+        TableFormat(
+            "customers",
+            Customer,
+            (
+                _c("external_id", max_len=40, example="CRM-0100001"),
+                _c("name", max_len=120, example="Wang Fang"),
+                _c("email", required=False, example="wang.fang@example.com"),
+                _c("phone", required=False, max_len=40, example="13812345678"),
+                _c("company", required=False, max_len=160, example="Ruida Logistics"),
+                _c("region", codes=codes.REGIONS, example="East"),
+                _c("industry", codes=codes.INDUSTRIES, example="Retail"),
+                _c("segment", codes=codes.SEGMENTS, example="SMB"),
+                _c("tier", codes=codes.TIERS, example="normal"),
+                _c("channel", codes=codes.CHANNELS, example="Direct"),
+                _c("lifecycle_stage", codes=codes.LIFECYCLE_STAGES, example="maintenance"),
+                _c("source_system", codes=codes.SOURCE_SYSTEMS, example="CRM"),
+                _c("signup_date", "date", not_future=True, example="2025-03-14"),
+                _c("churn_date", "date", required=False, not_future=True),
+                _c("churn_reason", required=False, codes=codes.CHURN_REASONS),
+                _c("contract_type", codes=codes.CONTRACT_TYPES, example="annual"),
+                _c("credit_score", "int", required=False, low=300, high=850, example="712"),
+                _c("credit_limit", "float", required=False, low=0, example="50000"),
+                _c("consent", "bool", required=False, example="true"),
+                _c("consent_date", "date", required=False, not_future=True),
+            ),
+            ("external_id",),
+            "One row per customer; external_id is the customer's key in your CRM.",
+        ),
+        TableFormat(
+            "invoices",
+            Invoice,
+            (
+                _c("customer_id", max_len=40, example="CRM-0100001", help="customer external_id"),
+                _c("period_month", "date", example="2026-10-01", help="first day of the month"),
+                _c("amount", "float", low=0, example="1800.00"),
+                _c("due_date", "date", example="2026-11-15"),
+                _c("paid_date", "date", required=False, not_future=True),
+                _c("paid_amount", "float", required=False, low=0),
+                _c("status", codes=codes.INVOICE_STATUSES, example="open"),
+            ),
+            ("customer_id", "period_month"),
+            "One row per customer and invoiced month.",
+        ),
+        TableFormat(
+            "surveys",
+            SurveyResponse,
+            (
+                _c("customer_id", max_len=40, example="CRM-0100001"),
+                _c("responded_on", "date", not_future=True, example="2026-10-20"),
+                _c("touchpoint", codes=codes.TOUCHPOINTS, example="support"),
+                _c("nps", "int", required=False, low=0, high=10, example="9"),
+                _c("csat", "int", required=False, low=1, high=5, example="4"),
+                _c("ces", "int", required=False, low=1, high=7, example="2"),
+                _c("comment", required=False, max_len=2000),
+            ),
+            ("customer_id", "responded_on", "touchpoint"),
+            "One survey answer; nps 0–10, csat 1–5, ces 1–7 (any may be empty).",
+        ),
+        TableFormat(
+            "complaints",
+            Complaint,
+            (
+                _c("customer_id", max_len=40, example="CRM-0100001"),
+                _c("category", codes=codes.COMPLAINT_CATEGORIES, example="billing"),
+                _c("severity", codes=codes.SEVERITIES, example="medium"),
+                _c("channel", max_len=20, example="phone"),
+                _c("opened_at", "datetime", not_future=True, example="2026-10-20 09:30"),
+                _c("first_response_at", "datetime", required=False, not_future=True),
+                _c("resolved_at", "datetime", required=False, not_future=True),
+                _c("sla_hours", "int", low=1, high=24 * 90, example="72"),
+                _c("escalated", "bool", required=False, example="false"),
+                _c("description", required=False, max_len=4000),
+            ),
+            ("customer_id", "opened_at", "category"),
+            "One complaint; the response and resolution due times follow from severity and SLA.",
+        ),
+        TableFormat(
+            "risks",
+            Risk,
+            (
+                _c("code", max_len=20, example="R-101"),
+                _c("title", max_len=200, example="Key account churn in East"),
+                _c("category", codes=tuple(codes.RISK_CATEGORIES), example="CHN"),
+                _c("owner", max_len=80, example="Li Na"),
+                _c("description", required=False, max_len=4000),
+                _c("region", required=False, codes=codes.REGIONS),
+                _c("segment", required=False, codes=codes.SEGMENTS),
+                _c("tier", required=False, codes=codes.TIERS),
+                _c("likelihood", "int", low=1, high=5, example="3"),
+                _c("impact", "int", low=1, high=5, example="4"),
+            ),
+            ("code",),
+            "New register risks with their inherent likelihood and impact (append only).",
+        ),
+    )
+}
+
+
+def template_csv(table_name: str) -> str:
+    """Header and one example row, the documented format of `table_name`."""
+    fmt = FORMATS[table_name]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.name for c in fmt.columns])
+    writer.writerow([c.example for c in fmt.columns])
+    return out.getvalue()
+
+
+def format_table(table_name: str) -> list[dict[str, str]]:
+    """The documented columns of `table_name`: name, type, required, allowed values."""
+    rows = []
+    for c in FORMATS[table_name].columns:
+        allowed = ", ".join(c.codes) if c.codes else ""
+        if c.low is not None or c.high is not None:
+            low = "" if c.low is None else f"{c.low:g}"
+            high = "" if c.high is None else f"{c.high:g}"
+            allowed = f"{low} … {high}"
+        rows.append(
+            {
+                "column": c.name,
+                "type": c.kind,
+                "required": "yes" if c.required else "no",
+                "allowed": allowed,
+                "note": c.help or ("not in the future" if c.not_future else ""),
+            }
+        )
+    return rows

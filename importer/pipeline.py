@@ -1,0 +1,76 @@
+"""An import from start to end: check everything (reading only), then write everything in
+one short transaction, or nothing; afterwards refresh what depends on the data."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from typing import IO
+
+from sqlalchemy import Engine
+
+from data_access.kri import refresh_kris
+from data_access.security import IMPORT_DATA, Viewer
+from importer import checks, writing
+from importer.formats import FORMATS, MODES
+from importer.report import ImportFileError, ImportReport
+from quality.runs import run_checks
+
+
+def import_file(
+    engine: Engine,
+    viewer: Viewer,
+    table_name: str,
+    stream: IO[bytes],
+    filename: str = "",
+    mode: str = "append",
+    progress: Callable[[int], None] | None = None,
+    today: date | None = None,
+    sheet: str | None = None,
+) -> ImportReport:
+    """Validate and import one file into `table_name`; nothing is written unless every row
+    is valid. `progress` is called with the number of rows read so far. A refused file is
+    audited too (import_failed), an unreadable one included."""
+    if not viewer.can(IMPORT_DATA):
+        raise PermissionError("importing data")
+    if table_name not in FORMATS:
+        raise ValueError(f"table: unknown table {table_name!r} (one of {', '.join(FORMATS)})")
+    if mode not in MODES:
+        raise ValueError(f"mode: unknown mode {mode!r} (append or upsert)")
+    if table_name == "risks" and mode == "upsert":
+        raise ValueError(
+            "mode: risks are imported with mode append (edit existing risks in the register)"
+        )
+    report = ImportReport(table_name, mode)
+    try:
+        with tempfile.TemporaryFile() as spool:
+            checks.validate_file(
+                engine, viewer, stream, filename, sheet, report, spool, progress, today
+            )
+            if report.ok:
+                spool.seek(0)
+                writing.write_spool(engine, viewer, report, spool, filename)
+    except ImportFileError as exc:
+        writing.audit_refusal(engine, viewer, report, filename, str(exc))
+        raise
+    if not report.ok:
+        report.inserted = report.updated = 0
+        report.cleared = {}
+        first = report.problems[0]
+        writing.audit_refusal(
+            engine, viewer, report, filename, f"row {first.row}, {first.column}: {first.reason}"
+        )
+    return report
+
+
+def cleared_text(cleared: dict[str, int]) -> str:
+    """'email 3, phone 1': how many stored values each column's empty cells cleared."""
+    return ", ".join(f"{column} {n:,}" for column, n in sorted(cleared.items()))
+
+
+def after_import(engine: Engine, username: str) -> int:
+    """Refresh what depends on the data: a data-quality run and the KRI values."""
+    run_id = run_checks(engine, username)
+    refresh_kris(engine)
+    return run_id

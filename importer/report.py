@@ -1,0 +1,42 @@
+"""The outcome of an import: rows read, inserted, updated, values cleared, and every
+problem as (row, column, value, reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_PROBLEMS = 1_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # line in the file: 1 = header
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    table: str
+    mode: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    cleared: dict[str, int] = field(default_factory=dict)  # column → values an upsert emptied
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def add(self, row: int, column: str, value: Any, reason: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(row, column, str(value)[:80], reason))
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (empty, wrong encoding, not a spreadsheet)."""

@@ -1,0 +1,102 @@
+"""Phase two of an import: one short transaction writes what phase one spooled, and the
+import (or its refusal) is audited."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
+from sqlalchemy.exc import IntegrityError
+
+from data_access import audit
+from data_access.security import Viewer
+from importer.formats import FORMATS
+from importer.report import ImportReport
+
+
+def write_spool(
+    engine: Engine, viewer: Viewer, report: ImportReport, spool: IO[bytes], filename: str
+) -> None:
+    """Phase two: one transaction writes what phase one planned, and audits it."""
+    fmt = FORMATS[report.table]
+    table: Table = fmt.model.__table__
+    now = datetime.now()
+    try:
+        with engine.begin() as conn:
+            while True:
+                try:
+                    inserts, updates = pickle.load(spool)  # noqa: S301 - our own temp file
+                except EOFError:
+                    break
+                if fmt.name == "risks":
+                    for row in inserts:
+                        _insert_risk_row(conn, viewer, row, now)
+                    continue
+                if inserts:
+                    conn.execute(insert(table), inserts)
+                if updates:
+                    columns = [k for k in updates[0] if k != "_id"]
+                    stmt = (
+                        update(table)
+                        .where(table.c.id == bindparam("_id"))
+                        .values({c: bindparam(c) for c in columns})
+                    )
+                    conn.execute(stmt, updates)
+            audit.record(
+                conn,
+                viewer.username,
+                "import",
+                report.table,
+                filename[:60] or None,
+                {
+                    "mode": report.mode,
+                    "rows": report.rows,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                    "cleared": report.cleared,
+                },
+            )
+    except IntegrityError:
+        report.add(
+            0,
+            "",
+            "",
+            "the database changed while the file was being checked (another import?); "
+            "nothing was imported, please try again",
+        )
+
+
+def audit_refusal(
+    engine: Engine, viewer: Viewer, report: ImportReport, filename: str, why: str
+) -> None:
+    with engine.begin() as conn:
+        audit.record(
+            conn,
+            viewer.username,
+            "import_failed",
+            report.table,
+            filename[:60] or None,
+            {
+                "mode": report.mode,
+                "rows": report.rows,
+                "problems": report.problem_count,
+                "first": why[:300],
+            },
+        )
+
+
+def _insert_risk_row(conn: Connection, viewer: Viewer, row: dict[str, Any], now: datetime) -> None:
+    from data_access.register import RiskInput, insert_risk
+
+    data = RiskInput(
+        row["title"],
+        row["category"],
+        row["owner"],
+        row.get("description") or "",
+        row.get("region"),
+        row.get("segment"),
+        row.get("tier"),
+    )
+    insert_risk(conn, viewer, data, row["likelihood"], row["impact"], now, code=row["code"])
