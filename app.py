@@ -6,7 +6,7 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
 from components import auth, state
-from components.data import latest_full_month
+from components.data.shared import latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
 from components.navigation import PAGES, allowed_pages

@@ -4,7 +4,8 @@ import streamlit as st
 
 from components import state
 from components.auth import require
-from components.data import clear_after_admin_change, engine, users_and_settings
+from components.cache import clear_after_admin_change, engine
+from components.data.admin import users_and_settings
 from components.i18n import t
 from components.opened import forget, opened, stale_notice
 from components.plain import plain

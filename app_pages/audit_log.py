@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import charts
 from components.auth import require
-from components.data import AUDIT_PAGE_SIZE, audit_page
+from components.data.audit import AUDIT_PAGE_SIZE, audit_page
 from components.export import download_table
 from components.i18n import t
 from data_access.audit import EXPORT_LIMIT

@@ -6,7 +6,7 @@ import streamlit as st
 from components import charts_churn as charts
 from components import state
 from components.auth import require
-from components.data import (
+from components.data.churn import (
     churn_cohorts,
     churn_model_summary,
     churn_reasons,
@@ -15,8 +15,8 @@ from components.data import (
     churn_trend,
     cohort_customers,
     credit_exposure,
-    latest_full_month,
 )
+from components.data.shared import latest_full_month
 from components.export import download_table
 from components.filters import caption, current_filters
 from components.i18n import code_label, month_label, t

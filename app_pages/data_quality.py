@@ -9,13 +9,8 @@ from analytics.dq import overall_score, rollup
 from components import charts_dq as charts
 from components import state
 from components.auth import require
-from components.data import (
-    clear_dq_caches,
-    dq_duplicates,
-    dq_failing_rows,
-    dq_model,
-    engine,
-)
+from components.cache import clear_dq_caches, engine
+from components.data.quality import dq_duplicates, dq_failing_rows, dq_model
 from components.export import download_table
 from components.i18n import t
 from components.opened import forget, opened, stale_notice

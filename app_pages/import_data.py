@@ -6,7 +6,7 @@ import streamlit as st
 import importer
 from components import state
 from components.auth import require
-from components.data import clear_after_admin_change, engine
+from components.cache import clear_after_admin_change, engine
 from components.export import safe_csv
 from components.i18n import t
 from components.plain import plain

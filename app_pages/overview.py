@@ -5,7 +5,7 @@ import streamlit as st
 from analytics.risk import LEVELS
 from components import charts
 from components.auth import require
-from components.data import overview_model
+from components.data.overview import overview_model
 from components.filters import caption, current_filters
 from components.i18n import month_label, t
 from components.navigation import page_link

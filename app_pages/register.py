@@ -5,7 +5,8 @@ import streamlit as st
 from analytics.risk import LEVELS, risk_level
 from components import charts, state
 from components.auth import require
-from components.data import app_settings, register_heatmap, register_trends, register_view
+from components.data.register import register_heatmap, register_trends, register_view
+from components.data.shared import app_settings
 from components.export import download_table
 from components.filters import caption, current_filters
 from components.i18n import month_label, t

@@ -8,7 +8,7 @@ from analytics.satisfaction import gap_to_overall
 from components import charts_satisfaction as charts
 from components import state
 from components.auth import require
-from components.data import complaint_page, detractor_comments, satisfaction_model
+from components.data.satisfaction import complaint_page, detractor_comments, satisfaction_model
 from components.export import download_table
 from components.filters import caption, current_filters
 from components.focus import current_focus, set_focus

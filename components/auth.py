@@ -20,7 +20,8 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import state
-from components.data import app_settings, clear_user_caches, engine
+from components.cache import clear_user_caches, engine
+from components.data.shared import app_settings
 from components.i18n import t
 from data_access import users
 from data_access.security import Viewer

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.data import engine
+from components.cache import engine
 from components.filters import current_filters
 from components.i18n import t
 from data_access import audit

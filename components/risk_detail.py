@@ -12,7 +12,9 @@ import streamlit as st
 
 from analytics.risk import acceptance_expired, risk_level
 from components import charts, state
-from components.data import app_settings, clear_register_caches, engine, risk_detail
+from components.cache import clear_register_caches, engine
+from components.data.register import risk_detail
+from components.data.shared import app_settings
 from components.i18n import t
 from components.opened import forget, opened, stale_notice
 from components.palette import RAG_COLORS

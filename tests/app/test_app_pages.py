@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import state
-from components.data import engine
+from components.cache import engine
 from components.navigation import PAGES
 from data_access.security import can
 from data_access.users import session_version

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from streamlit.testing.v1 import AppTest
 
-from components.data import engine
+from components.cache import engine
 from tests.app.conftest import app, login
 
 # A held lock is "busy" (the database works, another transaction is writing).

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from components import state
-from components.data import clear_register_caches
+from components.cache import clear_register_caches
 from data_access import register
 from data_access.db import get_engine
 from data_access.models import Risk
