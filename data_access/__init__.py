@@ -1,1 +1,2 @@
-"""Data access layer: SQLAlchemy models, queries, users, audit, seed. Never imports streamlit."""
+"""Data access layer: SQLAlchemy models and engine, schema, scope/security/PII, users, audit,
+settings, and the queries per dashboard. Never imports streamlit."""

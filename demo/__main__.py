@@ -13,7 +13,9 @@ from demo.seed import finish_seed, reset, seed_demo
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Load the deterministic demo data set.")
+    parser = argparse.ArgumentParser(
+        prog="python -m demo", description="Load the deterministic demo data set."
+    )
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=42)

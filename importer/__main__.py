@@ -13,7 +13,9 @@ from importer.report import ImportFileError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Import a CRM export into one table.")
+    parser = argparse.ArgumentParser(
+        prog="python -m importer", description="Import a CRM export into one table."
+    )
     parser.add_argument("table", choices=list(FORMATS))
     parser.add_argument("file", type=Path)
     parser.add_argument("--mode", choices=MODES, default="append")

@@ -1,0 +1,1 @@
+"""The administration page's sections: users and their accounts, settings and appetite."""

@@ -1,0 +1,86 @@
+"""Settings tab: risk level bands, review cadence and minimum sample size; risk appetite."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.admin.actions import attempt
+from components.cache import engine
+from components.i18n import t
+from components.opened import opened, stale_notice
+from data_access.security import Viewer
+from data_access.settings import LEVELS, save_appetite, save_settings
+
+EDITABLE_SETTINGS = ("risk_level_bands", "review_cadence_days", "min_sample_size")
+
+
+def settings_form(viewer: Viewer, settings: dict) -> None:
+    """The editable settings as this session opened them, saved with that snapshot."""
+    shown_settings = {k: settings[k] for k in EDITABLE_SETTINGS}
+    settings = opened("settings", "all", shown_settings)
+    stale_notice("settings", "all", settings != shown_settings, "admin_reload_settings")
+    with st.form("admin_settings"):
+        st.markdown(f"**{t('admin.bands')}**")
+        columns = st.columns(4)
+        bands = {
+            level: columns[i].number_input(
+                t(f"level.{level}"),
+                1,
+                25,
+                int(settings["risk_level_bands"][level]),
+                disabled=level == "Critical",
+            )
+            for i, level in enumerate(LEVELS)
+        }
+        st.markdown(f"**{t('admin.cadence')}**")
+        columns = st.columns(4)
+        cadence = {
+            level: columns[i].number_input(
+                t(f"level.{level}"), 1, 730, int(settings["review_cadence_days"][level])
+            )
+            for i, level in enumerate(LEVELS)
+        }
+        min_n = st.number_input(
+            t("admin.min_n"),
+            5,
+            10_000,
+            int(settings["min_sample_size"]),
+            help=t("admin.min_n.help"),
+        )
+        if st.form_submit_button(t("admin.save_settings")):
+            attempt(
+                lambda: save_settings(
+                    engine(),
+                    viewer,
+                    {
+                        "risk_level_bands": {k: int(v) for k, v in bands.items()},
+                        "review_cadence_days": {k: int(v) for k, v in cadence.items()},
+                        "min_sample_size": int(min_n),
+                    },
+                    settings,
+                ),
+                t("admin.settings_saved"),
+                opened_as=("settings", "all"),
+            )
+
+
+def appetite_form(viewer: Viewer, appetite: dict[str, int]) -> None:
+    """The appetite limit per risk category as this session opened them."""
+    shown_appetite = appetite
+    appetite = opened("appetite", "all", shown_appetite)
+    stale_notice("appetite", "all", appetite != shown_appetite, "admin_reload_appetite")
+    with st.form("admin_appetite"):
+        st.markdown(f"**{t('admin.appetite')}**")
+        columns = st.columns(4)
+        limits = {
+            category: columns[i % 4].number_input(t(f"category.{category}"), 1, 25, int(value))
+            for i, (category, value) in enumerate(sorted(appetite.items()))
+        }
+        if st.form_submit_button(t("admin.save_appetite")):
+            attempt(
+                lambda: save_appetite(
+                    engine(), viewer, {k: int(v) for k, v in limits.items()}, appetite
+                ),
+                t("admin.appetite_saved"),
+                opened_as=("appetite", "all"),
+            )

@@ -1,0 +1,1 @@
+"""Sections of the churn, retention and credit page, one module each."""

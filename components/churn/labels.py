@@ -1,0 +1,48 @@
+"""Small helpers the churn page's sections share: money, the customer list columns and
+code labels in a customer list."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import code_label, t
+
+
+def money(value: float | None) -> str:
+    """An amount without decimals, or a dash when there is none."""
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def customer_columns() -> dict:
+    """Column headings and formats of every customer list on the page."""
+    return {
+        "customer_id": t("sat.customer_id"),
+        "customer": t("sat.customer"),
+        "email": t("sat.email"),
+        "region": t("dim.region"),
+        "segment": t("dim.segment"),
+        "tier": t("dim.tier"),
+        "contract_type": t("dim.contract_type"),
+        "signup_date": st.column_config.DateColumn(t("churn.signup")),
+        "churn_date": st.column_config.DateColumn(t("churn.left")),
+        "churn_reason": t("churn.reason"),
+        "reason": t("churn.reason"),
+        "monthly_revenue": st.column_config.NumberColumn(
+            t("churn.monthly_revenue"), format="localized"
+        ),
+        "probability": st.column_config.ProgressColumn(
+            t("churn.probability"), format="percent", min_value=0.0, max_value=1.0
+        ),
+        "factors": t("churn.factors"),
+        "overdue": st.column_config.NumberColumn(t("churn.overdue"), format="localized"),
+        "days_overdue": st.column_config.NumberColumn(t("churn.days_overdue")),
+        "credit_score": st.column_config.NumberColumn(t("churn.credit_score")),
+        "credit_limit": st.column_config.NumberColumn(t("churn.credit_limit"), format="localized"),
+    }
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A customer list with its coded columns shown as labels."""
+    codes = ("tier", "contract_type", "churn_reason", "reason")
+    return frame.assign(**{c: frame[c].map(code_label) for c in codes if c in frame})

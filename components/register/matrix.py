@@ -1,0 +1,52 @@
+"""Register tab: the likelihood × impact heat map, clickable to narrow the table to a cell."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.risk import LEVELS
+from components import charts, state
+from components.data.register import register_heatmap
+from components.i18n import t
+from data_access.filters import Filters
+from data_access.security import Viewer
+
+
+def matrix_kind() -> str:
+    """Which assessment the matrix shows: inherent, current (the default) or target."""
+    return (
+        st.segmented_control(
+            t("register.matrix_kind"),
+            ("inherent", "current", "target"),
+            format_func=lambda k: t(f"register.kind.{k}"),
+            default="current",
+            key=state.REGISTER_MATRIX_KIND,
+        )
+        or "current"
+    )
+
+
+def risk_matrix(
+    viewer: Viewer, filters: Filters, kind: str, level_of: dict[int, str]
+) -> tuple | None:
+    """The heat map of `kind` scores coloured by `level_of`; returns the clicked
+    (likelihood, impact) cell, if any."""
+    labels = {lvl: t(f"level.{lvl}") for lvl in LEVELS} | {
+        "likelihood": t("register.likelihood"),
+        "impact": t("register.impact"),
+        "risks": t("chart.risks"),
+    }
+    matrix = st.plotly_chart(
+        charts.risk_matrix(
+            register_heatmap(viewer, filters, kind),
+            level_of,
+            labels,
+            t("register.matrix_title", kind=t(f"register.kind.{kind}")),
+        ),
+        key=state.REGISTER_MATRIX,
+        on_select="rerun",
+        selection_mode="points",
+    )
+    st.caption(t("register.matrix_hint"))
+    points = (matrix or {}).get("selection", {}).get("points", [])
+    return tuple(points[0]["customdata"]) if points else None

@@ -1,0 +1,1 @@
+"""Sections of the satisfaction and complaints page, one module each."""

@@ -1,0 +1,33 @@
+"""The satisfaction page's trends tab: NPS, CSAT and CES by month, and the NPS answer mix."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import charts_satisfaction as charts
+from components.data.satisfaction import SatisfactionModel
+from components.i18n import month_label, t
+from components.satisfaction.labels import METRICS
+
+
+def trends(model: SatisfactionModel) -> None:
+    """One score trend per measure side by side, then the promoter/passive/detractor mix."""
+    monthly = model.monthly.assign(month_label=model.monthly["month"].map(month_label))
+    columns = st.columns(3)
+    for column, metric in zip(columns, METRICS, strict=True):
+        labels = {
+            "ci": t("chart.ci95"),
+            "score": t(f"sat.metric.{metric}"),
+            "insufficient": t("kpi.insufficient"),
+            "axis": t(f"sat.axis.{metric}"),
+        }
+        with column:
+            st.plotly_chart(
+                charts.score_trend(monthly, metric, labels, t(f"sat.trend.{metric}")),
+                key=f"sat_trend_{metric}",
+            )
+    mix_labels = {k: t(f"sat.{k}") for k in ("promoters", "passives", "detractors")}
+    st.plotly_chart(
+        charts.answer_mix(monthly, mix_labels, t("sat.mix_title")), key="sat_answer_mix"
+    )
+    st.caption(t("sat.trend_note", n=model.min_n))
