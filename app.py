@@ -47,6 +47,20 @@ if viewer is None:
         _database_unavailable(exc)
     st.stop()
 
+if auth.must_change_password(viewer):
+    # Every page's URL answers with the password form until the one-time password is gone.
+    with st.sidebar:
+        auth.logout_button(authenticator, viewer)
+
+    def change_password() -> None:
+        auth.change_password_page(viewer)
+
+    password_pages = [
+        st.Page(change_password, title=t("login.set_password"), url_path=p.url_path) for p in PAGES
+    ]
+    st.navigation(password_pages, position="hidden").run()
+    st.stop()
+
 pages = [
     st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path)
     for p in allowed_pages(viewer.role)

@@ -15,6 +15,7 @@ from components.churn.tiles import kpi_tiles
 from components.churn.trend import churn_over_time
 from components.data.churn import churn_trend, credit_exposure
 from components.data.shared import latest_full_month
+from components.empty import stop_when_no_customers
 from components.filters import caption, current_filters
 from components.i18n import t
 from data_access.security import VIEW_DASHBOARDS, VIEW_RECORDS
@@ -25,6 +26,7 @@ records = viewer.can(VIEW_RECORDS)
 
 st.title(t("churn.title"))
 st.caption(caption(filters, latest_full_month()) + " · " + t("churn.caption"))
+stop_when_no_customers(viewer)
 split = split_control()
 trend = churn_trend(viewer, filters, split)
 credit = credit_exposure(viewer, filters)

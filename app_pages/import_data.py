@@ -55,6 +55,16 @@ if upload is not None and upload.getvalue()[:2] == b"PK":
         sheets = []  # the import itself reports the unreadable workbook
     if len(sheets) > 1:
         sheet = st.selectbox(t("import.sheet"), sheets, index=None, help=t("import.sheet.help"))
+extra = "skip"
+if table == "customers":
+    extra = st.radio(
+        t("import.extra"),
+        importer.EXTRA_MODES,
+        format_func=lambda m: t(f"import.extra.{m}"),
+        horizontal=True,
+        help=t("import.extra.help"),
+        key=state.IMPORT_EXTRA,
+    )
 if upload is not None and st.button(t("import.run"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0, text=t("import.reading"))
 
@@ -66,7 +76,15 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
 
     try:
         report = importer.import_file(
-            engine(), viewer, table, upload, upload.name, mode or "append", progress, sheet=sheet
+            engine(),
+            viewer,
+            table,
+            upload,
+            upload.name,
+            mode or "append",
+            progress,
+            sheet=sheet,
+            extra=extra,
         )
     except (importer.ImportFileError, ValueError) as exc:
         bar.empty()
@@ -84,10 +102,13 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
                 updated=f"{report.updated:,}",
                 run=run_id,
             )
-            if report.cleared:
-                st.session_state[state.IMPORT_MESSAGE] += " " + t(
-                    "import.cleared", columns=importer.cleared_text(report.cleared)
-                )
+            for key, columns in (
+                ("import.cleared", importer.cleared_text(report.cleared)),
+                ("import.kept", ", ".join(report.kept_columns)),
+                ("import.skipped", ", ".join(report.skipped_columns)),
+            ):
+                if columns:
+                    st.session_state[state.IMPORT_MESSAGE] += " " + t(key, columns=plain(columns))
             st.rerun()
         st.error(t("import.failed", problems=f"{report.problem_count:,}", rows=f"{report.rows:,}"))
         problems = pd.DataFrame(report.problems)
@@ -103,6 +124,8 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
         )
         if report.problem_count > len(report.problems):
             st.caption(t("import.more", shown=len(report.problems)))
+        if report.skipped_columns:
+            st.caption(t("import.skipped", columns=plain(", ".join(report.skipped_columns))))
         st.download_button(
             t("import.problems_csv"),
             safe_csv(problems),

@@ -6,6 +6,7 @@ from analytics.risk import LEVELS
 from components import charts
 from components.auth import require
 from components.data.overview import overview_model
+from components.empty import no_customers_notice
 from components.filters import caption, current_filters
 from components.i18n import month_label, t
 from components.navigation import page_link
@@ -19,6 +20,7 @@ model = overview_model(viewer, filters)
 
 st.title(t("overview.title"))
 st.caption(caption(filters, model.as_of_month) + " · " + t("overview.deltas"))
+no_customers_notice(viewer)  # an empty install: what to do first
 
 with st.container(border=True):
     st.markdown(f"**{t('overview.register')}**")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.auth import require
 from components.data.satisfaction import satisfaction_model
+from components.empty import stop_when_no_customers
 from components.filters import caption, current_filters
 from components.focus import current_focus
 from components.i18n import t
@@ -22,9 +23,10 @@ from data_access.security import VIEW_DASHBOARDS
 viewer = require(VIEW_DASHBOARDS)
 filters = current_filters()
 focus = current_focus()
-model = satisfaction_model(viewer, filters, focus)
 
 st.title(t("sat.title"))
+stop_when_no_customers(viewer)
+model = satisfaction_model(viewer, filters, focus)
 st.caption(caption(filters, model.as_of_month) + " · " + t("sat.caption"))
 focus_notice(focus)
 kpi_tiles(model)

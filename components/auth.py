@@ -23,7 +23,8 @@ from components import state
 from components.cache import clear_user_caches, engine
 from components.data.shared import app_settings
 from components.i18n import t
-from data_access import users
+from components.plain import plain
+from data_access import user_admin, users
 from data_access.security import Viewer
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,40 @@ def logout_button(auth: stauth.Authenticate, viewer: Viewer) -> None:
     auth.logout(t("app.logout"), location="sidebar", key="logout_button", callback=_on_logout)
     if not st.session_state.get(state.AUTH_STATUS):
         st.rerun()  # the page below must not render for a user who just left
+
+
+def must_change_password(viewer: Viewer) -> bool:
+    """Whether this user logged in with a one-time password (read on every run)."""
+    with engine().connect() as conn:
+        return users.must_change_password(conn, viewer.username)
+
+
+def change_password_page(viewer: Viewer) -> None:
+    """The only page for a user with a one-time password: set your own, then go on."""
+    _, centre, _ = st.columns([1, 2, 1])
+    with centre:
+        st.title(t("app.title"))
+        st.info(t("login.must_change"), icon=":material/key:")
+        with st.form("change_password"):
+            current = st.text_input(t("login.current_password"), type="password")
+            new = st.text_input(
+                t("login.new_password"), type="password", help=t("admin.password.help")
+            )
+            again = st.text_input(t("login.repeat_password"), type="password")
+            if not st.form_submit_button(t("login.set_password"), type="primary"):
+                return
+        if new != again:
+            st.error(t("login.passwords_differ"))
+            return
+        try:
+            version = user_admin.change_own_password(engine(), viewer.username, current, new)
+        except user_admin.AdminError as exc:
+            st.error(t("admin.refused", why=plain(exc)))
+            return
+        # This session goes on with the new session version; the cookie is issued again.
+        st.session_state[state.SESSION_VERSION] = version
+        st.session_state[state.COOKIE_PENDING] = True
+        st.rerun()
 
 
 def require(perm: str) -> Viewer:

@@ -66,3 +66,4 @@ IMPORT_MESSAGE = "import_message"
 IMPORT_TABLE = "import_table"
 IMPORT_MODE = "import_mode"  # + table
 IMPORT_FILE = "import_file"  # + table
+IMPORT_EXTRA = "import_extra"  # skip or keep the columns the customers table does not know

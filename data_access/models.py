@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -64,6 +65,18 @@ class Customer(Base):
         Index("ix_customers_churn", "churn_date"),
         Index("ix_customers_source", "source_system"),
     )
+
+
+class CustomerAttribute(Base):
+    """A column of the organisation's customer file that `customers` does not have (kept on
+    import when asked): one row per customer and attribute name."""
+
+    __tablename__ = "customer_attributes"
+    __table_args__ = (Index("ix_customer_attributes_name", "name", "value"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class CreditScoreHistory(Base):
@@ -356,6 +369,10 @@ class User(Base):
     # Bumped on logout, password reset, deactivation and role or scope change: a login
     # (cookie or live session) carrying an older value is ended.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set for an account created with a one-time password: the next login must replace it.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Setting(Base):

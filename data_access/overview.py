@@ -33,6 +33,15 @@ def latest_full_month(conn: Connection) -> date:
     return month_start(latest)
 
 
+def customer_count(conn: Connection, viewer: Viewer) -> int:
+    """How many customers the viewer may see (0 on an empty install)."""
+    return int(
+        conn.execute(
+            select(func.count(Customer.id)).where(*customer_conditions(viewer))
+        ).scalar_one()
+    )
+
+
 def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per month of the period: customers active at the month's start and how many of them
     churned during it (one scan of customers)."""

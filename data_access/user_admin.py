@@ -15,7 +15,7 @@ from data_access import audit
 from data_access.codes import REGIONS
 from data_access.models import User
 from data_access.security import ADMIN_USERS, ROLES, Viewer
-from data_access.users import MAX_PASSWORD_BYTES, create_user, hash_password
+from data_access.users import MAX_PASSWORD_BYTES, create_user, hash_password, verify_password
 
 MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,59}$")
@@ -231,3 +231,33 @@ def unlock(engine: Engine, actor: Viewer, username: str, version: int) -> None:
         user = _user(conn, actor, username, version)
         _save_user(conn, user, False, failed_attempts=0, locked_until=None)
         audit.record(conn, actor.username, "user_unlock", "user", username)
+
+
+def change_own_password(engine: Engine, username: str, current: str, new: str) -> int:
+    """A user replaces their own password (the first login of a one-time password included):
+    the current one must be right and the new one meet the policy and differ from it. Every
+    other login of the user ends; returns the session version this session continues with."""
+    problems = password_problems(username, new)
+    if new == current:
+        problems.append("password: the new password must differ from the current one")
+    with engine.begin() as conn:
+        user = conn.execute(select(User).where(User.username == username)).first()
+        if user is None or not user.active or not verify_password(current, user.password_hash):
+            problems.insert(0, "current password: not correct")
+        if problems:
+            detail = {"problems": problems}
+            audit.record(conn, username, "password_refused", "user", username, detail)
+        else:
+            conn.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(
+                    password_hash=hash_password(new),
+                    must_change_password=False,
+                    version=User.version + 1,
+                    session_version=User.session_version + 1,
+                )
+            )
+            audit.record(conn, username, "password_changed", "user", username)
+            return int(user.session_version) + 1
+    raise AdminError("; ".join(problems))

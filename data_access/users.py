@@ -26,7 +26,7 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(encoded, bcrypt.gensalt(rounds=12)).decode()
 
 
-def _password_matches(password: str, password_hash: str) -> bool:
+def verify_password(password: str, password_hash: str) -> bool:
     """bcrypt's check; a password bcrypt cannot take never matches."""
     encoded = password.encode("utf-8")
     if len(encoded) > MAX_PASSWORD_BYTES:
@@ -53,9 +53,11 @@ def create_user(
     password: str,
     role: str,
     region_scope: str | None = None,
+    must_change_password: bool = False,
 ) -> None:
     conn.execute(
         insert(User).values(
+            must_change_password=must_change_password,
             username=username,
             name=name,
             email=email,
@@ -107,6 +109,15 @@ def get_viewer(
     if row is None or (session_version is not None and row.session_version != session_version):
         return None
     return Viewer(row.username, row.role, row.region_scope)
+
+
+def must_change_password(conn: Connection, username: str) -> bool:
+    """Whether the user logged in with a one-time password and must set their own first."""
+    return bool(
+        conn.execute(
+            select(User.must_change_password).where(User.username == username)
+        ).scalar_one_or_none()
+    )
 
 
 def cookie_login(
@@ -163,12 +174,12 @@ def attempt_login(
         elif user.locked_until is not None and user.locked_until > now:
             refusal = "locked"
         if refusal:
-            _password_matches(password or "", _DUMMY_HASH)  # as slow as a real check
+            verify_password(password or "", _DUMMY_HASH)  # as slow as a real check
             action = "login_failed" if user is None else "login_refused"
             detail = {"reason": refusal, **({"password_over_72_bytes": True} if too_long else {})}
             audit.record(conn, username or None, action, "user", username, detail)
             return LoginResult(False)
-        if _password_matches(password or "", user.password_hash):
+        if verify_password(password or "", user.password_hash):
             conn.execute(
                 update(User)
                 .where(User.id == user.id)

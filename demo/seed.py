@@ -25,6 +25,7 @@ from data_access.models import (
     Complaint,
     CreditScoreHistory,
     Customer,
+    CustomerAttribute,
     CustomerSourceRecord,
     Invoice,
     KeyRiskIndicator,
@@ -715,6 +716,7 @@ RESET_ORDER: tuple[type, ...] = (
     Invoice,
     CreditScoreHistory,
     CustomerSourceRecord,
+    CustomerAttribute,
     Customer,
 )
 

@@ -21,11 +21,13 @@ Command line:
 """
 
 from importer.formats import FORMATS, MODES, format_table, template_csv
+from importer.header import EXTRA_MODES
 from importer.pipeline import after_import, cleared_text, import_file
 from importer.reading import workbook_sheets
 from importer.report import ImportFileError, ImportReport, Problem
 
 __all__ = [
+    "EXTRA_MODES",
     "FORMATS",
     "MODES",
     "ImportFileError",

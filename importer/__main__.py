@@ -6,8 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
+from data_access.db import database_url, get_engine
+from data_access.schema import upgrade_schema
 from data_access.security import Viewer
 from importer.formats import FORMATS, MODES
+from importer.header import EXTRA_MODES
 from importer.pipeline import after_import, cleared_text, import_file
 from importer.report import ImportFileError
 
@@ -20,20 +25,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--mode", choices=MODES, default="append")
     parser.add_argument("--sheet", help="the sheet to import from a workbook with several")
+    parser.add_argument(
+        "--extra",
+        choices=EXTRA_MODES,
+        default="skip",
+        help="columns the table does not know: skip them, or keep them as customer attributes",
+    )
     parser.add_argument("--user", default="cli-import", help="recorded in the audit log")
     args = parser.parse_args(argv)
-    from data_access.db import get_engine
-
     engine = get_engine()
     viewer = Viewer(args.user, "admin")
     try:
+        # A database without the schema (or with an older one) gets it first; no demo data.
+        upgrade_schema(engine)
+    except DBAPIError as exc:
+        print(f"Nothing imported: the database {database_url()} cannot be used ({exc.orig})")
+        return 1
+    try:
         with args.file.open("rb") as stream:
             report = import_file(
-                engine, viewer, args.table, stream, args.file.name, args.mode, sheet=args.sheet
+                engine,
+                viewer,
+                args.table,
+                stream,
+                args.file.name,
+                args.mode,
+                sheet=args.sheet,
+                extra=args.extra,
             )
     except (ImportFileError, ValueError, OSError) as exc:
         print(f"Nothing imported: {exc}", file=sys.stderr)
         return 1
+    if report.skipped_columns:
+        print("Columns not imported: " + ", ".join(report.skipped_columns))
+    if report.kept_columns:
+        print("Columns kept as customer attributes: " + ", ".join(report.kept_columns))
     if not report.ok:
         print(f"Nothing imported: {report.problem_count} problem(s) in {report.rows} row(s).")
         for p in report.problems:

@@ -12,13 +12,16 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, Table, select, tuple_
 
-from data_access.models import Customer, Risk
+from data_access.models import Customer, CustomerAttribute, Risk
 from data_access.security import Viewer
 from importer.formats import FIRST_RESPONSE_HOURS, FORMATS, Column, TableFormat
+from importer.header import ATTRIBUTE, resolve_header
 from importer.reading import read_rows
 from importer.report import ImportReport
 
 CHUNK_ROWS = 5_000
+# How a kept column (a customer attribute) is checked: optional text of at most 200 characters.
+ATTRIBUTE_COLUMN = Column("attribute", required=False)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -163,19 +166,6 @@ def _chunks(rows: Iterator[list[str]], size: int) -> Iterator[list[tuple[int, li
         yield chunk
 
 
-def _check_header(fmt: TableFormat, header: list[str], report: ImportReport) -> None:
-    known = {c.name for c in fmt.columns}
-    for name in header:
-        if "\x00" in name:
-            report.add(1, name.replace("\x00", "\\0"), "", "a column name contains a NUL character")
-        elif name not in known:
-            report.add(1, name, name, "unknown column")
-    for name in (c.name for c in fmt.columns if c.required and c.name not in header):
-        report.add(1, name, "", "required column is missing")
-    if len(set(header)) != len(header):
-        report.add(1, "", ",".join(header), "a column name appears twice")
-
-
 def validate_file(
     engine: Engine,
     viewer: Viewer,
@@ -186,12 +176,12 @@ def validate_file(
     spool: IO[bytes],
     progress: Callable[[int], None] | None,
     today: date | None,
+    extra: str = "skip",
 ) -> None:
     """Phase one, read-only: every row is checked and what will be written is spooled."""
     fmt = FORMATS[report.table]
     rows = read_rows(stream, filename, sheet)
-    header = [h.strip() for h in next(rows, [])]
-    _check_header(fmt, header, report)
+    header = resolve_header(fmt, [h.strip() for h in next(rows, [])], extra, report)
     if not report.ok:
         return
     today = today or date.today()
@@ -223,11 +213,16 @@ def _region_problem(viewer: Viewer, fmt: TableFormat, row: dict[str, Any]) -> st
     return f"outside your region {viewer.region_scope}"
 
 
+def _column(fmt: TableFormat, name: str) -> Column:
+    """The table's column, or the text column an attribute is checked as."""
+    return ATTRIBUTE_COLUMN if name.startswith(ATTRIBUTE) else fmt.column(name)
+
+
 def _validate_chunk(
     conn: Connection,
     viewer: Viewer,
     fmt: TableFormat,
-    header: list[str],
+    header: list[str | None],
     chunk: list[tuple[int, list[str]]],
     seen: set[tuple],
     report: ImportReport,
@@ -243,7 +238,9 @@ def _validate_chunk(
         row: dict[str, Any] = {}
         bad = False
         for name, raw in zip(header, values + [""] * (len(header) - len(values)), strict=True):
-            col = fmt.column(name)
+            if name is None:  # a column the table does not know, skipped
+                continue
+            col = _column(fmt, name)
             if "\x00" in raw:
                 report.add(line, name, raw.replace("\x00", "\\0"), "contains a NUL character")
                 bad = True
@@ -299,7 +296,7 @@ def _plan(
     conn: Connection,
     viewer: Viewer,
     fmt: TableFormat,
-    header: list[str],
+    header: list[str | None],
     rows: list[tuple[int, dict[str, Any]]],
     report: ImportReport,
     now: datetime,
@@ -309,8 +306,11 @@ def _plan(
     scoped importer may not take over a row stored for another region."""
     table: Table = fmt.model.__table__
     if fmt.name == "risks":
-        return _plan_risks(conn, rows, report), []
-    existing = _existing_rows(conn, table, fmt, [r for _, r in rows], header)
+        return _plan_risks(conn, rows, report), [], []
+    columns = [h for h in header if h is not None and not h.startswith(ATTRIBUTE)]
+    existing = _existing_rows(conn, table, fmt, [r for _, r in rows], columns)
+    attributes = _split_attributes(rows)
+    _count_cleared_attributes(conn, attributes, existing, report)
     inserts, updates = [], []
     for line, row in rows:
         external = row.pop("_external", None)
@@ -341,7 +341,42 @@ def _plan(
     if report.ok:
         report.inserted += len(inserts)
         report.updated += len(updates)
-    return inserts, updates
+    return inserts, updates, attributes
+
+
+def _split_attributes(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[str, dict]]:
+    """Take the kept columns out of the rows: (customer external_id, {name: value or None})."""
+    attributes = []
+    for _, row in rows:
+        kept = {k.removeprefix(ATTRIBUTE): row.pop(k) for k in list(row) if k.startswith(ATTRIBUTE)}
+        if kept:
+            attributes.append((row["external_id"], kept))
+    return attributes
+
+
+def _count_cleared_attributes(
+    conn: Connection, attributes: list[tuple[str, dict]], existing: dict, report: ImportReport
+) -> None:
+    """An empty cell of a kept column clears a stored attribute: count those, per column."""
+    emptied = {
+        (existing[(external,)]["id"], name)
+        for external, values in attributes
+        if (external,) in existing
+        for name, value in values.items()
+        if value is None
+    }
+    if not emptied:
+        return
+    ids = sorted({customer_id for customer_id, _ in emptied})
+    stored = set()
+    for i in range(0, len(ids), 500):
+        stmt = select(CustomerAttribute.customer_id, CustomerAttribute.name).where(
+            CustomerAttribute.customer_id.in_(ids[i : i + 500])
+        )
+        stored |= {(c, n) for c, n in conn.execute(stmt)}
+    for _, name in emptied & stored:
+        column = ATTRIBUTE + name
+        report.cleared[column] = report.cleared.get(column, 0) + 1
 
 
 def _plan_risks(

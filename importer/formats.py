@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from data_access import codes
@@ -27,6 +27,7 @@ class Column:
     not_future: bool = False
     example: str = ""
     help: str = ""
+    aliases: tuple[str, ...] = ()  # other spellings real exports use (matched like the name)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,83 @@ FORMATS: dict[str, TableFormat] = {
 }
 
 
+# Other spellings of the columns in real exports (CRM, billing and survey tools, public data
+# sets). Matching ignores case, spaces and punctuation, so only real synonyms are listed.
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "customers": {
+        "external_id": (
+            "customer_id",
+            "customer id",
+            "id",
+            "customer no",
+            "customer number",
+            "client id",
+            "account id",
+            "cust id",
+        ),
+        "name": ("customer name", "full name", "client name"),
+        "email": ("e-mail address", "email address", "mail"),
+        "phone": ("phone number", "telephone", "mobile", "tel"),
+        "company": ("company name", "organisation", "organization", "account name"),
+        "region": ("territory", "sales region"),
+        "industry": ("sector",),
+        "segment": ("customer segment",),
+        "tier": ("customer tier", "service tier"),
+        "channel": ("sales channel", "acquisition channel"),
+        "lifecycle_stage": ("stage", "lifecycle"),
+        "source_system": ("source", "system"),
+        "signup_date": ("start date", "join date", "customer since", "created date", "created"),
+        "churn_date": ("end date", "cancel date", "cancellation date", "termination date"),
+        "churn_reason": ("reason", "cancellation reason"),
+        "contract_type": ("contract", "plan"),
+        "credit_score": ("score",),
+        "consent": ("marketing consent", "opt in", "optin"),
+    },
+    "invoices": {
+        "customer_id": ("customer", "client id", "account id", "external id"),
+        "period_month": ("month", "billing month", "invoice month"),
+        "amount": ("invoice amount", "amount due", "total"),
+        "due_date": ("due",),
+        "paid_date": ("payment date", "date paid"),
+        "paid_amount": ("amount paid", "payment amount"),
+        "status": ("invoice status",),
+    },
+    "surveys": {
+        "customer_id": ("customer", "client id", "account id", "external id"),
+        "responded_on": ("response date", "survey date", "date"),
+        "nps": ("nps score", "likelihood to recommend"),
+        "csat": ("csat score", "satisfaction"),
+        "ces": ("ces score", "effort score"),
+        "comment": ("comments", "verbatim", "feedback"),
+    },
+    "complaints": {
+        "customer_id": ("customer", "client id", "account id", "external id"),
+        "category": ("complaint type", "type"),
+        "severity": ("priority",),
+        "opened_at": ("opened", "created at", "created", "open date"),
+        "first_response_at": ("first response", "responded at"),
+        "resolved_at": ("resolved", "closed at", "closed"),
+        "sla_hours": ("sla",),
+        "description": ("details", "text"),
+    },
+    "risks": {
+        "code": ("risk id", "id"),
+        "title": ("risk", "risk title", "name"),
+        "owner": ("risk owner",),
+        "likelihood": ("probability",),
+    },
+}
+FORMATS = {
+    name: replace(
+        fmt,
+        columns=tuple(
+            replace(c, aliases=ALIASES.get(name, {}).get(c.name, ())) for c in fmt.columns
+        ),
+    )
+    for name, fmt in FORMATS.items()
+}
+
+
 def template_csv(table_name: str) -> str:
     """Header and one example row, the documented format of `table_name`."""
     fmt = FORMATS[table_name]
@@ -172,6 +250,7 @@ def format_table(table_name: str) -> list[dict[str, str]]:
                 "required": "yes" if c.required else "no",
                 "allowed": allowed,
                 "note": c.help or ("not in the future" if c.not_future else ""),
+                "also accepted": ", ".join(c.aliases),
             }
         )
     return rows

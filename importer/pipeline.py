@@ -28,10 +28,12 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
     sheet: str | None = None,
+    extra: str = "skip",
 ) -> ImportReport:
     """Validate and import one file into `table_name`; nothing is written unless every row
     is valid. `progress` is called with the number of rows read so far. A refused file is
-    audited too (import_failed), an unreadable one included."""
+    audited too (import_failed), an unreadable one included. Columns the table does not
+    know are skipped, or with `extra="keep"` kept as customer attributes."""
     if not viewer.can(IMPORT_DATA):
         raise PermissionError("importing data")
     if table_name not in FORMATS:
@@ -46,7 +48,7 @@ def import_file(
     try:
         with tempfile.TemporaryFile() as spool:
             checks.validate_file(
-                engine, viewer, stream, filename, sheet, report, spool, progress, today
+                engine, viewer, stream, filename, sheet, report, spool, progress, today, extra
             )
             if report.ok:
                 spool.seek(0)

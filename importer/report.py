@@ -27,6 +27,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     cleared: dict[str, int] = field(default_factory=dict)  # column → values an upsert emptied
+    skipped_columns: list[str] = field(default_factory=list)  # file columns not imported
+    kept_columns: list[str] = field(default_factory=list)  # kept as customer attributes
 
     @property
     def ok(self) -> bool:

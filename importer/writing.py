@@ -7,10 +7,11 @@ import pickle
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data_access import audit
+from data_access.models import Customer, CustomerAttribute
 from data_access.security import Viewer
 from importer.formats import FORMATS
 from importer.report import ImportReport
@@ -27,7 +28,7 @@ def write_spool(
         with engine.begin() as conn:
             while True:
                 try:
-                    inserts, updates = pickle.load(spool)  # noqa: S301 - our own temp file
+                    inserts, updates, attributes = pickle.load(spool)  # noqa: S301 - our own file
                 except EOFError:
                     break
                 if fmt.name == "risks":
@@ -44,6 +45,8 @@ def write_spool(
                         .values({c: bindparam(c) for c in columns})
                     )
                     conn.execute(stmt, updates)
+                if attributes:
+                    _write_attributes(conn, attributes)
             audit.record(
                 conn,
                 viewer.username,
@@ -56,6 +59,8 @@ def write_spool(
                     "inserted": report.inserted,
                     "updated": report.updated,
                     "cleared": report.cleared,
+                    "skipped_columns": report.skipped_columns,
+                    "kept_columns": report.kept_columns,
                 },
             )
     except IntegrityError:
@@ -66,6 +71,32 @@ def write_spool(
             "the database changed while the file was being checked (another import?); "
             "nothing was imported, please try again",
         )
+
+
+def _write_attributes(conn: Connection, attributes: list[tuple[str, dict]]) -> None:
+    """Store the kept columns of one chunk: each named attribute is replaced, an empty cell
+    removes it."""
+    externals = [external for external, _ in attributes]
+    ids = dict(
+        conn.execute(
+            select(Customer.external_id, Customer.id).where(Customer.external_id.in_(externals))
+        ).all()
+    )
+    names = sorted({name for _, values in attributes for name in values})
+    conn.execute(
+        delete(CustomerAttribute).where(
+            CustomerAttribute.customer_id.in_(list(ids.values())),
+            CustomerAttribute.name.in_(names),
+        )
+    )
+    rows = [
+        {"customer_id": ids[external], "name": name, "value": value}
+        for external, values in attributes
+        for name, value in values.items()
+        if value is not None
+    ]
+    if rows:
+        conn.execute(insert(CustomerAttribute), rows)
 
 
 def audit_refusal(

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -82,10 +84,9 @@ def server_engine(server_database: str):
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def server(server_database: str, tmp_path_factory: pytest.TempPathFactory):
-    """Start streamlit on the seeded database on a free port, yield its base URL."""
-    url = server_database
+@contextmanager
+def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
+    """`streamlit run app.py` on the database at `url` on a free port; yields its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -93,7 +94,7 @@ def server(server_database: str, tmp_path_factory: pytest.TempPathFactory):
         "COOKIE_KEY": "e2e-cookie-key-that-is-at-least-32-bytes",
         "PYTHONPATH": str(ROOT),
     }
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w")  # noqa: SIM115
+    log = open(log_dir / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -125,10 +126,19 @@ def server(server_database: str, tmp_path_factory: pytest.TempPathFactory):
     else:
         proc.terminate()
         raise RuntimeError("streamlit did not start")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(server_database: str, tmp_path_factory: pytest.TempPathFactory):
+    """Streamlit on the seeded database; yields its base URL."""
+    with streamlit_server(server_database, tmp_path_factory.mktemp("e2e-log")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -42,3 +42,33 @@ def test_analyst_imports_customers_from_the_ui(page: Page, server: str):
     )
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     screenshot(page, "analyst_import_done")
+
+
+def test_headers_as_exported_and_kept_columns(page: Page, server: str, server_engine):
+    """Issue 13: a customer file with the export's own spellings and two columns the table
+    does not know, kept as customer attributes."""
+    from sqlalchemy import select
+
+    from data_access.models import Customer, CustomerAttribute
+
+    log_in(page, server, "analyst")
+    open_page(page, "Import data")
+    header, example = template_csv("customers").splitlines()
+    spelled = header.replace("external_id", "Customer ID").replace("email", "E-mail Address")
+    row = example.replace("CRM-0100001", "E2E-ATTR")
+    page.get_by_text("Keep them as customer attributes").click()
+    wait_idle(page)
+    _upload(page, "export.csv", f"{spelled},Gender,Payment Method\n{row},Female,Card\n")
+    expect(page.get_by_text(re.compile("Kept as customer attributes: Gender"))).to_be_visible(
+        timeout=60_000
+    )
+    screenshot(page, "analyst_import_kept_columns")
+    with server_engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                select(CustomerAttribute.name, CustomerAttribute.value)
+                .join(Customer, Customer.id == CustomerAttribute.customer_id)
+                .where(Customer.external_id == "E2E-ATTR")
+            ).all()
+        )
+    assert stored == {"Gender": "Female", "Payment Method": "Card"}

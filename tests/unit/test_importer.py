@@ -117,8 +117,16 @@ def test_missing_and_unknown_columns(migrated_engine):
     text = customers_csv(GOOD_ROW).replace("region,", "regoin,", 1)
     report = run(migrated_engine, "customers", text)
     reasons = {(p.row, p.column, p.reason) for p in report.problems}
-    assert (1, "region", "required column is missing") in reasons
-    assert (1, "regoin", "unknown column") in reasons
+    # Issue 13: a column the table does not know is no longer an error by itself; it is
+    # listed, and named where it probably belonged.
+    assert reasons == {
+        (
+            1,
+            "region",
+            "required column is missing (the file has columns the table does not know: regoin)",
+        )
+    }
+    assert report.skipped_columns == ["regoin"]
     assert count(migrated_engine, Customer) == 0
 
 
@@ -487,3 +495,96 @@ def test_logins_succeed_while_a_large_import_runs(migrated_engine):
         thread.join()
     assert report.ok and report.inserted == 20_001
     assert len(outcomes) >= 3 and set(outcomes) == {True}, outcomes
+
+
+# --- issue 13: headers as real exports spell them, columns the table does not know ---------------
+
+
+def _attributes(engine) -> dict[tuple[str, str], str]:
+    from data_access.models import CustomerAttribute
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Customer.external_id, CustomerAttribute.name, CustomerAttribute.value).join(
+                Customer, Customer.id == CustomerAttribute.customer_id
+            )
+        ).all()
+    return {(e, n): v for e, n, v in rows}
+
+
+def test_headers_match_whatever_the_case_spacing_or_documented_alias(migrated_engine):
+    spelled = (
+        HEADER.replace("external_id", "Customer ID")
+        .replace("name,", "Full Name,", 1)
+        .replace("email", "E-mail Address")
+        .replace("region", "REGION")
+        .replace("signup_date", "Signup Date")
+        .replace("contract_type", "Contract")
+    )
+    report = run(migrated_engine, "customers", spelled + "\n" + GOOD_ROW + "\n")
+    assert report.ok, report.problems
+    stored = _stored_customer(migrated_engine, "C-1")
+    assert (stored.name, stored.email, stored.contract_type) == (
+        "Wang Fang",
+        "wang@example.com",
+        "annual",
+    )
+    row = next(r for r in importer.format_table("customers") if r["column"] == "external_id")
+    assert "customer id" in row["also accepted"]
+
+
+def test_two_header_cells_for_one_column_are_refused(migrated_engine):
+    text = HEADER + ",Customer Id\n" + GOOD_ROW + ",C-9\n"
+    report = run(migrated_engine, "customers", text)
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [
+        (1, "external_id", "two columns of the file feed this column")
+    ]
+
+
+def test_columns_the_table_does_not_know_are_skipped_and_listed(migrated_engine):
+    text = HEADER + ",Gender,Senior Citizen\n" + GOOD_ROW + ",Female,0\n"
+    report = run(migrated_engine, "customers", text)
+    assert report.ok and report.skipped_columns == ["Gender", "Senior Citizen"]
+    assert report.kept_columns == [] and _attributes(migrated_engine) == {}
+
+
+def test_kept_columns_become_customer_attributes_that_upserts_replace_and_clear(
+    migrated_engine,
+):
+    def keep(text: str, mode: str = "append") -> importer.ImportReport:
+        return importer.import_file(
+            migrated_engine,
+            ANALYST,
+            "customers",
+            io.BytesIO(text.encode()),
+            "telco.csv",
+            mode,
+            today=TODAY,
+            extra="keep",
+        )
+
+    two = [GOOD_ROW, GOOD_ROW.replace("C-1", "C-2")]
+    report = keep(HEADER + ",Gender,Payment Method\n" + "\n".join(f"{r},Female,Card" for r in two))
+    assert report.ok and report.kept_columns == ["Gender", "Payment Method"]
+    assert _attributes(migrated_engine) == {
+        ("C-1", "Gender"): "Female",
+        ("C-1", "Payment Method"): "Card",
+        ("C-2", "Gender"): "Female",
+        ("C-2", "Payment Method"): "Card",
+    }
+    again = keep(
+        "external_id,Gender,Payment Method\nC-1,Male,\nC-2,,Transfer\n".replace(
+            "external_id", "customerID"
+        ),
+        "upsert",
+    )
+    assert again.problems[0].reason.startswith("required column is missing")
+    full = HEADER + ",Gender,Payment Method\n"
+    full += GOOD_ROW + ",Male,\n" + GOOD_ROW.replace("C-1", "C-2") + ",,Transfer\n"
+    report = keep(full, "upsert")
+    assert report.ok and report.updated == 2
+    assert report.cleared == {"attribute:Gender": 1, "attribute:Payment Method": 1}
+    assert _attributes(migrated_engine) == {
+        ("C-1", "Gender"): "Male",
+        ("C-2", "Payment Method"): "Transfer",
+    }
