@@ -263,7 +263,7 @@ class ChurnModel:
     coefficients: pd.Series  # log-odds per factor, with the intercept as "const"
     odds_ratios: pd.Series
     p_values: pd.Series
-    means: pd.Series  # training means, the reference for per-customer factors
+    means: pd.Series  # training means of the factors the model kept
     train_n: int
     test_n: int
     test_churners: int
@@ -303,8 +303,10 @@ def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
 
 
 def score_customers(model: ChurnModel, features: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """Churn probability per customer and the `top` factors that raise it most relative to
-    an average customer (coefficient × (value − training mean), largest positive first)."""
+    """Churn probability per customer and the `top` factors of *that customer* that raise it
+    most (coefficient × the customer's value, largest positive first). A protective factor
+    the customer lacks is not a reason: a monthly-contract customer is not told "multi-year
+    contract"."""
     x = design_matrix(features)[list(model.means.index)]
     linear = (
         model.coefficients["const"]
@@ -312,7 +314,7 @@ def score_customers(model: ChurnModel, features: pd.DataFrame, top: int = 3) -> 
     )
     out = features.copy()
     out["probability"] = 1 / (1 + np.exp(-linear))
-    contributions = (x - model.means) * model.coefficients[model.means.index]
+    contributions = x * model.coefficients[model.means.index]
     names = contributions.columns.to_numpy()
     order = np.argsort(-contributions.to_numpy(), axis=1)[:, :top]
     values = np.take_along_axis(contributions.to_numpy(), order, axis=1)

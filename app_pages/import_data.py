@@ -65,6 +65,12 @@ if table == "customers":
         help=t("import.extra.help"),
         key=state.IMPORT_EXTRA,
     )
+date_format = st.text_input(
+    t("import.date_format"),
+    placeholder="%d/%m/%Y",
+    help=t("import.date_format.help"),
+    key=state.IMPORT_DATE_FORMAT,
+).strip()
 if upload is not None and st.button(t("import.run"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0, text=t("import.reading"))
 
@@ -85,6 +91,7 @@ if upload is not None and st.button(t("import.run"), type="primary", icon=":mate
             progress,
             sheet=sheet,
             extra=extra,
+            date_format=date_format or None,
         )
     except (importer.ImportFileError, ValueError) as exc:
         bar.empty()

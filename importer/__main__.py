@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=MODES, default="append")
     parser.add_argument("--sheet", help="the sheet to import from a workbook with several")
     parser.add_argument(
+        "--date-format",
+        help="the file's date format besides ISO 8601, in strftime codes, e.g. %%d/%%m/%%Y",
+    )
+    parser.add_argument(
         "--extra",
         choices=EXTRA_MODES,
         default="skip",
@@ -52,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.mode,
                 sheet=args.sheet,
                 extra=args.extra,
+                date_format=args.date_format,
             )
     except (ImportFileError, ValueError, OSError) as exc:
         print(f"Nothing imported: {exc}", file=sys.stderr)

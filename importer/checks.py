@@ -5,7 +5,6 @@ and what will be written planned and spooled. Nothing here writes to the databas
 from __future__ import annotations
 
 import pickle
-import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import IO, Any
@@ -18,57 +17,11 @@ from importer.formats import FIRST_RESPONSE_HOURS, FORMATS, Column, TableFormat
 from importer.header import ATTRIBUTE, resolve_header
 from importer.reading import read_rows
 from importer.report import ImportReport
+from importer.values import parse_value
 
 CHUNK_ROWS = 5_000
 # How a kept column (a customer attribute) is checked: optional text of at most 200 characters.
 ATTRIBUTE_COLUMN = Column("attribute", required=False)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _parse(col: Column, raw: str, today: date) -> Any:
-    """The typed value, or raise ValueError with the reason."""
-    if col.kind == "text":
-        if len(raw) > col.max_len:
-            raise ValueError(f"longer than {col.max_len} characters")
-        if col.codes is not None and raw not in col.codes:
-            raise ValueError(f"unknown code; allowed: {', '.join(col.codes)}")
-        if col.name == "email" and not _EMAIL.match(raw):
-            raise ValueError("not an e-mail address")
-        return raw
-    if col.kind == "bool":
-        lowered = raw.lower()
-        if lowered in ("true", "1", "yes", "y"):
-            return True
-        if lowered in ("false", "0", "no", "n"):
-            return False
-        raise ValueError("not true/false")
-    if col.kind in ("int", "float"):
-        try:
-            number = float(raw.replace(",", ""))
-        except ValueError:
-            raise ValueError("not a number") from None
-        if col.kind == "int" and not number.is_integer():
-            raise ValueError("not a whole number")
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError("not a number")
-        if col.low is not None and number < col.low:
-            raise ValueError(f"below the minimum {col.low:g}")
-        if col.high is not None and number > col.high:
-            raise ValueError(f"above the maximum {col.high:g}")
-        return int(number) if col.kind == "int" else number
-    if col.kind == "date":
-        try:
-            value = date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError("not a date (YYYY-MM-DD)") from None
-    else:
-        try:
-            value = datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError("not a date and time (YYYY-MM-DD HH:MM)") from None
-    if col.not_future and (value if col.kind == "date" else value.date()) > today:
-        raise ValueError("in the future")
-    return value
 
 
 def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
@@ -80,6 +33,9 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append(("churn_date", "before signup_date"))
     if fmt.name == "invoices" and row.get("period_month") and row["period_month"].day != 1:
         problems.append(("period_month", "not the first day of a month"))
+    if fmt.name == "invoices" and row.get("status") == "paid" and row.get("paid_date") is None:
+        # Not silently "late": without the date it was paid, timeliness cannot be judged.
+        problems.append(("paid_date", "the invoice is paid but has no paid_date"))
     if fmt.name == "complaints":
         for later in ("first_response_at", "resolved_at"):
             if row.get(later) and row.get("opened_at") and row[later] < row["opened_at"]:
@@ -177,6 +133,7 @@ def validate_file(
     progress: Callable[[int], None] | None,
     today: date | None,
     extra: str = "skip",
+    date_format: str | None = None,
 ) -> None:
     """Phase one, read-only: every row is checked and what will be written is spooled."""
     fmt = FORMATS[report.table]
@@ -190,7 +147,9 @@ def validate_file(
     with engine.connect() as conn:
         for chunk in _chunks(rows, CHUNK_ROWS):
             report.rows += len(chunk)
-            valid = _validate_chunk(conn, viewer, fmt, header, chunk, seen, report, today)
+            valid = _validate_chunk(
+                conn, viewer, fmt, header, chunk, seen, report, today, date_format
+            )
             if report.ok and valid:
                 planned = _plan(conn, viewer, fmt, header, valid, report, now)
                 if report.ok:
@@ -227,6 +186,7 @@ def _validate_chunk(
     seen: set[tuple],
     report: ImportReport,
     today: date,
+    date_format: str | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Parsed rows of one chunk that passed every check on their own; rows carry only the
     file's columns (an empty cell is None)."""
@@ -253,7 +213,7 @@ def _validate_chunk(
                 row[name] = None
                 continue
             try:
-                row[name] = _parse(col, raw, today)
+                row[name] = parse_value(col, raw, today, date_format)
             except ValueError as exc:
                 report.add(line, name, raw, str(exc))
                 bad = True

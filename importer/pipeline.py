@@ -29,11 +29,13 @@ def import_file(
     today: date | None = None,
     sheet: str | None = None,
     extra: str = "skip",
+    date_format: str | None = None,
 ) -> ImportReport:
     """Validate and import one file into `table_name`; nothing is written unless every row
     is valid. `progress` is called with the number of rows read so far. A refused file is
     audited too (import_failed), an unreadable one included. Columns the table does not
-    know are skipped, or with `extra="keep"` kept as customer attributes."""
+    know are skipped, or with `extra="keep"` kept as customer attributes. Dates are ISO 8601
+    (2026-03-14, 20260314) or in `date_format` (strftime, e.g. "%d/%m/%Y")."""
     if not viewer.can(IMPORT_DATA):
         raise PermissionError("importing data")
     if table_name not in FORMATS:
@@ -48,7 +50,17 @@ def import_file(
     try:
         with tempfile.TemporaryFile() as spool:
             checks.validate_file(
-                engine, viewer, stream, filename, sheet, report, spool, progress, today, extra
+                engine,
+                viewer,
+                stream,
+                filename,
+                sheet,
+                report,
+                spool,
+                progress,
+                today,
+                extra,
+                date_format,
             )
             if report.ok:
                 spool.seek(0)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts_churn as charts
+from components import state
 from components.data.churn import churn_survival
 from components.i18n import code_label, t
 from data_access.filters import Filters
@@ -14,9 +15,14 @@ from data_access.security import Viewer
 
 
 def survival_by_split(viewer: Viewer, filters: Filters, split: str) -> None:
-    """The curves, the test when there is one, and the medians table."""
-    survival = churn_survival(viewer, filters, split)
-    names = {g: code_label(g) for g in survival.medians["group"]}
+    """The curves (per value of the split, or one for everyone), the test when there is one,
+    and the medians table."""
+    overall = st.toggle(t("churn.survival_overall"), key=state.CHURN_SURVIVAL_OVERALL)
+    survival = churn_survival(viewer, filters, None if overall else split)
+    names = {
+        g: t("churn.all_customers") if g == "all" else code_label(g)
+        for g in survival.medians["group"]
+    }
     st.plotly_chart(
         charts.survival_curves(
             survival.curves,
@@ -29,7 +35,7 @@ def survival_by_split(viewer: Viewer, filters: Filters, split: str) -> None:
         p = "< 0.001" if survival.p_value < 0.001 else f"= {survival.p_value:.3f}"
         st.markdown(t("churn.logrank", stat=f"{survival.test_statistic:,.1f}", p=p))
     medians = survival.medians.assign(
-        group=survival.medians["group"].map(code_label),
+        group=survival.medians["group"].map(names),
         median=survival.medians["median_months"].map(
             lambda m: t("churn.not_reached") if pd.isna(m) else f"{m:.1f}"
         ),

@@ -84,3 +84,21 @@ def test_quarterly_cohorts_and_the_cohort_drill():
     assert len(everyone) == 50  # one page of a quarter's signups
     at.number_input(key=f"{state.CHURN_DRILL_PAGE}_quarter").set_value(2).run()
     assert not at.exception
+
+
+def test_one_survival_curve_for_everyone():
+    """Issue 13: the overall Kaplan-Meier curve, without a split. Its customers are the sum of
+    the contract-type groups' (every group is above the minimum sample, so none is left out)."""
+    at = open_page("analyst")
+
+    def medians() -> pd.DataFrame:
+        return next(f for f in frames(at) if {"group", "median"} <= set(f.columns))
+
+    by_contract = medians()
+    assert len(by_contract) == 3
+    at.toggle(key=state.CHURN_SURVIVAL_OVERALL).set_value(True).run()
+    assert not at.exception
+    overall = medians()
+    assert list(overall["group"]) == ["All customers"]
+    assert overall["customers"].iloc[0] == by_contract["customers"].sum()
+    assert overall["churned"].iloc[0] == by_contract["churned"].sum()

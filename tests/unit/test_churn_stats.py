@@ -140,7 +140,12 @@ def _synthetic_customers(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     contract = rng.choice(["monthly", "annual", "multi-year"], n, p=[0.4, 0.45, 0.15])
     nps = np.where(rng.random(n) < 0.3, np.nan, rng.integers(0, 11, n))
-    logit = -3.0 + 1.5 * (contract == "monthly") + 1.0 * (np.nan_to_num(nps, nan=8) <= 6)
+    logit = (
+        -3.0
+        + 1.5 * (contract == "monthly")
+        - 1.0 * (contract == "multi-year")
+        + 1.0 * (np.nan_to_num(nps, nan=8) <= 6)
+    )
     churned = rng.random(n) < 1 / (1 + np.exp(-logit))
     return pd.DataFrame(
         {
@@ -169,6 +174,29 @@ def test_churn_model_recovers_planted_effects_and_explains_each_customer():
     assert scored["probability"].between(0, 1).all()
     risky = scored[(scored.contract_type == "monthly") & (scored.last_nps <= 6)]
     assert all("monthly_contract" in f for f in risky["factors"])
+
+
+def test_reasons_are_the_customers_own_risk_factors():
+    """Issue 13: the absence of a protective factor is not a reason. By hand: with
+    coefficients +1.5 (monthly) and −1.0 (multi-year), a monthly customer's contributions are
+    monthly 1.5 and multi-year 0 (value 0), so only 'monthly_contract' is named; an annual
+    customer without a detractor answer has no reason at all."""
+    features = _synthetic_customers(8000, seed=3)
+    model = fit_churn_model(features)
+    assert model.coefficients["multi_year_contract"] < 0 < model.coefficients["monthly_contract"]
+    scored = score_customers(model, features)
+    assert not any("multi_year_contract" in f for f in scored["factors"])
+    calm = scored[
+        (scored.contract_type == "annual")
+        & scored.last_nps.isna()
+        & scored.complaints_6m.eq(0)
+        & scored.late_invoices_6m.eq(0)
+        & scored.tenure_months.ge(12)
+    ]
+    positive = model.coefficients.drop("const")
+    positive = set(positive[positive > 0].index)
+    assert len(calm) > 0
+    assert all(set(f) <= positive - {"monthly_contract", "detractor"} for f in calm["factors"])
 
 
 def test_churn_model_needs_enough_churners():

@@ -588,3 +588,36 @@ def test_kept_columns_become_customer_attributes_that_upserts_replace_and_clear(
         ("C-1", "Gender"): "Male",
         ("C-2", "Payment Method"): "Transfer",
     }
+
+
+def test_dates_in_iso_basic_form_or_a_declared_format(migrated_engine):
+    basic = GOOD_ROW.replace("2025-03-14,,,annual", "20250314,,,annual")
+    assert run(migrated_engine, "customers", customers_csv(basic)).ok
+    european = GOOD_ROW.replace("C-1", "C-2").replace("2025-03-14", "14/03/2025")
+    refused = run(migrated_engine, "customers", customers_csv(european))
+    problem = next(p for p in refused.problems if p.column == "signup_date")
+    assert problem.reason == "not a date; accepted: YYYY-MM-DD or YYYYMMDD"
+    report = importer.import_file(
+        migrated_engine,
+        ANALYST,
+        "customers",
+        io.BytesIO(customers_csv(european).encode()),
+        "eu.csv",
+        today=TODAY,
+        date_format="%d/%m/%Y",
+    )
+    assert report.ok, report.problems
+    assert str(_stored_customer(migrated_engine, "C-2").signup_date) == "2025-03-14"
+    assert str(_stored_customer(migrated_engine, "C-1").signup_date) == "2025-03-14"
+
+
+def test_a_paid_invoice_without_its_paid_date_is_reported(migrated_engine):
+    assert run(migrated_engine, "customers", customers_csv(GOOD_ROW)).ok
+    text = (
+        "customer_id,period_month,amount,due_date,paid_date,paid_amount,status\n"
+        "C-1,2026-09-01,100,2026-10-15,,100,paid\n"
+    )
+    report = run(migrated_engine, "invoices", text)
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [
+        (2, "paid_date", "the invoice is paid but has no paid_date")
+    ]
