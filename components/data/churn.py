@@ -1,0 +1,234 @@
+"""Cached data of the churn and credit page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from analytics import churn as churn_stats
+from analytics.kpi import Estimate, proportion
+from components.cache import cached, engine
+from data_access import (
+    churn,
+    overview,
+)
+from data_access.filters import Filters, add_months
+from data_access.security import VIEW_RECORDS, Viewer
+from data_access.settings import all_settings
+
+COHORTS = 12
+RISK_HORIZON_MONTHS = 3
+
+
+def _as_of(conn: Connection) -> tuple[date, int]:
+    """The first day after the data's latest full month (the current, partial month) and
+    the latest full month's index."""
+    latest = overview.latest_full_month(conn)
+    return add_months(latest, 1), churn.index_of(latest)
+
+
+@dataclass
+class Cohorts:
+    unit: str  # "month" or "quarter"
+    logo: churn_stats.CohortMatrix
+    revenue: churn_stats.CohortMatrix | None  # by signup month only
+    labels: list[str]  # one per cohort row, in the matrix order
+    starts: list[date]  # first day of each cohort, for the drill-down
+    ends: list[date]  # first day after each cohort
+
+
+@cached("churn")
+def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Cohorts:
+    """Logo retention of the last 12 signup months (or 4 calendar quarters) ending with the
+    period, and revenue retention by signup month."""
+    last = churn.index_of(filters.end_month)
+    months = COHORTS if unit == "month" else 9 + last % 3 + 1
+    with engine().connect() as conn:
+        _at, latest = _as_of(conn)
+        counts = churn.cohort_churn_counts(conn, viewer, filters, months)
+        revenue = churn.cohort_revenue(conn, viewer, filters, COHORTS) if unit == "month" else None
+    if unit == "month":
+        cohorts = list(range(last - COHORTS + 1, last + 1))
+        starts = [churn_stats.month_of(c) for c in cohorts]
+        return Cohorts(
+            unit,
+            churn_stats.logo_retention(counts, cohorts, latest, COHORTS),
+            churn_stats.revenue_retention_matrix(revenue, cohorts, latest, COHORTS),
+            [],
+            starts,
+            [add_months(m, 1) for m in starts],
+        )
+    quarters, latest_quarter = churn_stats.to_quarters(counts, latest)
+    cohorts = list(range(last // 3 - 3, last // 3 + 1))
+    starts = [churn_stats.month_of(q * 3) for q in cohorts]
+    return Cohorts(
+        unit,
+        churn_stats.logo_retention(quarters, cohorts, latest_quarter, 4),
+        None,
+        [churn_stats.quarter_label(q) for q in cohorts],
+        starts,
+        [min(add_months(m, 3), filters.end_exclusive) for m in starts],
+    )
+
+
+@dataclass
+class ChurnTrend:
+    monthly: pd.DataFrame  # 12 months: active, churned, rate with CI, GRR, NRR, revenue churn
+    by_split: pd.DataFrame  # per value of the split, over the period: rate with CI
+    period: Estimate  # logo churn over the period (churned / active at its start)
+    previous: Estimate
+
+
+def _period_churn(frame: pd.DataFrame) -> Estimate:
+    if frame.empty:
+        return proportion(0, 0)
+    first = frame["month"].min()
+    active = int(frame.loc[frame["month"] == first, "active_at_start"].sum())
+    return proportion(int(frame["churned"].sum()), active)
+
+
+@cached("churn")
+def churn_trend(viewer: Viewer, filters: Filters, split: str) -> ChurnTrend:
+    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    with engine().connect() as conn:
+        min_n = int(all_settings(conn)["min_sample_size"])
+        monthly = churn.churn_by_split(conn, viewer, year)
+        revenue = churn.revenue_retention(conn, viewer, year)
+        split_rows = churn.churn_by_split(conn, viewer, filters, split)
+        now = churn.churn_by_split(conn, viewer, filters)
+        before = churn.churn_by_split(conn, viewer, filters.previous())
+    monthly = churn_stats.churn_rates(monthly.drop(columns="value")).merge(
+        churn_stats.revenue_rates(revenue), on="month"
+    )
+    by_value = []
+    for value, group in split_rows.groupby("value"):
+        estimate = _period_churn(group)
+        by_value.append(
+            {
+                "value": value,
+                "active_at_start": estimate.n,
+                "churned": int(group["churned"].sum()),
+                "rate": estimate.value if estimate.n >= min_n else None,
+                "low": estimate.low if estimate.n >= min_n else None,
+                "high": estimate.high if estimate.n >= min_n else None,
+            }
+        )
+    return ChurnTrend(monthly, pd.DataFrame(by_value), _period_churn(now), _period_churn(before))
+
+
+@cached("churn")
+def churn_survival(viewer: Viewer, filters: Filters, split: str | None) -> churn_stats.Survival:
+    """Kaplan–Meier retention since signup per value of the split, or one curve for all the
+    customers in scope (`split` None)."""
+    with engine().connect() as conn:
+        min_n = int(all_settings(conn)["min_sample_size"])
+        at, _latest = _as_of(conn)
+        counts = churn.survival_counts(conn, viewer, filters, split, at)
+    return churn_stats.kaplan_meier(counts, min_n)
+
+
+@cached("churn")
+def churn_reasons(
+    viewer: Viewer, filters: Filters, split: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Churners in the period by reason × split value, and by month × reason over 12 months."""
+    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    with engine().connect() as conn:
+        return (
+            churn.churn_reasons(conn, viewer, filters, split),
+            churn.churn_reasons_by_month(conn, viewer, year),
+        )
+
+
+@dataclass
+class ChurnRisk:
+    model: churn_stats.ChurnModel | None
+    fitted_at: date  # features as of this day, churn observed in the months after it
+    scored_at: date
+    scored: pd.DataFrame  # active customers with probability and top factors (records)
+    win_back: pd.DataFrame
+
+
+@cached("churn")
+def churn_model_summary(
+    viewer: Viewer, filters: Filters
+) -> tuple[churn_stats.ChurnModel | None, date]:
+    """The churn model fitted on customers as they were RISK_HORIZON_MONTHS before the data's
+    as-of month (labels = churned since), and that day. Coefficients and AUC only: what a
+    role without record access sees."""
+    with engine().connect() as conn:
+        at, _latest = _as_of(conn)
+        fitted_at = add_months(at, -RISK_HORIZON_MONTHS)
+        history = churn.customer_features(conn, viewer, filters, fitted_at, RISK_HORIZON_MONTHS)
+    return churn_stats.fit_churn_model(history), fitted_at
+
+
+@cached("churn")
+def churn_risk(viewer: Viewer, filters: Filters) -> ChurnRisk:
+    """The churn model (churn_model_summary) scoring today's active customers, and the
+    win-back list. Only roles that may drill to records get the customer lists."""
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("customer records")
+    model, fitted_at = churn_model_summary(viewer, filters)
+    with engine().connect() as conn:
+        at, _latest = _as_of(conn)
+        current = churn.customer_features(conn, viewer, filters, at, RISK_HORIZON_MONTHS)
+        win_back = churn.recently_churned(conn, viewer, filters)
+    scored = (
+        churn_stats.score_customers(model, current)
+        if model is not None and not current.empty
+        else current
+    )
+    return ChurnRisk(model, fitted_at, at, scored, win_back)
+
+
+@dataclass
+class CreditExposure:
+    at: date
+    aging: pd.DataFrame
+    receivable: float
+    dso: float | None
+    reviewed_twice: int
+    falling: int
+    top: pd.DataFrame  # records; empty for roles without record access
+
+
+@cached("churn")
+def credit_exposure(viewer: Viewer, filters: Filters) -> CreditExposure:
+    with engine().connect() as conn:
+        at, _latest = _as_of(conn)
+        aging = churn.overdue_aging(conn, viewer, filters, at)
+        money = churn.receivables(conn, viewer, filters, at)
+        scores = churn.credit_score_changes(conn, viewer, filters)
+        top = (
+            churn.top_exposures(conn, viewer, filters, at)
+            if viewer.can(VIEW_RECORDS)
+            else pd.DataFrame()
+        )
+    return CreditExposure(
+        at,
+        aging,
+        money["receivable"],
+        churn_stats.dso(money["receivable"], money["billed"], money["days"]),
+        scores["reviewed_twice"],
+        scores["falling"],
+        top,
+    )
+
+
+@cached("churn")
+def cohort_customers(
+    viewer: Viewer,
+    filters: Filters,
+    start: date,
+    end: date,
+    churned_by: date | None,
+    page: int,
+) -> tuple[pd.DataFrame, int]:
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("customer records")
+    with engine().connect() as conn:
+        return churn.cohort_customers(conn, viewer, filters, start, end, churned_by, page)

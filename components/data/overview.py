@@ -1,0 +1,172 @@
+"""Cached data of the overview: KPI tiles with their period-over-period change, the
+attention list and the two charts behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from analytics import attention
+from analytics import dq as dq_stats
+from analytics.kpi import Estimate, nps, proportion
+from analytics.risk import LEVELS, annotate
+from components.cache import cached, engine
+from components.data.shared import period_end
+from data_access import (
+    dq_results,
+    kri,
+    overview,
+)
+from data_access.filters import Filters
+from data_access.security import Viewer
+from data_access.settings import all_settings
+
+
+@dataclass
+class RiskSummary:
+    open_high: int
+    above_appetite: int
+    overdue_reviews: int
+    by_level: dict[str, int]
+
+
+@dataclass
+class OverviewModel:
+    as_of_month: date
+    at: datetime
+    risks_now: RiskSummary
+    risks_before: RiskSummary
+    churn_now: Estimate
+    churn_before: Estimate
+    nps_now: Estimate
+    nps_before: Estimate
+    sla_now: Estimate
+    sla_before: Estimate
+    dq_now: float | None
+    dq_before: float | None
+    dq_run_at: datetime | None
+    category_levels: pd.DataFrame
+    trend: pd.DataFrame
+    attention: list[attention.AttentionItem] = field(default_factory=list)
+
+
+def _risk_summary(snapshot: pd.DataFrame) -> RiskSummary:
+    return RiskSummary(
+        open_high=int(snapshot["level"].isin(["High", "Critical"]).sum()),
+        above_appetite=int(snapshot["above_appetite"].sum()),
+        overdue_reviews=int(snapshot["review_overdue"].sum()),
+        by_level={lvl: int((snapshot["level"] == lvl).sum()) for lvl in LEVELS},
+    )
+
+
+def _churn(frame: pd.DataFrame) -> Estimate:
+    return proportion(int(frame["churned"].sum()), int(frame["active_at_start"].sum()))
+
+
+def _nps(frame: pd.DataFrame, min_n: int) -> Estimate:
+    return nps(
+        int(frame["promoters"].sum()), int(frame["detractors"].sum()), int(frame["n"].sum()), min_n
+    )
+
+
+def _trend(conn: Connection, viewer: Viewer, filters: Filters, min_n: int) -> pd.DataFrame:
+    """NPS (with 95% CI) and churn rate for the 12 months ending with the period."""
+    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    churn = overview.churn_by_month(conn, viewer, year)
+    scores = overview.nps_by_month(conn, viewer, year)
+    rows = []
+    for c, s in zip(churn.itertuples(), scores.itertuples(), strict=True):
+        est = nps(s.promoters, s.detractors, s.n, min_n)
+        rows.append(
+            {
+                "month": c.month,
+                "nps": est.value,
+                "nps_low": est.low,
+                "nps_high": est.high,
+                "n": s.n,
+                "churn_rate": c.churned / c.active_at_start if c.active_at_start else None,
+                "active": c.active_at_start,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _dq_scores(
+    conn: Connection,
+) -> tuple[float | None, float | None, datetime | None, pd.DataFrame]:
+    run_ids = dq_results.latest_run_ids(conn, n=2)
+    if not run_ids:
+        return None, None, None, pd.DataFrame(columns=["source_system", "score"])
+    latest = dq_results.run_results(conn, run_ids[0])
+    before = (
+        dq_stats.overall_score(dq_results.run_results(conn, run_ids[1]))
+        if len(run_ids) > 1
+        else None
+    )
+    by_source = dq_stats.rollup(latest, by=["source_system"])
+    return (
+        dq_stats.overall_score(latest),
+        before,
+        dq_results.run_started_at(conn, run_ids[0]),
+        by_source,
+    )
+
+
+@cached("overview")
+def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
+    """Everything the overview shows for this viewer and filter set."""
+    now = datetime.now()
+    previous = filters.previous()
+    at, at_before = period_end(filters, now), period_end(previous, now)
+    with engine().connect() as conn:
+        settings = all_settings(conn)
+        bands, min_n = settings["risk_level_bands"], int(settings["min_sample_size"])
+        snap = annotate(overview.risk_snapshot(conn, viewer, filters, at), bands, at.date())
+        snap_before = annotate(
+            overview.risk_snapshot(conn, viewer, previous, at_before), bands, at_before.date()
+        )
+        churn_now = overview.churn_by_month(conn, viewer, filters)
+        churn_before = overview.churn_by_month(conn, viewer, previous)
+        nps_now = overview.nps_counts(conn, viewer, filters)
+        nps_before = overview.nps_counts(conn, viewer, previous)
+        sla_now = overview.complaint_sla_counts(conn, viewer, filters, at)
+        sla_before = overview.complaint_sla_counts(conn, viewer, previous, at_before)
+        region_now = overview.nps_counts(conn, viewer, filters, by="region")
+        region_before = overview.nps_counts(conn, viewer, previous, by="region")
+        dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn)
+        kri_states = kri.latest_kri_states(conn)
+        trend = _trend(conn, viewer, filters, min_n)
+        as_of = overview.latest_full_month(conn)
+
+    category_levels = (
+        snap.groupby(["category", "level"]).size().rename("count").reset_index()
+        if not snap.empty
+        else pd.DataFrame(columns=["category", "level", "count"])
+    )
+    items = (
+        attention.risk_items(snap)
+        + attention.kri_items(kri_states, snap)
+        + attention.nps_drop_items(region_now, region_before, "region", min_n)
+        + attention.dq_items(dq_by_source)
+    )
+    return OverviewModel(
+        as_of_month=as_of,
+        at=at,
+        risks_now=_risk_summary(snap),
+        risks_before=_risk_summary(snap_before),
+        churn_now=_churn(churn_now),
+        churn_before=_churn(churn_before),
+        nps_now=_nps(nps_now, min_n),
+        nps_before=_nps(nps_before, min_n),
+        sla_now=proportion(sla_now[1], sla_now[0]),
+        sla_before=proportion(sla_before[1], sla_before[0]),
+        dq_now=dq_now,
+        dq_before=dq_before,
+        dq_run_at=dq_run_at,
+        category_levels=category_levels,
+        trend=trend,
+        attention=attention.rank(items),
+    )

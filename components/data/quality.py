@@ -1,0 +1,76 @@
+"""Cached data of the data-quality page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from analytics import dq as dq_stats
+from components.cache import cached, engine
+from data_access import (
+    dq_results,
+)
+from data_access.security import VIEW_RECORDS, Viewer
+from quality import duplicates
+from quality import records as dq_records
+
+DQ_HISTORY_RUNS = 12
+
+
+@dataclass
+class DqModel:
+    run_id: int | None
+    run_at: datetime | None
+    reference_time: datetime  # what "now" means for freshness rules when listing failures
+    latest: pd.DataFrame  # results of the newest run (one row per rule × source system)
+    previous: pd.DataFrame  # results of the run before it
+    history: pd.DataFrame  # results of the newest DQ_HISTORY_RUNS runs, with run_id, run_at
+    rules: pd.DataFrame  # every rule with its latest score (inactive ones too)
+
+
+@cached("quality")
+def dq_model(viewer: Viewer) -> DqModel:
+    """Scores of the newest check runs and the rule list. Scores are for the whole
+    organisation (rules count rows of every region); failing rows are listed per viewer."""
+    with engine().connect() as conn:
+        run_ids = dq_results.latest_run_ids(conn, n=2)
+        latest = dq_results.run_results(conn, run_ids[0]) if run_ids else pd.DataFrame()
+        previous = dq_results.run_results(conn, run_ids[1]) if len(run_ids) > 1 else pd.DataFrame()
+        history = dq_results.history(conn, DQ_HISTORY_RUNS)
+        rules = dq_results.all_rules(conn)
+        run_at = dq_results.run_started_at(conn, run_ids[0]) if run_ids else None
+    scored = dq_stats.rule_scores(latest) if not latest.empty else pd.DataFrame()
+    if not scored.empty:
+        scored = scored[["rule_id", "checked", "passed", "score", "meets_threshold"]]
+        rules = rules.merge(scored, left_on="id", right_on="rule_id", how="left")
+    return DqModel(
+        run_ids[0] if run_ids else None,
+        run_at,
+        datetime.now(),
+        latest,
+        previous,
+        history,
+        rules,
+    )
+
+
+@cached("quality")
+def dq_failing_rows(viewer: Viewer, rule_id: int, page: int) -> tuple[pd.DataFrame, int]:
+    """One page of the rows a rule fails now; only roles that may drill to records."""
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("failing records")
+    with engine().connect() as conn:
+        rule = dq_results.get_rule(conn, rule_id)
+        if rule is None:
+            return pd.DataFrame(), 0
+        return dq_records.failing_rows(conn, viewer, rule, datetime.now(), page)
+
+
+@cached("quality")
+def dq_duplicates(viewer: Viewer) -> pd.DataFrame:
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("duplicate customers")
+    with engine().connect() as conn:
+        return duplicates.likely_duplicates(conn, viewer)

@@ -1,0 +1,140 @@
+"""Cached data of the satisfaction and complaints page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from analytics import satisfaction as sat_stats
+from components.cache import cached, engine
+from components.data.shared import period_end
+from data_access import (
+    complaints,
+    overview,
+    satisfaction,
+)
+from data_access.filters import Filters
+from data_access.security import VIEW_RECORDS, Viewer
+from data_access.settings import all_settings
+
+EARLY_WARNING_BASELINE_MONTHS = 12
+
+
+@dataclass
+class SatisfactionModel:
+    as_of_month: date
+    at: datetime
+    min_n: int
+    period: pd.Series  # scores of the whole period
+    previous: pd.Series  # scores of the period before
+    monthly: pd.DataFrame  # scores per month, 12 months ending with the period
+    breakdowns: dict[str, pd.DataFrame]  # scores per value of each dimension
+    warnings: pd.DataFrame
+    customers: int  # active at some time in the period
+    customers_before: int  # the same, in the period before
+    complaints: pd.DataFrame  # category × severity counts
+    complaints_before: pd.DataFrame
+    times: pd.DataFrame  # median/p90 response and resolution hours per severity
+    backlog: pd.DataFrame  # open complaints by severity and age
+    complaint_vs_nps: dict[str, pd.DataFrame]  # per customer dimension
+
+
+def _one_row(counts: pd.DataFrame, min_n: int) -> pd.Series:
+    totals = counts[satisfaction.COUNT_COLUMNS].sum().to_frame().T.astype("int64")
+    return sat_stats.scores(totals, min_n).iloc[0]
+
+
+@cached("satisfaction")
+def satisfaction_model(
+    viewer: Viewer, filters: Filters, focus: satisfaction.Focus | None
+) -> SatisfactionModel:
+    """Everything the satisfaction page shows except the record lists."""
+    now = datetime.now()
+    at = period_end(filters, now)
+    previous = filters.previous()
+    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    with engine().connect() as conn:
+        min_n = int(all_settings(conn)["min_sample_size"])
+        monthly = satisfaction.survey_by_month(conn, viewer, year, focus)
+        period = satisfaction.survey_by_month(conn, viewer, filters, focus)
+        before = satisfaction.survey_by_month(conn, viewer, previous, focus)
+        breakdowns, windows, customers, vs_nps = {}, [], [], {}
+        for dim in satisfaction.DIMENSION_CODES:
+            breakdowns[dim] = sat_stats.scores(
+                satisfaction.survey_breakdown(conn, viewer, filters, dim, focus), min_n
+            )
+            windows.append(
+                satisfaction.survey_windows(
+                    conn, viewer, filters, dim, EARLY_WARNING_BASELINE_MONTHS, focus
+                ).assign(dimension=dim)
+            )
+            active = satisfaction.active_customers(conn, viewer, filters, dim, focus)
+            customers.append(active.assign(dimension=dim))
+            breakdowns[dim] = breakdowns[dim].merge(active, on="value", how="left")
+            if dim in satisfaction.CUSTOMER_DIMENSIONS:
+                vs_nps[dim] = breakdowns[dim].merge(
+                    complaints.complaints_by_segment(conn, viewer, filters, dim, focus),
+                    on="value",
+                    how="left",
+                )
+        complaint_counts = complaints.complaint_counts(conn, viewer, filters, at, focus)
+        complaints_before = complaints.complaint_counts(
+            conn, viewer, previous, period_end(previous, now), focus
+        )
+        customers_before = satisfaction.active_customers(conn, viewer, previous, "region", focus)
+        times = complaints.response_times(conn, viewer, filters, focus)
+        backlog = complaints.backlog_aging(conn, viewer, filters, at, focus)
+        as_of = overview.latest_full_month(conn)
+    for frame in vs_nps.values():
+        frame["complaints"] = frame["complaints"].fillna(0).astype(int)
+        frame["per_1000"] = (
+            1000 * frame["complaints"] / frame["customers"].where(frame["customers"] > 0)
+        )
+    period_customers = int(customers[0]["customers"].sum()) if customers else 0
+    return SatisfactionModel(
+        as_of_month=as_of,
+        at=at,
+        min_n=min_n,
+        period=_one_row(period, min_n),
+        previous=_one_row(before, min_n),
+        monthly=sat_stats.scores(monthly, min_n),
+        breakdowns=breakdowns,
+        warnings=sat_stats.early_warnings(pd.concat(windows), pd.concat(customers), min_n),
+        customers=period_customers,
+        customers_before=int(customers_before["customers"].sum()),
+        complaints=complaint_counts,
+        complaints_before=complaints_before,
+        times=times,
+        backlog=backlog,
+        complaint_vs_nps=vs_nps,
+    )
+
+
+@cached("satisfaction")
+def detractor_comments(
+    viewer: Viewer, filters: Filters, focus: satisfaction.Focus | None
+) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return satisfaction.detractor_comments(conn, viewer, filters, focus)
+
+
+@cached("satisfaction")
+def complaint_page(
+    viewer: Viewer,
+    filters: Filters,
+    focus: satisfaction.Focus | None,
+    category: str | None,
+    severity: str | None,
+    status: str,
+    page: int,
+) -> tuple[pd.DataFrame, int]:
+    """One page of the complaint list; only roles that may drill to records get rows."""
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("complaint records")
+    at = period_end(filters, datetime.now())
+    with engine().connect() as conn:
+        return complaints.complaint_page(
+            conn, viewer, filters, at, focus, category, severity, status, page
+        )
