@@ -120,10 +120,15 @@ class Invoice(Base):
     paid_date: Mapped[date | None] = mapped_column(Date)
     paid_amount: Mapped[float] = mapped_column(Numeric(14, 2), default=0)
     status: Mapped[str] = mapped_column(String(12))  # paid | open | overdue | written_off
+    # The organisation's own invoice or order number (unique when given) and its date: a
+    # transaction log imports as it is, several invoices per customer and month.
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    issued_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         Index("ix_invoices_customer_month", "customer_id", "period_month"),
         Index("ix_invoices_month", "period_month"),
+        Index("ix_invoices_number", "invoice_number", unique=True),
     )
 
 

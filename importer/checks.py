@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
@@ -33,6 +34,8 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append(("churn_date", "before signup_date"))
     if fmt.name == "invoices" and row.get("period_month") and row["period_month"].day != 1:
         problems.append(("period_month", "not the first day of a month"))
+    if fmt.name == "invoices" and not row.get("period_month") and not row.get("issued_on"):
+        problems.append(("period_month", "give period_month or issued_on"))
     if fmt.name == "invoices" and row.get("status") == "paid" and row.get("paid_date") is None:
         # Not silently "late": without the date it was paid, timeliness cannot be judged.
         problems.append(("paid_date", "the invoice is paid but has no paid_date"))
@@ -99,6 +102,8 @@ def _complete(fmt: TableFormat, row: dict[str, Any], now: datetime) -> dict[str,
     elif fmt.name == "invoices":
         if "paid_amount" in row:
             row["paid_amount"] = row["paid_amount"] or 0.0
+        if row.get("period_month") is None and row.get("issued_on") is not None:
+            row["period_month"] = row["issued_on"].replace(day=1)
     elif fmt.name == "complaints":
         if "escalated" in row:
             row["escalated"] = bool(row["escalated"])
@@ -139,6 +144,7 @@ def validate_file(
     fmt = FORMATS[report.table]
     rows = read_rows(stream, filename, sheet)
     header = resolve_header(fmt, [h.strip() for h in next(rows, [])], extra, report)
+    fmt = replace(fmt, key=fmt.key_for(header))
     if not report.ok:
         return
     today = today or date.today()
@@ -227,6 +233,9 @@ def _validate_chunk(
             report.add(line, "region", row.get("region") or "", region_problem)
             bad = True
         key = tuple(row.get(k) for k in fmt.key)
+        for name in (k for k, value in zip(fmt.key, key, strict=True) if value is None):
+            report.add(line, name, "", "required value is empty (it identifies the row)")
+            bad = True
         if key in seen:
             report.add(
                 line, ",".join(fmt.key), "/".join(map(str, key)), "duplicate key in the file"
@@ -235,7 +244,7 @@ def _validate_chunk(
         seen.add(key)
         if not bad:
             parsed.append((line, row))
-    if "customer_id" in fmt.key and parsed:
+    if "customer_id" in {c.name for c in fmt.columns} and parsed:
         owners = _customer_ids(conn, {r["customer_id"] for _, r in parsed})
         linked = []
         for line, row in parsed:
@@ -280,7 +289,9 @@ def _plan(
             full = {c.name: row.get(c.name) for c in fmt.columns}
             inserts.append(_complete(fmt, full, now))
             continue
-        shown = "/".join(map(str, (external, *key[1:]) if external else key))
+        shown = "/".join(
+            map(str, (external, *key[1:]) if external and "customer_id" in fmt.key else key)
+        )
         if report.mode == "append":
             report.add(
                 line, ",".join(fmt.key), shown, "already in the database (use upsert to update)"
@@ -293,6 +304,13 @@ def _plan(
                 shown,
                 f"stored for region {stored['region']}, outside your region {viewer.region_scope}",
             )
+            continue
+        if (
+            "customer_id" in row
+            and stored.get("customer_id", row["customer_id"]) != row["customer_id"]
+        ):
+            # An update never moves a row to another customer (nor out of a scope with it).
+            report.add(line, "customer_id", external, "this row belongs to another customer")
             continue
         for name, value in row.items():
             if value is None and name not in fmt.key and stored.get(name) not in (None, False, ""):

@@ -38,6 +38,13 @@ class TableFormat:
     key: tuple[str, ...]  # natural key: duplicates and upserts
     description: str
 
+    def key_for(self, columns: list[str | None]) -> tuple[str, ...]:
+        """The natural key of a file with these columns: invoices with a number are keyed by
+        it, otherwise by the table's key."""
+        if self.name == "invoices" and "invoice_number" in columns:
+            return ("invoice_number",)
+        return self.key
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
@@ -82,7 +89,28 @@ FORMATS: dict[str, TableFormat] = {
             Invoice,
             (
                 _c("customer_id", max_len=40, example="CRM-0100001", help="customer external_id"),
-                _c("period_month", "date", example="2026-10-01", help="first day of the month"),
+                _c(
+                    "invoice_number",
+                    required=False,
+                    max_len=40,
+                    example="INV-2026-000123",
+                    help="the invoice or order number; with it, rows are keyed by it",
+                ),
+                _c(
+                    "issued_on",
+                    "date",
+                    required=False,
+                    not_future=True,
+                    example="2026-10-05",
+                    help="invoice or order date; period_month follows from it if left out",
+                ),
+                _c(
+                    "period_month",
+                    "date",
+                    required=False,
+                    example="2026-10-01",
+                    help="first day of the month (or give issued_on)",
+                ),
                 _c("amount", "float", low=0, example="1800.00"),
                 _c("due_date", "date", example="2026-11-15"),
                 _c("paid_date", "date", required=False, not_future=True),
@@ -90,7 +118,9 @@ FORMATS: dict[str, TableFormat] = {
                 _c("status", codes=codes.INVOICE_STATUSES, example="open"),
             ),
             ("customer_id", "period_month"),
-            "One row per customer and invoiced month.",
+            "One row per invoice or order. With invoice_number, several invoices per customer "
+            "and month import as they are (keyed by the number); without it, one row per "
+            "customer and invoiced month.",
         ),
         TableFormat(
             "surveys",
@@ -181,6 +211,16 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "invoices": {
         "customer_id": ("customer", "client id", "account id", "external id"),
+        "invoice_number": (
+            "invoice no",
+            "invoice id",
+            "invoice",
+            "order id",
+            "order number",
+            "order no",
+            "transaction id",
+        ),
+        "issued_on": ("invoice date", "order date", "transaction date", "issue date"),
         "period_month": ("month", "billing month", "invoice month"),
         "amount": ("invoice amount", "amount due", "total"),
         "due_date": ("due",),

@@ -335,9 +335,11 @@ _INVOICE_RULES = [
         "period_month",
         "uniqueness",
         "unique",
-        "A customer has at most one invoice per billing month.",
+        "A customer has at most one invoice per billing month (invoices without a number of "
+        "their own; numbered invoices and orders may be several a month).",
         threshold=0.99,
         columns=["customer_id", "period_month"],
+        unless_present="invoice_number",
     ),
     _rule(
         "INV_PAID_AFTER_PERIOD",

@@ -68,7 +68,7 @@ RULE_PARAMS: dict[str, frozenset[str]] = {
     "in_set": frozenset({"values"}),
     "range": frozenset({"min", "max", "min_exclusive", "max_exclusive"}),
     "pattern": frozenset({"kind"}),
-    "unique": frozenset({"columns", "case_insensitive"}),
+    "unique": frozenset({"columns", "case_insensitive", "unless_present"}),
     "fresh_within_days": frozenset({"days"}),
     "not_future": frozenset(),
     "referential": frozenset({"ref_table", "ref_column"}),
@@ -163,6 +163,8 @@ def _params_errors(table: Table, rule_type: str, column: str | None, p: dict) ->
             errs += [_column_error(table, "params.columns", c) for c in cols]
         if "case_insensitive" in p and not isinstance(p["case_insensitive"], bool):
             errs.append("params.case_insensitive: must be true or false")
+        if "unless_present" in p:
+            errs.append(_column_error(table, "params.unless_present", p["unless_present"]))
     elif rule_type == "fresh_within_days":
         days = p.get("days")
         if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
@@ -342,7 +344,11 @@ def _unique_condition(table: Table, base: FromClause, p: dict, column: str | Non
     # Keys are counted over the whole table (duplicates may span source systems); a row
     # passes when its key occurs exactly once, so both members of a duplicate pair fail.
     # Only duplicated keys are kept in the subquery: it stays small and the join cheap.
+    # `unless_present`: rows that carry this column are identified by it instead (invoices
+    # with their own number) and are neither checked nor counted.
     cols = [table.c[name] for name in p.get("columns", [column])]
+    exempt = [_present(table.c[p["unless_present"]])] if p.get("unless_present") else []
+    checked = and_(*[_present(c) for c in cols], *[not_(e) for e in exempt])
 
     def key(c: ColumnElement) -> ColumnElement:
         return func.lower(c) if p.get("case_insensitive") and _kind(c) == "text" else c
@@ -350,13 +356,13 @@ def _unique_condition(table: Table, base: FromClause, p: dict, column: str | Non
     keys = [key(c) for c in cols]
     dup = (
         select(*[k.label(f"k{i}") for i, k in enumerate(keys)], func.count().label("n"))
-        .where(*[_present(c) for c in cols])
+        .where(checked)
         .group_by(*keys)
         .having(func.count() > 1)
         .subquery("dup")
     )
     joined = base.outerjoin(dup, and_(*[k == dup.c[f"k{i}"] for i, k in enumerate(keys)]))
-    return joined, and_(*[_present(c) for c in cols]), dup.c.n.is_(None)
+    return joined, checked, dup.c.n.is_(None)
 
 
 def _scoped_base(table: Table) -> tuple[FromClause, ColumnElement]:

@@ -566,3 +566,18 @@ def test_audit_log_refuses_update_and_delete(engine: Engine) -> None:
         conn.execute(delete(AuditLog))
     with engine.connect() as conn:
         assert conn.execute(select(AuditLog.action)).scalars().all() == ["dq_run"]
+
+
+def test_unique_per_month_leaves_out_invoices_with_their_own_number(engine: Engine) -> None:
+    """Issue 13, by hand: invoices 1 and 2 share customer 1 and January (both fail the plain
+    rule). Once invoice 2 carries its own number it is a transaction, not a duplicate: with
+    `unless_present` only invoice 1 is checked in CRM, and it passes."""
+    with engine.begin() as conn:
+        conn.execute(update(Invoice).where(Invoice.id == 2).values(invoice_number="INV-2"))
+    plain = _rule("invoices", None, "unique", columns=["customer_id", "period_month"])
+    exempt = {**plain, "params": {**plain["params"], "unless_present": "invoice_number"}}
+    assert dq_rules.validate_rule(exempt) == []
+    assert _eval(engine, plain)["CRM"] == (2, 0)
+    assert _eval(engine, exempt) == {"CRM": (1, 1), "ERP": (1, 1), "billing": (1, 1)}
+    broken = {**plain, "params": {**plain["params"], "unless_present": "nope"}}
+    assert "params.unless_present: unknown column 'nope'" in dq_rules.validate_rule(broken)[0]

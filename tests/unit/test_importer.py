@@ -621,3 +621,55 @@ def test_a_paid_invoice_without_its_paid_date_is_reported(migrated_engine):
     assert [(p.row, p.column, p.reason) for p in report.problems] == [
         (2, "paid_date", "the invoice is paid but has no paid_date")
     ]
+
+
+# --- issue 13: transactions, not only one invoice per customer and month --------------------------
+
+TRANSACTIONS = "customer_id,invoice_number,issued_on,amount,due_date,paid_date,paid_amount,status\n"
+
+
+def _two_customers(engine) -> None:
+    west = GOOD_ROW.replace("C-1", "C-2").replace(",East,", ",West,")
+    assert run(engine, "customers", customers_csv(GOOD_ROW, west)).ok
+
+
+def test_several_invoices_per_customer_and_month_import_as_they_are(migrated_engine):
+    _two_customers(migrated_engine)
+    text = TRANSACTIONS + (
+        "C-1,INV-1,2026-09-03,100.00,2026-09-30,2026-09-10,100,paid\n"
+        "C-1,INV-2,2026-09-17,250.50,2026-10-15,,,open\n"
+        "C-2,INV-3,2026-09-20,40.00,2026-10-20,,,open\n"
+    )
+    report = run(migrated_engine, "invoices", text)
+    assert report.ok and report.inserted == 3, report.problems
+    with migrated_engine.connect() as conn:
+        months = conn.execute(
+            select(Invoice.period_month, func.count(), func.sum(Invoice.amount))
+            .join(Customer, Customer.id == Invoice.customer_id)
+            .where(Customer.external_id == "C-1")
+            .group_by(Invoice.period_month)
+        ).all()
+    assert [(str(m), n, float(total)) for m, n, total in months] == [("2026-09-01", 2, 350.5)]
+
+
+def test_invoice_numbers_key_the_rows(migrated_engine):
+    _two_customers(migrated_engine)
+    first = TRANSACTIONS + "C-1,INV-9,2026-09-03,100,2026-09-30,,,open\n"
+    assert run(migrated_engine, "invoices", first).ok
+    twice = TRANSACTIONS + (
+        "C-1,INV-7,2026-09-03,1,2026-09-30,,,open\nC-1,INV-7,2026-09-04,2,2026-09-30,,,open\n"
+    )
+    assert run(migrated_engine, "invoices", twice).problems[0].reason == "duplicate key in the file"
+    again = run(migrated_engine, "invoices", first)
+    assert again.problems[0].reason.startswith("already in the database")
+    paid = TRANSACTIONS + "C-1,INV-9,2026-09-03,100,2026-09-30,2026-09-12,100,paid\n"
+    assert run(migrated_engine, "invoices", paid, mode="upsert").updated == 1
+    moved = TRANSACTIONS + "C-2,INV-9,2026-09-03,100,2026-09-30,2026-09-12,100,paid\n"
+    refused = run(migrated_engine, "invoices", moved, mode="upsert")
+    assert refused.problems[0].reason == "this row belongs to another customer"
+    no_number = TRANSACTIONS + "C-1,,2026-09-03,100,2026-09-30,,,open\n"
+    empty = run(migrated_engine, "invoices", no_number)
+    assert empty.problems[0].reason == "required value is empty (it identifies the row)"
+    with migrated_engine.connect() as conn:
+        stored = conn.execute(select(Invoice.status, Invoice.customer_id)).all()
+    assert [s for s, _ in stored] == ["paid"] and len({c for _, c in stored}) == 1
