@@ -6,7 +6,7 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
 from components import auth, state
-from components.data.shared import latest_full_month
+from components.data.shared import app_settings, latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
 from components.navigation import PAGES, allowed_pages
@@ -73,7 +73,7 @@ with st.sidebar:
     auth.logout_button(authenticator, viewer)
     auth.persist_login_cookie(authenticator)
 try:
-    sidebar_filters(viewer, latest_full_month())
+    sidebar_filters(viewer, latest_full_month(), app_settings())
     navigation.run()
 except DBAPIError as exc:
     _database_unavailable(exc)

@@ -121,6 +121,25 @@ def revenue_retention_matrix(
     return CohortMatrix(sizes, values, partial, _weighted_average(values, partial, sizes))
 
 
+def activity_retention_matrix(
+    active: pd.DataFrame, sizes: pd.Series, cohorts: list[int], latest_full: int, horizon: int = 12
+) -> CohortMatrix:
+    """Share of each cohort (`sizes`: customers per cohort) with an invoice or order in
+    month k after signup — the retention of a business without contracts. `active` has
+    cohort, month, active. Only full months."""
+    table = active.pivot_table(index="cohort", columns="month", values="active", aggfunc="sum")
+    sizes = sizes.reindex(cohorts, fill_value=0)
+
+    def cell(c: int, k: int) -> float:
+        if sizes[c] == 0 or c + k > latest_full:
+            return np.nan
+        found = table.loc[c, c + k] if c in table.index and c + k in table.columns else 0
+        return float(0 if pd.isna(found) else found) / sizes[c]
+
+    values, partial = _matrix(cohorts, horizon, latest_full, cell)
+    return CohortMatrix(sizes, values, partial, _weighted_average(values, partial, sizes))
+
+
 def churn_rates(frame: pd.DataFrame, min_n: int = 1) -> pd.DataFrame:
     """Adds rate, low, high (Wilson 95%) to rows of active_at_start and churned."""
     out = frame.copy()
@@ -224,11 +243,20 @@ FACTORS = (
     "late_invoices_6m",
     "vip_or_important",
 )
+# Measured quantities, standardised on the training customers (odds ratio per standard
+# deviation); used when the features carry them. Amounts are skewed: log(1 + amount).
+NUMERIC_FACTORS = ("recency_days", "frequency_6m", "monetary_6m", "overdue_amount", "credit_score")
+_LOGGED = ("monetary_6m", "overdue_amount")
+ATTRIBUTE = "attr:"  # model inputs built from imported customer attributes
+MAX_ATTRIBUTE_LEVELS = 10
+MAX_ATTRIBUTE_INPUTS = 20
 
 
 def design_matrix(features: pd.DataFrame) -> pd.DataFrame:
     """Model inputs from the raw features: contract, tenure under a year, last NPS answer
-    (detractor 0–6, passive 7–8, none), complaints and late invoices in 6 months, tier."""
+    (detractor 0–6, passive 7–8, none), complaints and late invoices in 6 months, tier; and,
+    unstandardised, the numeric factors and the attribute inputs (`attribute_inputs`) the
+    features have (NaN where unknown)."""
     nps = features["last_nps"]
     x = pd.DataFrame(
         {
@@ -243,8 +271,76 @@ def design_matrix(features: pd.DataFrame) -> pd.DataFrame:
             "vip_or_important": features["tier"].isin(["VIP", "important"]),
         },
         index=features.index,
+    ).astype(float)
+    for column in NUMERIC_FACTORS:
+        if column in features:
+            values = pd.to_numeric(features[column], errors="coerce").astype(float)
+            x[column] = np.log1p(values.clip(lower=0)) if column in _LOGGED else values
+    for column in features.columns:
+        if str(column).startswith(ATTRIBUTE):
+            x[column] = pd.to_numeric(features[column], errors="coerce").astype(float)
+    return x
+
+
+def attribute_inputs(attributes: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """Model inputs from imported attributes (id, name, value rows) for the customers `ids`:
+    an attribute whose values are all numbers is one numeric input `attr:<name>` (missing =
+    NaN, later the average); one with 2–10 distinct values gives a 0/1 input per value
+    except the most common (`attr:<name>=<value>`); others (free text, ids) are left out."""
+    out = pd.DataFrame(index=ids.index)
+    if attributes.empty:
+        return out
+    wide = attributes.pivot_table(index="id", columns="name", values="value", aggfunc="first")
+    wide = wide.reindex(ids.to_numpy())
+    for name in sorted(wide.columns):
+        values = wide[name]
+        numbers = pd.to_numeric(values, errors="coerce")
+        if values.notna().any() and numbers[values.notna()].notna().all():
+            out[f"{ATTRIBUTE}{name}"] = numbers.to_numpy()
+            continue
+        counts = values.value_counts()
+        if 2 <= len(counts) <= MAX_ATTRIBUTE_LEVELS:
+            for level in counts.index[1:]:
+                out[f"{ATTRIBUTE}{name}={level}"] = values.eq(level).astype(float).to_numpy()
+    return out.iloc[:, :MAX_ATTRIBUTE_INPUTS]
+
+
+def _numeric_inputs(x: pd.DataFrame) -> list[str]:
+    """The inputs standardised before fitting: measured factors and numeric attributes."""
+    return [c for c in x if c in NUMERIC_FACTORS or (c.startswith(ATTRIBUTE) and "=" not in c)]
+
+
+def _standardised(x: pd.DataFrame, centre: pd.Series, scale: pd.Series) -> pd.DataFrame:
+    """Numeric factors as standard scores of the training customers; unknown = average."""
+    numeric = [c for c in centre.index if c in x]
+    out = x.copy()
+    out[numeric] = ((x[numeric] - centre[numeric]) / scale[numeric]).fillna(0.0)
+    return out
+
+
+def calibration(labels: np.ndarray, predicted: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Hold-out customers in `bins` equal-size groups by predicted probability: mean predicted
+    probability, observed churn share with its Wilson 95% interval, and the group's size. A
+    calibrated model's points lie on the diagonal."""
+    frame = pd.DataFrame({"p": predicted, "y": np.asarray(labels).astype(int)})
+    if frame.empty:
+        return pd.DataFrame(columns=["predicted", "observed", "low", "high", "customers"])
+    frame["bin"] = pd.qcut(frame["p"].rank(method="first"), min(bins, len(frame)), labels=False)
+    grouped = frame.groupby("bin").agg(
+        predicted=("p", "mean"), churned=("y", "sum"), customers=("y", "size")
     )
-    return x.astype(float)
+    estimates = [
+        proportion(int(k), int(n)) for k, n in zip(grouped.churned, grouped.customers, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "predicted": grouped["predicted"].to_numpy(),
+            "observed": [e.value for e in estimates],
+            "low": [e.low for e in estimates],
+            "high": [e.high for e in estimates],
+            "customers": grouped["customers"].to_numpy(),
+        }
+    )
 
 
 def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
@@ -263,12 +359,15 @@ class ChurnModel:
     coefficients: pd.Series  # log-odds per factor, with the intercept as "const"
     odds_ratios: pd.Series
     p_values: pd.Series
-    means: pd.Series  # training means of the factors the model kept
+    means: pd.Series  # training means of the factors the model kept (numeric ones: 0)
+    centre: pd.Series  # training mean and standard deviation of the numeric factors kept
+    scale: pd.Series
     train_n: int
     test_n: int
     test_churners: int
     holdout_auc: float | None
     base_rate: float
+    calibration: pd.DataFrame  # hold-out: predicted vs observed churn per probability decile
 
 
 def _is_holdout(ids: pd.Series) -> np.ndarray:
@@ -277,14 +376,20 @@ def _is_holdout(ids: pd.Series) -> np.ndarray:
 
 
 def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
-    """Logistic regression of churn in the following months on `design_matrix`, fitted on
-    70% of customers; the AUC is measured on the other 30%. None if there is too little data."""
+    """Logistic regression of churn in the following months on `design_matrix` (numeric
+    factors standardised on the training customers), fitted on 70% of customers; the AUC and
+    the calibration are measured on the other 30%. None if there is too little data."""
     if features.empty or features["churned"].sum() < 20:
         return None
-    x = design_matrix(features)
-    x = x.loc[:, x.std() > 0]
-    y = features["churned"].astype(int)
+    raw = design_matrix(features)
     holdout = _is_holdout(features["id"])
+    numeric = _numeric_inputs(raw)
+    centre = raw.loc[~holdout, numeric].mean()
+    scale = raw.loc[~holdout, numeric].std().replace(0, np.nan)
+    x = _standardised(raw, centre, scale)
+    x = x.loc[:, x[~holdout].std() > 0]
+    kept = [c for c in numeric if c in x]
+    y = features["churned"].astype(int)
     train = sm.add_constant(x[~holdout], has_constant="add")
     fitted = sm.Logit(y[~holdout], train).fit(disp=0, maxiter=200)
     test = sm.add_constant(x[holdout], has_constant="add")[train.columns]
@@ -294,11 +399,14 @@ def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
         odds_ratios=np.exp(fitted.params),
         p_values=fitted.pvalues,
         means=x[~holdout].mean(),
+        centre=centre[kept],
+        scale=scale[kept],
         train_n=int((~holdout).sum()),
         test_n=int(holdout.sum()),
         test_churners=int(y[holdout].sum()),
         holdout_auc=auc(y[holdout].to_numpy(), predicted),
         base_rate=float(y.mean()),
+        calibration=calibration(y[holdout].to_numpy(), predicted),
     )
 
 
@@ -306,20 +414,29 @@ def score_customers(model: ChurnModel, features: pd.DataFrame, top: int = 3) -> 
     """Churn probability per customer and the `top` factors of *that customer* that raise it
     most (coefficient × the customer's value, largest positive first). A protective factor
     the customer lacks is not a reason: a monthly-contract customer is not told "multi-year
-    contract"."""
-    x = design_matrix(features)[list(model.means.index)]
-    linear = (
-        model.coefficients["const"]
-        + x.to_numpy() @ model.coefficients[model.means.index].to_numpy()
+    contract". A numeric factor is named with its direction: "recency_days:high" (long since
+    the last purchase) or "monetary_6m:low" (spends less than the average customer)."""
+    columns = list(model.means.index)
+    # An attribute value the model learnt but nobody has now reads as absent (0).
+    x = _standardised(design_matrix(features), model.centre, model.scale).reindex(
+        columns=columns, fill_value=0.0
     )
+    linear = model.coefficients["const"] + x.to_numpy() @ model.coefficients[columns].to_numpy()
     out = features.copy()
     out["probability"] = 1 / (1 + np.exp(-linear))
-    contributions = x * model.coefficients[model.means.index]
-    names = contributions.columns.to_numpy()
-    order = np.argsort(-contributions.to_numpy(), axis=1)[:, :top]
-    values = np.take_along_axis(contributions.to_numpy(), order, axis=1)
+    contributions = (x * model.coefficients[columns]).to_numpy()
+    order = np.argsort(-contributions, axis=1)[:, :top]
+    values = np.take_along_axis(contributions, order, axis=1)
+    scores = x.to_numpy()
+
+    def named(row: int, column: int) -> str:
+        name = columns[column]
+        if name not in model.centre.index:
+            return name
+        return f"{name}:{'high' if scores[row, column] > 0 else 'low'}"
+
     out["factors"] = [
-        [str(n) for n, v in zip(names[row], vals, strict=True) if v > 0]
-        for row, vals in zip(order, values, strict=True)
+        [named(i, c) for c, v in zip(cols, vals, strict=True) if v > 0]
+        for i, (cols, vals) in enumerate(zip(order, values, strict=True))
     ]
     return out

@@ -1,9 +1,11 @@
-"""Administration (admins): users, roles and region scopes; settings and risk appetite."""
+"""Administration (admins): users, roles and region scopes; settings and risk appetite; the
+organisation's code lists."""
 
 import streamlit as st
 
 from components import state
 from components.admin.account import manage_user
+from components.admin.code_lists import code_lists_tab
 from components.admin.settings import appetite_form, settings_form
 from components.admin.users import create_user_form, users_table
 from components.auth import require
@@ -17,7 +19,9 @@ users, settings, appetite = users_and_settings(viewer)
 st.title(t("admin.title"))
 if message := st.session_state.pop(state.ADMIN_MESSAGE, None):
     st.success(message)
-tab_users, tab_settings = st.tabs([t("admin.tab.users"), t("admin.tab.settings")])
+tab_users, tab_settings, tab_codes = st.tabs(
+    [t("admin.tab.users"), t("admin.tab.settings"), t("admin.tab.code_lists")]
+)
 
 with tab_users:
     users_table(users)
@@ -27,3 +31,6 @@ with tab_users:
 with tab_settings:
     settings_form(viewer, settings)
     appetite_form(viewer, appetite)
+
+with tab_codes:
+    code_lists_tab(viewer)

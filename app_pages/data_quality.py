@@ -6,6 +6,7 @@ from components.auth import require
 from components.data.quality import dq_model
 from components.data_quality.duplicates import duplicates
 from components.data_quality.header import last_run, score_tiles
+from components.data_quality.required import required_fields_form
 from components.data_quality.rule_forms import add_rule_form
 from components.data_quality.rules import rule_detail, rule_table
 from components.data_quality.scorecard import scorecard
@@ -15,6 +16,7 @@ from components.i18n import t
 from data_access.codes import DQ_DIMENSIONS
 from data_access.security import RUN_DQ_CHECKS, VIEW_DASHBOARDS, VIEW_RECORDS
 from quality import records as dq_records
+from quality.required import may_mark_required
 
 viewer = require(VIEW_DASHBOARDS)
 editor = viewer.can(RUN_DQ_CHECKS)
@@ -44,6 +46,8 @@ with tabs[2]:
         rule_detail(viewer, model, rule_id, records=records, editor=editor, rule_editor=rule_editor)
     if rule_editor:
         add_rule_form(viewer, names)
+    if may_mark_required(viewer):  # administrators decide which fields are required
+        required_fields_form(viewer, model.required)
 
 with tabs[3]:
     duplicates(viewer, records)

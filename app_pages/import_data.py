@@ -6,10 +6,10 @@ import streamlit as st
 import importer
 from components import state
 from components.auth import require
-from components.cache import clear_after_admin_change, engine
-from components.export import safe_csv
+from components.data.shared import active_code_lists
 from components.i18n import t
-from components.plain import plain
+from components.import_mapping import mapping_step
+from components.import_run import run_import, unknown_codes_offer
 from data_access.security import IMPORT_DATA
 
 viewer = require(IMPORT_DATA)
@@ -35,7 +35,7 @@ mode = right.segmented_control(
 fmt = importer.FORMATS[table]
 with st.expander(t("import.format", table=t(f"import.table.{table}")), expanded=False):
     st.markdown(fmt.description)
-    st.dataframe(pd.DataFrame(importer.format_table(table)), hide_index=True)
+    st.dataframe(pd.DataFrame(importer.format_table(table, active_code_lists())), hide_index=True)
     st.caption(t("import.key", columns=", ".join(fmt.key)))
 st.download_button(
     t("import.template"),
@@ -65,77 +65,23 @@ if table == "customers":
         help=t("import.extra.help"),
         key=state.IMPORT_EXTRA,
     )
+mapping = None
+if upload is not None:
+    mapping = mapping_step(viewer, table, upload, upload.name, sheet, extra)
 date_format = st.text_input(
     t("import.date_format"),
     placeholder="%d/%m/%Y",
     help=t("import.date_format.help"),
     key=state.IMPORT_DATE_FORMAT,
 ).strip()
+options = {
+    "mode": mode or "append",
+    "sheet": sheet,
+    "extra": extra,
+    "date_format": date_format or None,
+    "mapping": mapping,
+}
 if upload is not None and st.button(t("import.run"), type="primary", icon=":material/upload:"):
-    bar = st.progress(0.0, text=t("import.reading"))
-
-    def progress(rows: int) -> None:
-        bar.progress(
-            min(0.95, rows / max(rows + importer.checks.CHUNK_ROWS, 1)),
-            t("import.rows", n=f"{rows:,}"),
-        )
-
-    try:
-        report = importer.import_file(
-            engine(),
-            viewer,
-            table,
-            upload,
-            upload.name,
-            mode or "append",
-            progress,
-            sheet=sheet,
-            extra=extra,
-            date_format=date_format or None,
-        )
-    except (importer.ImportFileError, ValueError) as exc:
-        bar.empty()
-        st.error(t("import.unreadable", why=plain(exc)))
-    else:
-        bar.empty()
-        if report.ok:
-            with st.spinner(t("import.refreshing")):
-                run_id = importer.after_import(engine(), viewer.username)
-            clear_after_admin_change()
-            st.session_state[state.IMPORT_MESSAGE] = t(
-                "import.done",
-                rows=f"{report.rows:,}",
-                inserted=f"{report.inserted:,}",
-                updated=f"{report.updated:,}",
-                run=run_id,
-            )
-            for key, columns in (
-                ("import.cleared", importer.cleared_text(report.cleared)),
-                ("import.kept", ", ".join(report.kept_columns)),
-                ("import.skipped", ", ".join(report.skipped_columns)),
-            ):
-                if columns:
-                    st.session_state[state.IMPORT_MESSAGE] += " " + t(key, columns=plain(columns))
-            st.rerun()
-        st.error(t("import.failed", problems=f"{report.problem_count:,}", rows=f"{report.rows:,}"))
-        problems = pd.DataFrame(report.problems)
-        st.dataframe(
-            problems,
-            hide_index=True,
-            column_config={
-                "row": st.column_config.NumberColumn(t("import.row"), format="%d"),
-                "column": t("dq.column"),
-                "value": t("import.value"),
-                "reason": t("import.reason"),
-            },
-        )
-        if report.problem_count > len(report.problems):
-            st.caption(t("import.more", shown=len(report.problems)))
-        if report.skipped_columns:
-            st.caption(t("import.skipped", columns=plain(", ".join(report.skipped_columns))))
-        st.download_button(
-            t("import.problems_csv"),
-            safe_csv(problems),
-            file_name=f"{table}_import_problems.csv",
-            mime="text/csv",
-        )
+    run_import(viewer, table, upload, **options)
+if unknown_codes_offer(viewer, table, upload):
+    run_import(viewer, table, upload, **options)

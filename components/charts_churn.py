@@ -28,6 +28,10 @@ def cohort_heatmap(
         np.isnan(z), "", np.char.mod("%.0f%%", np.nan_to_num(z) * 100).astype(object)
     ).astype(object)
     text = np.where(partial.to_numpy(), text + "*", text)
+    zmax = 1.0 if np.nanmax(np.nan_to_num(z)) <= 1.0 else float(np.nanmax(z))
+    lowest = float(np.nanmin(z)) if np.isfinite(z).any() else 0.0
+    # At least 20 points of range, so a matrix of 100% everywhere is not a degenerate scale.
+    zmin = max(0.0, min(lowest, zmax - 0.2))
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -36,8 +40,8 @@ def cohort_heatmap(
             text=text,
             texttemplate="%{text}",
             colorscale=[[0, "#b2182b"], [0.5, "#fddbc7"], [1, "#2166ac"]],
-            zmin=max(0.0, float(np.nanmin(z)) if np.isfinite(z).any() else 0.0),
-            zmax=1.0 if np.nanmax(np.nan_to_num(z)) <= 1.0 else float(np.nanmax(z)),
+            zmin=zmin,
+            zmax=zmax,
             hoverinfo="skip",
             colorbar={"tickformat": ".0%", "title": ""},
         )
@@ -227,4 +231,38 @@ def aging_bars(aging: pd.DataFrame, labels: Mapping[str, str], title: str) -> go
     )
     fig.update_xaxes(title=labels["axis_x"], type="category")
     fig.update_yaxes(title=labels["axis_y"], gridcolor=GRID, rangemode="tozero")
+    return _layout(fig, title)
+
+
+def calibration_chart(frame: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
+    """Observed churn (95% interval) against the mean predicted probability per decile of the
+    hold-out customers; the diagonal is perfect calibration."""
+    top = float(max(frame["high"].max(), frame["predicted"].max(), 0.05)) * 1.05
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[0, top],
+        y=[0, top],
+        mode="lines",
+        line={"color": "#999999", "dash": "dot"},
+        name=labels["diagonal"],
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=frame["predicted"],
+        y=frame["observed"],
+        mode="markers",
+        marker={"color": PRIMARY, "size": 9},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": frame["high"] - frame["observed"],
+            "arrayminus": frame["observed"] - frame["low"],
+            "color": PRIMARY,
+        },
+        customdata=frame[["customers"]],
+        name=labels["observed"],
+        hovertemplate=labels["hover"] + "<extra></extra>",
+    )
+    fig.update_xaxes(title=labels["x"], tickformat=".0%", range=[0, top], gridcolor=GRID)
+    fig.update_yaxes(title=labels["y"], tickformat=".0%", range=[0, top], gridcolor=GRID)
     return _layout(fig, title)

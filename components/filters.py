@@ -8,9 +8,9 @@ from datetime import date
 import streamlit as st
 
 from components import state
-from components.i18n import month_label, t
-from data_access.codes import REGIONS, SEGMENTS, TIERS
-from data_access.filters import PERIOD_CHOICES, Filters, add_months
+from components.data.shared import readable_code_lists
+from components.i18n import code_label, month_label, t
+from data_access.filters import CHURN_BASES, PERIOD_CHOICES, Filters, add_months
 from data_access.security import Viewer
 
 _KEYS = {
@@ -19,28 +19,40 @@ _KEYS = {
     "region": state.FILTER_PREFIX + "region",
     "segment": state.FILTER_PREFIX + "segment",
     "tier": state.FILTER_PREFIX + "tier",
+    "churn": state.FILTER_PREFIX + "churn",
 }
-URL_KEYS = ("end", "months", "region", "segment", "tier")
+URL_KEYS = ("end", "months", "region", "segment", "tier", "churn")
 
 
-def _seed_widgets_from_url(latest: date) -> None:
-    initial = Filters.from_query_params(st.query_params.to_dict(), latest)
+def _seed_widgets_from_url(latest: date, settings: dict) -> None:
+    initial = Filters.from_query_params(
+        st.query_params.to_dict(),
+        latest,
+        settings["churn_basis"],
+        settings["inactivity_days"],
+        readable_code_lists(),
+    )
     st.session_state[_KEYS["end"]] = initial.end_month
     st.session_state[_KEYS["months"]] = initial.months
     st.session_state[_KEYS["region"]] = list(initial.regions)
     st.session_state[_KEYS["segment"]] = list(initial.segments)
     st.session_state[_KEYS["tier"]] = list(initial.tiers)
+    st.session_state[_KEYS["churn"]] = initial.churn_basis
     st.session_state[state.FILTERS_FROM_URL] = True
 
 
-def sidebar_filters(viewer: Viewer, latest: date) -> Filters:
-    """Draw the filters in the sidebar and return them; also kept in session state."""
+def sidebar_filters(viewer: Viewer, latest: date, settings: dict) -> Filters:
+    """Draw the filters in the sidebar and return them; also kept in session state.
+    `settings` gives the organisation's churn definition, the default of the switch."""
     if not st.session_state.get(state.FILTERS_FROM_URL):
-        _seed_widgets_from_url(latest)
+        _seed_widgets_from_url(latest, settings)
     months = [add_months(latest, -i) for i in range(36)]
     if st.session_state.get(_KEYS["end"]) not in months:
         st.session_state[_KEYS["end"]] = latest
-    regions = (viewer.region_scope,) if viewer.region_scope else REGIONS
+    # The organisation's lists, retired codes included: stored rows may still carry them.
+    lists = readable_code_lists()
+    all_regions, all_segments, all_tiers = (lists.get(k, ()) for k in ("region", "segment", "tier"))
+    regions = (viewer.region_scope,) if viewer.region_scope else all_regions
     st.session_state[_KEYS["region"]] = [
         r for r in st.session_state.get(_KEYS["region"], []) if r in regions
     ]
@@ -56,20 +68,41 @@ def sidebar_filters(viewer: Viewer, latest: date) -> Filters:
             key=_KEYS["months"],
         )
         chosen_regions = st.multiselect(
-            t("filters.region"), regions, placeholder=t("filters.all"), key=_KEYS["region"]
+            t("filters.region"),
+            regions,
+            format_func=code_label,
+            placeholder=t("filters.all"),
+            key=_KEYS["region"],
         )
         segments = st.multiselect(
-            t("filters.segment"), SEGMENTS, placeholder=t("filters.all"), key=_KEYS["segment"]
+            t("filters.segment"),
+            all_segments,
+            format_func=code_label,
+            placeholder=t("filters.all"),
+            key=_KEYS["segment"],
         )
         tiers = st.multiselect(
-            t("filters.tier"), TIERS, placeholder=t("filters.all"), key=_KEYS["tier"]
+            t("filters.tier"),
+            all_tiers,
+            format_func=code_label,
+            placeholder=t("filters.all"),
+            key=_KEYS["tier"],
+        )
+        basis = st.segmented_control(
+            t("filters.churn_basis"),
+            CHURN_BASES,
+            format_func=lambda b: t(f"churn_basis.{b}"),
+            help=t("filters.churn_basis.help"),
+            key=_KEYS["churn"],
         )
     filters = Filters(
         end_month=end,
         months=length or 3,
-        regions=tuple(r for r in REGIONS if r in chosen_regions),
-        segments=tuple(s for s in SEGMENTS if s in segments),
-        tiers=tuple(x for x in TIERS if x in tiers),
+        regions=tuple(r for r in all_regions if r in chosen_regions),
+        segments=tuple(s for s in all_segments if s in segments),
+        tiers=tuple(x for x in all_tiers if x in tiers),
+        churn_basis=basis or settings["churn_basis"],
+        inactivity_days=int(settings["inactivity_days"]),
     )
     _write_url(filters)
     st.session_state[state.FILTERS] = filters
@@ -94,12 +127,21 @@ def current_filters() -> Filters:
 def caption(filters: Filters, as_of: date) -> str:
     """One line naming the active filters and the data's as-of month."""
     everything = t("filters.all")
-    return t(
-        "filters.caption",
-        start=month_label(filters.start),
-        end=month_label(filters.end_month),
-        regions=", ".join(filters.regions) or everything,
-        segments=", ".join(filters.segments) or everything,
-        tiers=", ".join(filters.tiers) or everything,
-        as_of=month_label(as_of),
+    return (
+        t(
+            "filters.caption",
+            start=month_label(filters.start),
+            end=month_label(filters.end_month),
+            regions=", ".join(filters.regions) or everything,
+            segments=", ".join(filters.segments) or everything,
+            tiers=", ".join(filters.tiers) or everything,
+            as_of=month_label(as_of),
+        )
+        + " · "
+        + t("filters.churn_caption", basis=churn_basis_text(filters))
     )
+
+
+def churn_basis_text(filters: Filters) -> str:
+    """'contract end date' or 'no purchase for 90 days': which churn definition is in use."""
+    return t(f"churn_basis.{filters.churn_basis}.long", days=filters.inactivity_days)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from components import state
+from components.data.shared import readable_code_lists
 from data_access.satisfaction import Focus
 
 
 def current_focus() -> Focus | None:
-    return Focus.from_param(st.query_params.get(state.SAT_FOCUS_PARAM))
+    return Focus.from_param(st.query_params.get(state.SAT_FOCUS_PARAM), readable_code_lists())
 
 
 def set_focus(focus: Focus | None) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import streamlit as st
+from streamlit import runtime
 
 from components.state import LANGUAGE
 
@@ -53,9 +54,27 @@ def t(key: str, **args: object) -> str:
     return text.format(**args) if args else text
 
 
-def code_label(code: str) -> str:
-    """A data code (region, tier, touchpoint, severity…) in the reader's language."""
-    return t(f"code.{code}") if f"code.{code}" in CATALOG else str(code)
+def code_label(code: str | None) -> str:
+    """A data code (region, tier, touchpoint, severity…) in the reader's language; an
+    empty optional field reads "Not given"."""
+    if code is None or (isinstance(code, float) and code != code):  # None or NaN
+        code = "not_given"
+    if f"code.{code}" in CATALOG:
+        return t(f"code.{code}")
+    return _list_label(str(code))
+
+
+def _list_label(code: str) -> str:
+    """The label an administrator gave `code` in the code lists (cached), else the code;
+    outside a running app (pure chart builders in tests) the code."""
+    if not runtime.exists():
+        return code
+    from components.data.shared import code_labels  # late: data.shared needs the engine
+
+    english, chinese = code_labels().get(code, (None, None))
+    if english is None:
+        return code
+    return (chinese or english) if language() == "zh" else english
 
 
 def month_label(month: date) -> str:

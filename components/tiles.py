@@ -52,10 +52,12 @@ def score_tile(
     help_text: str,
     as_percent: bool = False,
     up_is_good: bool = True,
+    missing: str | None = None,
 ) -> None:
-    """A score where up is good (NPS, data quality) unless `up_is_good` is False (effort)."""
+    """A score where up is good (NPS, data quality) unless `up_is_good` is False (effort).
+    Without a score it says `missing` (default: insufficient data)."""
     if now is None:
-        st.metric(label, t("kpi.insufficient"), help=help_text, border=True)
+        st.metric(label, missing or t("kpi.insufficient"), help=help_text, border=True)
         return
     value = pct(now) if as_percent else f"{now:.1f}"
     delta = None

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Subquery,
     and_,
     case,
     cast,
@@ -22,20 +23,29 @@ from sqlalchemy import (
     select,
 )
 
-from data_access.codes import CONTRACT_TYPES
+from data_access.churn_basis import lost_on
 from data_access.filters import Filters, add_months, month_start
-from data_access.models import Complaint, CreditScoreHistory, Customer, Invoice, SurveyResponse
+from data_access.models import (
+    Complaint,
+    CreditScoreHistory,
+    Customer,
+    CustomerAttribute,
+    Invoice,
+    SurveyResponse,
+)
 from data_access.pii import mask_frame
 from data_access.satisfaction import DIMENSION_CODES
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
 from data_access.sql import days_between, hours_between, sum_if
 
-# Dimensions the churn pages may split by: an allow-list, never user text in SQL.
-CHURN_DIMENSIONS: dict[str, tuple[str, ...]] = {
+# Dimensions the churn pages may split by, each with its code list: an allow-list of
+# names, never user text in SQL; the values come from the data.
+CHURN_DIMENSIONS: dict[str, str] = {
     **{d: DIMENSION_CODES[d] for d in ("region", "segment", "tier", "channel")},
-    "contract_type": CONTRACT_TYPES,
+    "contract_type": "contract_type",
 }
+NOT_GIVEN = "not_given"  # the group of customers without a value for the split
 COMPLAINT_WINDOW_DAYS = 90
 AGING_BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (">90", 91, None))
 
@@ -52,9 +62,11 @@ def index_of(month: date) -> int:
 
 
 def split_column(dimension: str) -> ColumnElement:
+    """The customer column to split by; a field the organisation left empty (no contract
+    for a retail customer) is its own group, "not_given", so nobody drops out of a split."""
     if dimension not in CHURN_DIMENSIONS:
         raise ValueError(f"cannot split by {dimension!r}")
-    return getattr(Customer, dimension)
+    return func.coalesce(getattr(Customer, dimension), literal(NOT_GIVEN))
 
 
 # --- cohorts ----------------------------------------------------------------------------------
@@ -67,7 +79,7 @@ def cohort_churn_counts(
     month index they churned in (NULL = still active): one row per cohort × churn month."""
     first = add_months(filters.end_month, -(cohorts - 1))
     cohort = month_index(Customer.signup_date).label("cohort")
-    churned = month_index(Customer.churn_date).label("churn_month")
+    churned = month_index(lost_on(conn, filters)).label("churn_month")
     stmt = (
         select(cohort, churned, func.count(Customer.id).label("customers"))
         .where(
@@ -102,6 +114,28 @@ def cohort_revenue(
     return frame.astype({"cohort": "int64", "month": "int64", "revenue": "float64"})
 
 
+def cohort_activity(
+    conn: Connection, viewer: Viewer, filters: Filters, cohorts: int = 12
+) -> pd.DataFrame:
+    """Customers of each signup-month cohort with at least one invoice or order in a month
+    (one row per cohort × month with any), for activity retention."""
+    first = add_months(filters.end_month, -(cohorts - 1))
+    cohort = month_index(Customer.signup_date).label("cohort")
+    month = month_index(Invoice.period_month).label("month")
+    stmt = (
+        select(cohort, month, func.count(func.distinct(Invoice.customer_id)).label("active"))
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(
+            Customer.signup_date >= first,
+            Customer.signup_date < filters.end_exclusive,
+            *customer_conditions(viewer, filters),
+        )
+        .group_by(cohort, month)
+    )
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["cohort", "month", "active"])
+    return frame.astype({"cohort": "int64", "month": "int64", "active": "int64"})
+
+
 def cohort_customers(
     conn: Connection,
     viewer: Viewer,
@@ -114,13 +148,14 @@ def cohort_customers(
 ) -> tuple[pd.DataFrame, int]:
     """Drill from a cohort cell: customers who signed up in [start, end) and churned before
     `churned_by` (None = all of the cohort), one page, PII masked for the viewer."""
+    lost = lost_on(conn, filters)
     where = [
         Customer.signup_date >= start,
         Customer.signup_date < end,
         *customer_conditions(viewer, filters),
     ]
     if churned_by is not None:
-        where.append(Customer.churn_date < churned_by)
+        where.append(lost < churned_by)
     total = conn.execute(select(func.count(Customer.id)).where(*where)).scalar_one()
     stmt = (
         select(
@@ -132,11 +167,11 @@ def cohort_customers(
             Customer.tier,
             Customer.contract_type,
             Customer.signup_date,
-            Customer.churn_date,
+            lost.label("churn_date"),
             Customer.churn_reason,
         )
         .where(*where)
-        .order_by(Customer.churn_date.desc(), Customer.id)
+        .order_by(lost.desc(), Customer.id)
         .limit(page_size)
         .offset(max(page, 0) * page_size)
     )
@@ -154,12 +189,11 @@ def churn_by_split(
     """Per month of the period (and per value of `by`): customers active at the month's start
     and how many of them churned in it."""
     keys = [] if by is None else [split_column(by).label("value")]
+    lost = lost_on(conn, filters)
     columns = []
     for i, m in enumerate(filters.month_starts):
-        active = and_(
-            Customer.signup_date < m, or_(Customer.churn_date.is_(None), Customer.churn_date >= m)
-        )
-        churned = and_(active, Customer.churn_date < add_months(m, 1))
+        active = and_(Customer.signup_date < m, or_(lost.is_(None), lost >= m))
+        churned = and_(active, lost < add_months(m, 1))
         columns += [sum_if(active).label(f"a{i}"), sum_if(churned).label(f"c{i}")]
     stmt = select(*keys, *columns).where(*customer_conditions(viewer, filters))
     if keys:
@@ -181,7 +215,8 @@ def churn_by_split(
 def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per month m of the period, over the customers invoiced in month m-1: their revenue in
     m-1 (`start`), in m (`current`), the part kept (min of the two: `kept`) and the revenue of
-    those with no invoice in m (`lost`). GRR = kept / start; NRR = current / start."""
+    those with no invoice in m (`lost`), and everything invoiced in m (`revenue`, the
+    month's recurring revenue). GRR = kept / start; NRR = current / start."""
     months = [add_months(filters.start, -1), *filters.month_starts]
     per_customer = (
         select(
@@ -206,6 +241,7 @@ def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.
         before, now = per_customer.c[f"r{i - 1}"], per_customer.c[f"r{i}"]
         had = before > 0
         columns += [
+            func.coalesce(func.sum(now), 0).label(f"revenue{i}"),
             func.coalesce(func.sum(case((had, before), else_=0)), 0).label(f"start{i}"),
             func.coalesce(func.sum(case((had, now), else_=0)), 0).label(f"current{i}"),
             func.coalesce(
@@ -220,7 +256,10 @@ def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.
         [
             {
                 "month": m,
-                **{k: float(row[f"{k}{i}"]) for k in ("start", "current", "kept", "lost")},
+                **{
+                    k: float(row[f"{k}{i}"])
+                    for k in ("revenue", "start", "current", "kept", "lost")
+                },
             }
             for i, m in enumerate(filters.month_starts, start=1)
         ]
@@ -235,9 +274,10 @@ def survival_counts(
 ) -> pd.DataFrame:
     """Customers per (group, whole days from signup to churn or to `as_of`, churned?) for
     Kaplan–Meier: at most groups × days × 2 rows, whatever the number of customers."""
-    end = case((Customer.churn_date.is_not(None), Customer.churn_date), else_=literal(as_of))
+    lost = lost_on(conn, filters)
+    end = case((lost.is_not(None), lost), else_=literal(as_of))
     days = days_between(conn, Customer.signup_date, end).label("days")
-    event = case((Customer.churn_date.is_not(None), 1), else_=0).label("churned")
+    event = case((lost.is_not(None), 1), else_=0).label("churned")
     keys = [literal("all").label("value")] if by is None else [split_column(by).label("value")]
     stmt = (
         select(*keys, days, event, func.count(Customer.id).label("customers"))
@@ -269,6 +309,13 @@ def _last_nps(answered: ColumnElement[bool]) -> ColumnElement:
     )
 
 
+def _reason(filters: Filters) -> ColumnElement[str]:
+    """The recorded reason; without one, "other" — or "inactive" on the activity basis,
+    where leaving is known only from the purchases that stopped."""
+    fallback = "inactive" if filters.churn_basis == "activity" else "other"
+    return func.coalesce(Customer.churn_reason, literal(fallback)).label("reason")
+
+
 def churn_reasons(
     conn: Connection, viewer: Viewer, filters: Filters, by: str = "segment"
 ) -> pd.DataFrame:
@@ -276,14 +323,15 @@ def churn_reasons(
     detractor answer (NPS 0–6) as their last answer before leaving and how many complained
     in the COMPLAINT_WINDOW_DAYS before they left."""
     column = split_column(by)
-    last_nps = _last_nps(SurveyResponse.responded_on <= Customer.churn_date)
-    days_before = hours_between(conn, Complaint.opened_at, Customer.churn_date) / 24.0
+    lost = lost_on(conn, filters)
+    last_nps = _last_nps(SurveyResponse.responded_on <= lost)
+    days_before = hours_between(conn, Complaint.opened_at, lost) / 24.0
     recent_complaint = exists().where(
         Complaint.customer_id == Customer.id,
         days_before >= -1,  # opened on the day of leaving counts
         days_before <= COMPLAINT_WINDOW_DAYS,
     )
-    reason = func.coalesce(Customer.churn_reason, literal("other")).label("reason")
+    reason = _reason(filters)
     stmt = (
         select(
             reason,
@@ -293,8 +341,8 @@ def churn_reasons(
             sum_if(recent_complaint).label("complained"),
         )
         .where(
-            Customer.churn_date >= filters.start,
-            Customer.churn_date < filters.end_exclusive,
+            lost >= filters.start,
+            lost < filters.end_exclusive,
             *customer_conditions(viewer, filters),
         )
         .group_by(reason, column)
@@ -305,13 +353,14 @@ def churn_reasons(
 
 def churn_reasons_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Churners per month of the period and reason."""
-    month = month_index(Customer.churn_date).label("month")
-    reason = func.coalesce(Customer.churn_reason, literal("other")).label("reason")
+    lost = lost_on(conn, filters)
+    month = month_index(lost).label("month")
+    reason = _reason(filters)
     stmt = (
         select(month, reason, func.count(Customer.id).label("churned"))
         .where(
-            Customer.churn_date >= filters.start,
-            Customer.churn_date < filters.end_exclusive,
+            lost >= filters.start,
+            lost < filters.end_exclusive,
             *customer_conditions(viewer, filters),
         )
         .group_by(month, reason)
@@ -324,63 +373,101 @@ def churn_reasons_by_month(conn: Connection, viewer: Viewer, filters: Filters) -
 # --- features for the churn model -------------------------------------------------------------
 
 
+def _invoice_history(at: date, since: date) -> Subquery:
+    """Per customer, from the invoices and orders before `at` (one grouped pass): the last
+    purchase day, purchases and amount in the 6 months from `since`, the last full month's
+    revenue, invoices due in the window and paid late or not at all, and what was overdue
+    and unpaid on `at`."""
+    day = func.coalesce(Invoice.issued_on, Invoice.period_month)
+    in_window = and_(day >= since, day < at)
+    due_in_window = and_(Invoice.due_date >= since, Invoice.due_date < at)
+    unpaid_on_at = or_(Invoice.paid_date.is_(None), Invoice.paid_date >= at)
+    return (
+        select(
+            Invoice.customer_id.label("customer_id"),
+            func.max(day).label("last_purchase"),
+            sum_if(in_window).label("frequency_6m"),
+            func.coalesce(func.sum(case((in_window, Invoice.amount))), 0).label("monetary_6m"),
+            func.coalesce(
+                func.sum(case((Invoice.period_month == add_months(at, -1), Invoice.amount))), 0
+            ).label("monthly_revenue"),
+            sum_if(
+                and_(
+                    due_in_window,
+                    or_(Invoice.paid_date.is_(None), Invoice.paid_date > Invoice.due_date),
+                )
+            ).label("late_invoices_6m"),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                Invoice.due_date < at,
+                                unpaid_on_at,
+                                Invoice.status != "written_off",
+                            ),
+                            Invoice.amount,
+                        )
+                    )
+                ),
+                0,
+            ).label("overdue_amount"),
+        )
+        .where(day < at)
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
+
+
 def customer_features(
     conn: Connection, viewer: Viewer, filters: Filters, at: date, horizon_months: int = 3
 ) -> pd.DataFrame:
     """One row per customer active on `at`, with what was known on `at` (tenure, contract,
-    tier, last NPS answer, complaints and overdue invoices in the 6 months before, revenue in
-    the last month) and whether they churned in the `horizon_months` after it."""
+    tier, credit score, last NPS answer, complaints in the 6 months before, and from the
+    invoices: recency, frequency and amount of purchases, last month's revenue, late and
+    overdue invoices) and whether they churned in the `horizon_months` after it."""
     since = add_months(at, -6)
     last_nps = _last_nps(SurveyResponse.responded_on < at)
     complaints = (
-        select(func.count(Complaint.id))
-        .where(
-            Complaint.customer_id == Customer.id,
-            Complaint.opened_at >= since,
-            Complaint.opened_at < at,
+        select(
+            Complaint.customer_id.label("customer_id"),
+            func.count(Complaint.id).label("complaints_6m"),
         )
-        .correlate(Customer)
-        .scalar_subquery()
+        .where(Complaint.opened_at >= since, Complaint.opened_at < at)
+        .group_by(Complaint.customer_id)
+        .subquery()
     )
-    late = (
-        select(func.count(Invoice.id))
-        .where(
-            Invoice.customer_id == Customer.id,
-            Invoice.due_date >= since,
-            Invoice.due_date < at,
-            or_(Invoice.paid_date.is_(None), Invoice.paid_date > Invoice.due_date),
-        )
-        .correlate(Customer)
-        .scalar_subquery()
-    )
-    revenue = (
-        select(func.coalesce(func.sum(Invoice.amount), 0))
-        .where(Invoice.customer_id == Customer.id, Invoice.period_month == add_months(at, -1))
-        .correlate(Customer)
-        .scalar_subquery()
-    )
+    history = _invoice_history(at, since)
     horizon_end = add_months(at, horizon_months)
-    stmt = select(
-        Customer.id,
-        Customer.external_id.label("customer_id"),
-        Customer.name.label("customer"),
-        Customer.region,
-        Customer.segment,
-        Customer.tier,
-        Customer.contract_type,
-        Customer.signup_date,
-        last_nps.label("last_nps"),
-        complaints.label("complaints_6m"),
-        late.label("late_invoices_6m"),
-        revenue.label("monthly_revenue"),
-        case(
-            (and_(Customer.churn_date.is_not(None), Customer.churn_date < horizon_end), 1),
-            else_=0,
-        ).label("churned"),
-    ).where(
-        Customer.signup_date < at,
-        or_(Customer.churn_date.is_(None), Customer.churn_date >= at),
-        *customer_conditions(viewer, filters),
+    lost = lost_on(conn, filters)
+    stmt = (
+        select(
+            Customer.id,
+            Customer.external_id.label("customer_id"),
+            Customer.name.label("customer"),
+            Customer.region,
+            Customer.segment,
+            Customer.tier,
+            Customer.contract_type,
+            Customer.signup_date,
+            Customer.credit_score,
+            last_nps.label("last_nps"),
+            func.coalesce(complaints.c.complaints_6m, 0).label("complaints_6m"),
+            func.coalesce(history.c.late_invoices_6m, 0).label("late_invoices_6m"),
+            func.coalesce(history.c.monthly_revenue, 0).label("monthly_revenue"),
+            func.coalesce(history.c.frequency_6m, 0).label("frequency_6m"),
+            func.coalesce(history.c.monetary_6m, 0).label("monetary_6m"),
+            func.coalesce(history.c.overdue_amount, 0).label("overdue_amount"),
+            history.c.last_purchase,
+            case((and_(lost.is_not(None), lost < horizon_end), 1), else_=0).label("churned"),
+        )
+        .outerjoin(complaints, complaints.c.customer_id == Customer.id)
+        .outerjoin(history, history.c.customer_id == Customer.id)
+        .where(
+            Customer.signup_date < at,
+            or_(lost.is_(None), lost >= at),
+            *customer_conditions(viewer, filters),
+        )
     )
     result = conn.execute(stmt)
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
@@ -388,8 +475,24 @@ def customer_features(
         return frame
     signup = pd.to_datetime(frame.pop("signup_date"))
     frame["tenure_months"] = (pd.Timestamp(at) - signup).dt.days / 30.4375
-    frame["monthly_revenue"] = frame["monthly_revenue"].astype(float)
+    # Days since the last purchase; a customer who never bought counts from the signup.
+    last = pd.to_datetime(frame.pop("last_purchase")).fillna(signup)
+    frame["recency_days"] = (pd.Timestamp(at) - last).dt.days.astype(float)
+    for column in ("monthly_revenue", "monetary_6m", "overdue_amount"):
+        frame[column] = frame[column].astype(float)
+    frame["credit_score"] = frame["credit_score"].astype(float)
     return mask_frame(frame, viewer, {"customer": "name"})
+
+
+def customer_attributes(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """The imported attributes (columns of the organisation's customer file the customers
+    table does not have) of the customers in scope: one row per customer and attribute."""
+    stmt = (
+        select(CustomerAttribute.customer_id, CustomerAttribute.name, CustomerAttribute.value)
+        .join(Customer, Customer.id == CustomerAttribute.customer_id)
+        .where(*customer_conditions(viewer, filters))
+    )
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["id", "name", "value"])
 
 
 def recently_churned(
@@ -405,6 +508,7 @@ def recently_churned(
         .correlate(Customer)
         .scalar_subquery()
     )
+    lost = lost_on(conn, filters)
     stmt = (
         select(
             Customer.external_id.label("customer_id"),
@@ -413,13 +517,13 @@ def recently_churned(
             Customer.region,
             Customer.segment,
             Customer.tier,
-            Customer.churn_date,
-            func.coalesce(Customer.churn_reason, literal("other")).label("reason"),
+            lost.label("churn_date"),
+            _reason(filters),
             last_revenue.label("monthly_revenue"),
         )
         .where(
-            Customer.churn_date >= filters.start,
-            Customer.churn_date < filters.end_exclusive,
+            lost >= filters.start,
+            lost < filters.end_exclusive,
             *customer_conditions(viewer, filters),
         )
         .order_by(last_revenue.desc(), Customer.id)
@@ -524,7 +628,7 @@ def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> 
             .label("rank"),
         )
         .join(Customer, Customer.id == CreditScoreHistory.customer_id)
-        .where(Customer.churn_date.is_(None), *customer_conditions(viewer, filters))
+        .where(lost_on(conn, filters).is_(None), *customer_conditions(viewer, filters))
         .subquery()
     )
     stmt = select(

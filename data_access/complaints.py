@@ -8,7 +8,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
 
-from data_access.codes import COMPLAINT_CATEGORIES, SEVERITIES
+from data_access.code_lists import code_lists
+from data_access.codes import SEVERITIES
 from data_access.filters import Filters
 from data_access.models import Complaint, Customer
 from data_access.pii import mask_frame
@@ -218,7 +219,9 @@ def complaint_page(
     see PII. Filter values are checked against the code lists."""
     where = _in_period(viewer, filters, focus)
     if category is not None:
-        if category not in COMPLAINT_CATEGORIES:
+        # The organisation's categories (code lists, retired ones too: old rows keep them).
+        known = code_lists(conn, include_retired=True).get("complaint_category", ())
+        if category not in known:
             raise ValueError(f"unknown complaint category {category!r}")
         where.append(Complaint.category == category)
     if severity is not None:

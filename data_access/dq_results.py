@@ -27,6 +27,7 @@ RESULT_COLUMNS = [
     "table_name",
     "column_name",
     "dimension",
+    "rule_type",  # a never-filled field makes a not_null rule "not applicable" (analytics.dq)
     "weight",
     "threshold",
     "source_system",
@@ -40,8 +41,8 @@ def result_select(*extra: ColumnElement) -> Select:
     return select(
         *extra,
         DQ_RESULTS.c.rule_id,
-        *[DQ_RULES.c[c] for c in RESULT_COLUMNS[1:7]],
-        *[DQ_RESULTS.c[c] for c in RESULT_COLUMNS[7:]],
+        *[DQ_RULES.c[c] for c in RESULT_COLUMNS[1:8]],
+        *[DQ_RESULTS.c[c] for c in RESULT_COLUMNS[8:]],
     ).join_from(DQ_RESULTS, DQ_RULES, DQ_RESULTS.c.rule_id == DQ_RULES.c.id)
 
 

@@ -20,7 +20,8 @@ from data_access.security import Viewer
 from data_access.settings import get_setting
 
 METRIC_DEFINITIONS = {
-    "churn_rate": "Customers lost in the month ÷ customers active at its start.",
+    "churn_rate": "Customers lost in the month ÷ customers active at its start (lost by the "
+    "organisation's churn definition: contract end, or no purchase for the inactivity days).",
     "nps": "% promoters (9–10) − % detractors (0–6) of the month's survey answers.",
     "csat": "Share of CSAT answers of 4 or 5 (top-2-box) in the month.",
     "sla_breach_rate": "Complaints opened in the month resolved after their SLA or still "
@@ -33,11 +34,22 @@ METRICS = tuple(METRIC_DEFINITIONS)
 _SYSTEM = Viewer("system", "admin")  # KRI scope comes from the KRI, not from a user
 
 
-def _scope(kri: object, month: date) -> Filters:
+def _scope(conn: Connection, kri: object, month: date) -> Filters:
+    """One month of the KRI's slice, lost customers counted by the organisation's churn
+    definition (settings), so a KRI and the churn page agree."""
+
     def one(value: str | None) -> tuple[str, ...]:
         return (value,) if value else ()
 
-    return Filters(month, 1, one(kri.scope_region), one(kri.scope_segment), one(kri.scope_tier))
+    return Filters(
+        month,
+        1,
+        one(kri.scope_region),
+        one(kri.scope_segment),
+        one(kri.scope_tier),
+        churn_basis=get_setting(conn, "churn_basis"),
+        inactivity_days=int(get_setting(conn, "inactivity_days")),
+    )
 
 
 def _csat(conn: Connection, filters: Filters) -> tuple[int, int]:
@@ -87,7 +99,7 @@ def metric_value(
     conn: Connection, kri: object, month: date, min_n: int
 ) -> tuple[float | None, int]:
     """(value, n) of the KRI's metric for one calendar month; value None when n < min_n."""
-    filters = _scope(kri, month)
+    filters = _scope(conn, kri, month)
     if kri.metric == "churn_rate":
         c = overview.churn_by_month(conn, _SYSTEM, filters).iloc[0]
         k, n = int(c.churned), int(c.active_at_start)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,16 +44,18 @@ class Customer(Base):
     company: Mapped[str | None] = mapped_column(String(160))
     position: Mapped[str | None] = mapped_column(String(80))
     region: Mapped[str] = mapped_column(String(20))
-    industry: Mapped[str] = mapped_column(String(40))
+    industry: Mapped[str | None] = mapped_column(String(40))
     segment: Mapped[str] = mapped_column(String(20))
     tier: Mapped[str] = mapped_column(String(12))
-    channel: Mapped[str] = mapped_column(String(20))
-    lifecycle_stage: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    lifecycle_stage: Mapped[str | None] = mapped_column(String(20))
     source_system: Mapped[str] = mapped_column(String(12))
     signup_date: Mapped[date] = mapped_column(Date)
     churn_date: Mapped[date | None] = mapped_column(Date)
     churn_reason: Mapped[str | None] = mapped_column(String(40))
-    contract_type: Mapped[str] = mapped_column(String(12))
+    # Latest invoice/order day (signup when none): activity-based churn reads only this.
+    last_activity_on: Mapped[date | None] = mapped_column(Date)
+    contract_type: Mapped[str | None] = mapped_column(String(12))
     credit_score: Mapped[int | None] = mapped_column(Integer)
     credit_limit: Mapped[float | None] = mapped_column(Numeric(14, 2))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -63,6 +66,7 @@ class Customer(Base):
         Index("ix_customers_scope", "region", "segment", "tier"),
         Index("ix_customers_signup", "signup_date"),
         Index("ix_customers_churn", "churn_date"),
+        Index("ix_customers_last_activity", "last_activity_on"),
         Index("ix_customers_source", "source_system"),
     )
 
@@ -399,3 +403,48 @@ class AuditLog(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+# --- importer --------------------------------------------------------------------------------
+
+
+class ImportMapping(Base):
+    """A user's mapping of a file's header to a table's columns, saved under a name so the
+    same export imports without renaming its columns again."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    table_name: Mapped[str] = mapped_column(String(40))
+    # JSON: {file header cell: table column, "skip" or "attribute"}
+    mapping: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped by every save: a save made on an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __table_args__ = (UniqueConstraint("table_name", "name", name="uq_import_mappings_name"),)
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+class CodeValue(Base):
+    """One code of an organisation's code list (regions, segments, tiers, channels...), edited
+    by an administrator. A retired code (active false) is refused in new data; stored rows
+    that carry it stay readable."""
+
+    __tablename__ = "code_values"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(40))
+    label_en: Mapped[str] = mapped_column(String(120))
+    label_zh: Mapped[str | None] = mapped_column(String(120))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Bumped by every change: a change made on an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __table_args__ = (UniqueConstraint("list_name", "code", name="uq_code_values_code"),)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
 
+from data_access.churn_basis import lost_on
 from data_access.filters import Filters, add_months, month_start
 from data_access.models import (
     Complaint,
@@ -45,12 +46,11 @@ def customer_count(conn: Connection, viewer: Viewer) -> int:
 def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per month of the period: customers active at the month's start and how many of them
     churned during it (one scan of customers)."""
+    lost = lost_on(conn, filters)
     columns = []
     for i, m in enumerate(filters.month_starts):
-        active = and_(
-            Customer.signup_date < m, or_(Customer.churn_date.is_(None), Customer.churn_date >= m)
-        )
-        churned = and_(active, Customer.churn_date < add_months(m, 1))
+        active = and_(Customer.signup_date < m, or_(lost.is_(None), lost >= m))
+        churned = and_(active, lost < add_months(m, 1))
         columns += [sum_if(active).label(f"a{i}"), sum_if(churned).label(f"c{i}")]
     row = conn.execute(select(*columns).where(*customer_conditions(viewer, filters))).one()
     return pd.DataFrame(

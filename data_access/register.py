@@ -7,7 +7,7 @@ risk_history row per changed field plus one audit_log row — all in one transac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, upda
 
 from analytics.risk import risk_level
 from data_access import audit
-from data_access.codes import REGIONS, RISK_CATEGORIES, SEGMENTS, TIERS, TREATMENTS
+from data_access.code_lists import code_lists
+from data_access.codes import RISK_CATEGORIES, TREATMENTS
 from data_access.filters import Filters
 from data_access.models import (
     Risk,
@@ -75,8 +76,11 @@ def _score_errors(likelihood: Any, impact: Any) -> dict[str, str]:
     return errors
 
 
-def validate_input(data: RiskInput, viewer: Viewer) -> dict[str, str]:
-    """Field → message for everything wrong with a risk's descriptive fields."""
+def validate_input(
+    data: RiskInput, viewer: Viewer, allowed: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """Field → message for everything wrong with a risk's descriptive fields; region, segment
+    and tier must be codes `allowed` lists (the organisation's lists, by list name)."""
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "is required"
@@ -90,12 +94,12 @@ def validate_input(data: RiskInput, viewer: Viewer) -> dict[str, str]:
         errors["category"] = f"unknown category {data.category!r}"
     if len(data.description) > MAX_TEXT:
         errors["description"] = f"is longer than {MAX_TEXT} characters"
-    for field, value, allowed in (
-        ("region", data.region, REGIONS),
-        ("segment", data.segment, SEGMENTS),
-        ("tier", data.tier, TIERS),
+    for field, value, codes in (
+        ("region", data.region, allowed.get("region", ())),
+        ("segment", data.segment, allowed.get("segment", ())),
+        ("tier", data.tier, allowed.get("tier", ())),
     ):
-        if value is not None and value not in allowed:
+        if value is not None and value not in codes:
             errors[field] = f"unknown value {value!r}"
     if viewer.region_scope and data.region != viewer.region_scope:
         errors["region"] = f"you may only record risks for region {viewer.region_scope}"
@@ -327,7 +331,9 @@ def create_risk(
     first review date from its level's cadence. Returns the new id."""
     if not viewer.can(EDIT_RISKS):
         raise NotAllowedError("Your role may not change the risk register.")
-    errors = {**validate_input(data, viewer), **_score_errors(likelihood, impact)}
+    with engine.connect() as conn:
+        allowed = code_lists(conn)  # a new risk uses active codes only
+    errors = {**validate_input(data, viewer, allowed), **_score_errors(likelihood, impact)}
     if errors:
         raise ValidationError(errors)
     now = now or datetime.now()
@@ -440,7 +446,12 @@ def update_details(
         merged = {f: changes[f] if f in changes else getattr(risk, f) for f in DETAIL_FIELDS}
         for field in ("title", "description", "owner"):
             merged[field] = (merged[field] or "").strip()
-        errors = validate_input(RiskInput(**merged), viewer)
+        # Active codes, and the risk's own stored ones (a code retired since stays as it is).
+        lists = code_lists(conn)
+        allowed = {
+            name: (*lists[name], getattr(risk, name)) for name in ("region", "segment", "tier")
+        }
+        errors = validate_input(RiskInput(**merged), viewer, allowed)
         if errors:
             raise ValidationError(errors)
         return _apply(

@@ -3,13 +3,15 @@ detractor verbatims. Counting happens in SQL; analytics.satisfaction turns count
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
 
-from data_access.codes import CHANNELS, LIFECYCLE_STAGES, REGIONS, SEGMENTS, TIERS, TOUCHPOINTS
+from data_access.churn_basis import lost_on
+from data_access.code_lists import code_lists
 from data_access.filters import Filters, add_months
 from data_access.models import Customer, SurveyResponse
 from data_access.pii import mask_frame
@@ -17,14 +19,15 @@ from data_access.scope import customer_conditions
 from data_access.security import VIEW_RECORDS, Viewer
 from data_access.sql import month_bucket, sum_if
 
-# Dimensions a page may break down by or focus on: an allow-list, never user text in SQL.
-DIMENSION_CODES: dict[str, tuple[str, ...]] = {
-    "region": REGIONS,
-    "segment": SEGMENTS,
-    "tier": TIERS,
-    "channel": CHANNELS,
-    "lifecycle_stage": LIFECYCLE_STAGES,
-    "touchpoint": TOUCHPOINTS,
+# Dimensions a page may break down by or focus on: an allow-list of names, never user text in
+# SQL; each names the organisation's code list its values come from (read from the data).
+DIMENSION_CODES: dict[str, str] = {
+    "region": "region",
+    "segment": "segment",
+    "tier": "tier",
+    "channel": "channel",
+    "lifecycle_stage": "lifecycle_stage",
+    "touchpoint": "touchpoint",
 }
 CUSTOMER_DIMENSIONS = ("region", "segment", "tier", "channel", "lifecycle_stage")
 COUNT_COLUMNS = [
@@ -47,20 +50,32 @@ class Focus:
     value: str
 
     def __post_init__(self) -> None:
-        if self.value not in DIMENSION_CODES.get(self.dimension, ()):
+        # The value is a bound parameter; its shape is checked here, its code by from_param.
+        if (
+            self.dimension not in DIMENSION_CODES
+            or not isinstance(self.value, str)
+            or not 0 < len(self.value) <= 40
+            or any(ord(c) < 32 for c in self.value)
+        ):
             raise ValueError(f"unknown segment {self.dimension}={self.value!r}")
 
     def to_param(self) -> str:
         return f"{self.dimension}:{self.value}"
 
     @classmethod
-    def from_param(cls, raw: str | None) -> Focus | None:
-        """Parse `dimension:value`; anything malformed or unknown gives None."""
+    def from_param(
+        cls, raw: str | None, lists: Mapping[str, Sequence[str]] | None = None
+    ) -> Focus | None:
+        """Parse `dimension:value`; anything malformed, or (with the organisation's `lists`,
+        by list name) a value not in the dimension's list, gives None."""
         dimension, _, value = str(raw or "")[:100].partition(":")
         try:
-            return cls(dimension, value)
+            focus = cls(dimension, value)
         except ValueError:
             return None
+        if lists is not None and value not in lists.get(DIMENSION_CODES[dimension], ()):
+            return None
+        return focus
 
     @property
     def applies_to_customers(self) -> bool:
@@ -137,7 +152,10 @@ def survey_breakdown(
     column = dimension_column(by).label("value")
     stmt = _survey_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, column)
     found = _frame(conn.execute(stmt).mappings(), ["value"]).set_index("value")
-    return found.reindex(list(DIMENSION_CODES[by]), fill_value=0).reset_index(names="value")
+    # Every active code of the list in its order, then values only stored rows still carry.
+    listed = list(code_lists(conn)[DIMENSION_CODES[by]])
+    extra = [v for v in found.index if v not in listed and v is not None]
+    return found.reindex(listed + extra, fill_value=0).reset_index(names="value")
 
 
 def survey_windows(
@@ -166,9 +184,10 @@ def active_customers(
 ) -> pd.DataFrame:
     """Customers active at some time in the period, per value of `by`. For touchpoint (not a
     customer attribute) it is the customers who answered a survey at that touchpoint."""
+    lost = lost_on(conn, filters)
     active = and_(
         Customer.signup_date < filters.end_exclusive,
-        or_(Customer.churn_date.is_(None), Customer.churn_date >= filters.start),
+        or_(lost.is_(None), lost >= filters.start),
     )
     conditions = [active, *customer_conditions(viewer, filters), *focus_conditions(focus, False)]
     if by == "touchpoint":

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from data_access import audit
+from data_access.filters import CHURN_BASES
 from data_access.models import RiskAppetite, Setting
 from data_access.security import ADMIN_USERS, Viewer
 
@@ -36,10 +37,17 @@ DEFAULTS: dict[str, Any] = {
     "review_cadence_days": {"Critical": 30, "High": 60, "Medium": 90, "Low": 180},
     # Below this many responses a statistic is shown as "insufficient data".
     "min_sample_size": 30,
+    # Churn definition: "contract" (an explicit end date) or "activity" (lost after
+    # inactivity_days without an invoice or order, dated at the last one).
+    "churn_basis": "contract",
+    "inactivity_days": 90,
     # Lockout policy.
     "max_failed_logins": 5,
     "lockout_minutes": 15,
 }
+
+
+CHURN_SETTINGS = ("churn_basis", "inactivity_days")
 
 
 def get_setting(conn: Connection, key: str) -> Any:
@@ -79,7 +87,14 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     min_n = values.get("min_sample_size")
     if min_n is not None and not (isinstance(min_n, int) and 5 <= min_n <= 10_000):
         problems.append("min_sample_size: a whole number from 5 to 10,000")
-    unknown = set(values) - {"risk_level_bands", "review_cadence_days", "min_sample_size"}
+    basis = values.get("churn_basis")
+    if basis is not None and basis not in CHURN_BASES:
+        problems.append(f"churn_basis: one of {', '.join(CHURN_BASES)}")
+    idle = values.get("inactivity_days")
+    if idle is not None and not (isinstance(idle, int) and 7 <= idle <= 730):
+        problems.append("inactivity_days: a whole number of days from 7 to 730")
+    editable = {"risk_level_bands", "review_cadence_days", "min_sample_size", *CHURN_SETTINGS}
+    unknown = set(values) - editable
     if unknown:
         problems.append(f"cannot change {', '.join(sorted(unknown))} here")
     return problems

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from data_access import audit
-from data_access.codes import REGIONS
+from data_access.code_lists import active_codes
 from data_access.models import User
 from data_access.security import ADMIN_USERS, ROLES, Viewer
 from data_access.users import MAX_PASSWORD_BYTES, create_user, hash_password, verify_password
@@ -120,12 +120,19 @@ def _other_active_admins(conn: Connection, username: str) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
-def _check_role_scope(role: str, region_scope: str | None) -> list[str]:
+def _check_role_scope(
+    engine: Engine, role: str, region_scope: str | None, kept: str | None = None
+) -> list[str]:
+    """Problems with a role and scope; the scope is an active code of the organisation's
+    region list (or `kept`, the scope the user already has, even if since retired)."""
     problems = []
     if role not in ROLES:
         problems.append(f"role: unknown role {role!r} (one of {', '.join(ROLES)})")
-    if region_scope is not None and region_scope not in REGIONS:
-        problems.append(f"region_scope: unknown region {region_scope!r}")
+    if region_scope is not None and region_scope != kept:
+        with engine.connect() as conn:
+            regions = active_codes(conn, "region")
+        if region_scope not in regions:
+            problems.append(f"region_scope: unknown region {region_scope!r}")
     return problems
 
 
@@ -149,7 +156,7 @@ def add_user(
         problems.append("name: required")
     if "@" not in (email or ""):
         problems.append(f"email: not an e-mail address: {email!r}")
-    problems += _check_role_scope(role, region_scope)
+    problems += _check_role_scope(engine, role, region_scope)
     _check_actor_scope(actor, region_scope)
     refused_password = password_problems(username, password)
     if refused_password:
@@ -175,7 +182,11 @@ def change_role(
     """A new role and region scope; the user's logins end (they log in again with the new
     rights)."""
     _require_admin(actor)
-    problems = _check_role_scope(role, region_scope)
+    with engine.connect() as conn:
+        kept = conn.execute(
+            select(User.region_scope).where(User.username == username)
+        ).scalar_one_or_none()
+    problems = _check_role_scope(engine, role, region_scope, kept)
     if problems:
         raise AdminError("; ".join(problems))
     _check_actor_scope(actor, region_scope)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Table, delete, insert
 
 from analytics.risk import risk_level
 from data_access import codes
+from data_access.churn_basis import refresh_last_activity
 from data_access.filters import add_months
 from data_access.kri import refresh_kris
 from data_access.models import (
@@ -798,6 +799,7 @@ def finish_seed(engine: Engine, as_of: date | None = None) -> None:
     with engine.begin() as conn:
         ensure_demo_users(conn)
         dq_runs.seed_rules(conn)
+        refresh_last_activity(conn)
     reference = datetime.combine(as_of or date.today(), time())
     # A history of monthly check runs (the rows that existed at each month's start), so the
     # data-quality trend has something to show from the first start.

@@ -17,26 +17,41 @@ stored values, and an empty cell in a column the file does carry clears the valu
 report counts the values cleared per column).
 
 Command line:
-  python -m importer TABLE FILE [--mode append|upsert] [--sheet NAME] [--user NAME]
+  python -m importer TABLE FILE [--mode append|upsert] [--sheet NAME] [--mapping NAME]
+                    [--user NAME] [--add-codes]
 """
 
 from importer.formats import FORMATS, MODES, format_table, template_csv
-from importer.header import EXTRA_MODES
-from importer.pipeline import after_import, cleared_text, import_file
-from importer.reading import workbook_sheets
+from importer.header import (
+    EXTRA_MODES,
+    MAP_ATTRIBUTE,
+    MAP_SKIP,
+    header_targets,
+    mapping_problems,
+    mapping_targets,
+)
+from importer.pipeline import add_unknown_codes, after_import, cleared_text, import_file
+from importer.reading import read_header, workbook_sheets
 from importer.report import ImportFileError, ImportReport, Problem
 
 __all__ = [
     "EXTRA_MODES",
     "FORMATS",
+    "MAP_ATTRIBUTE",
+    "MAP_SKIP",
     "MODES",
     "ImportFileError",
     "ImportReport",
     "Problem",
+    "add_unknown_codes",
     "after_import",
     "cleared_text",
     "format_table",
+    "header_targets",
     "import_file",
+    "mapping_problems",
+    "mapping_targets",
+    "read_header",
     "template_csv",
     "workbook_sheets",
 ]

@@ -1,4 +1,5 @@
-"""`python -m importer TABLE FILE [--mode append|upsert] [--sheet NAME] [--user NAME]`."""
+"""`python -m importer TABLE FILE [--mode append|upsert] [--sheet NAME] [--mapping NAME]
+[--user NAME] [--add-codes]`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from data_access.db import database_url, get_engine
+from data_access.import_mappings import UnknownMappingError, get_mapping
 from data_access.schema import upgrade_schema
 from data_access.security import Viewer
 from importer.formats import FORMATS, MODES
 from importer.header import EXTRA_MODES
-from importer.pipeline import after_import, cleared_text, import_file
-from importer.report import ImportFileError
+from importer.pipeline import add_unknown_codes, after_import, cleared_text, import_file
+from importer.report import ImportFileError, ImportReport
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +37,18 @@ def main(argv: list[str] | None = None) -> int:
         default="skip",
         help="columns the table does not know: skip them, or keep them as customer attributes",
     )
+    parser.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help="a column mapping saved for this table (on the Import page) to apply to the header",
+    )
     parser.add_argument("--user", default="cli-import", help="recorded in the audit log")
+    parser.add_argument(
+        "--add-codes",
+        action="store_true",
+        help="add codes the organisation's lists do not have yet to the lists (audited), "
+        "then import",
+    )
     args = parser.parse_args(argv)
     engine = get_engine()
     viewer = Viewer(args.user, "admin")
@@ -45,9 +58,18 @@ def main(argv: list[str] | None = None) -> int:
     except DBAPIError as exc:
         print(f"Nothing imported: the database {database_url()} cannot be used ({exc.orig})")
         return 1
-    try:
+    mapping = None
+    if args.mapping is not None:
+        try:
+            with engine.connect() as conn:
+                mapping = get_mapping(conn, viewer, args.table, args.mapping).mapping
+        except UnknownMappingError as exc:
+            print(f"Nothing imported: {exc}", file=sys.stderr)
+            return 1
+
+    def run() -> ImportReport:
         with args.file.open("rb") as stream:
-            report = import_file(
+            return import_file(
                 engine,
                 viewer,
                 args.table,
@@ -57,8 +79,16 @@ def main(argv: list[str] | None = None) -> int:
                 sheet=args.sheet,
                 extra=args.extra,
                 date_format=args.date_format,
+                mapping=mapping,
             )
-    except (ImportFileError, ValueError, OSError) as exc:
+
+    try:
+        report = run()
+        if args.add_codes and report.unknown_codes:
+            added = add_unknown_codes(engine, viewer, report)
+            print(f"Added {added} code(s) to the lists: {_codes_text(report)}")
+            report = run()
+    except (ImportFileError, ValueError, OSError, PermissionError) as exc:
         print(f"Nothing imported: {exc}", file=sys.stderr)
         return 1
     if report.skipped_columns:
@@ -69,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Nothing imported: {report.problem_count} problem(s) in {report.rows} row(s).")
         for p in report.problems:
             print(f"  row {p.row}, column {p.column or '-'}: {p.reason} (value: {p.value!r})")
+        if report.unknown_codes:
+            print(
+                f"Codes not in the lists: {_codes_text(report)}. Add them under Administration "
+                "→ Code lists, or run again with --add-codes."
+            )
         return 1
     run_id = after_import(engine, args.user)
     print(
@@ -78,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     if report.cleared:
         print("Values cleared by empty cells: " + cleared_text(report.cleared))
     return 0
+
+
+def _codes_text(report: ImportReport) -> str:
+    """'region: Nordics, Baltics; tier: gold'."""
+    return "; ".join(f"{name}: {', '.join(codes)}" for name, codes in report.unknown_codes.items())
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, Table, select, tuple_
 
+from data_access.code_lists import all_entries
 from data_access.models import Customer, CustomerAttribute, Risk
 from data_access.security import Viewer
-from importer.formats import FIRST_RESPONSE_HOURS, FORMATS, Column, TableFormat
+from importer.formats import FIRST_RESPONSE_HOURS, FORMATS, Column, TableFormat, with_code_lists
 from importer.header import ATTRIBUTE, resolve_header
 from importer.reading import read_rows
 from importer.report import ImportReport
@@ -98,12 +99,18 @@ def _complete(fmt: TableFormat, row: dict[str, Any], now: datetime) -> dict[str,
     if fmt.name == "customers":
         if "consent" in row:
             row["consent"] = bool(row["consent"])
-        row["updated_at"] = now
+        # The file's own last-change time when it has one (timeliness measures the source's
+        # age); otherwise the import time, as before.
+        if row.get("updated_at") is None:
+            row["updated_at"] = now
     elif fmt.name == "invoices":
         if "paid_amount" in row:
             row["paid_amount"] = row["paid_amount"] or 0.0
         if row.get("period_month") is None and row.get("issued_on") is not None:
             row["period_month"] = row["issued_on"].replace(day=1)
+    elif fmt.name == "source_records":
+        if row.get("updated_at") is None:
+            row["updated_at"] = now
     elif fmt.name == "complaints":
         if "escalated" in row:
             row["escalated"] = bool(row["escalated"])
@@ -139,11 +146,13 @@ def validate_file(
     today: date | None,
     extra: str = "skip",
     date_format: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> None:
-    """Phase one, read-only: every row is checked and what will be written is spooled."""
+    """Phase one, read-only: every row is checked and what will be written is spooled.
+    Header cells named in `mapping` feed the column it gives (or are skipped or kept)."""
     fmt = FORMATS[report.table]
     rows = read_rows(stream, filename, sheet)
-    header = resolve_header(fmt, [h.strip() for h in next(rows, [])], extra, report)
+    header = resolve_header(fmt, [h.strip() for h in next(rows, [])], extra, report, mapping)
     fmt = replace(fmt, key=fmt.key_for(header))
     if not report.ok:
         return
@@ -151,10 +160,21 @@ def validate_file(
     now = datetime.now()
     seen: set[tuple] = set()
     with engine.connect() as conn:
+        # The organisation's code lists as stored now: active codes are allowed, retired
+        # ones are named as retired, anything else is collected as a proposed new code.
+        entries = all_entries(conn)
+        active = {
+            name: tuple(e.code for e in listed if e.active) for name, listed in entries.items()
+        }
+        fmt = with_code_lists(fmt, active)
+        retired = {
+            name: frozenset(e.code for e in listed if not e.active)
+            for name, listed in entries.items()
+        }
         for chunk in _chunks(rows, CHUNK_ROWS):
             report.rows += len(chunk)
             valid = _validate_chunk(
-                conn, viewer, fmt, header, chunk, seen, report, today, date_format
+                conn, viewer, fmt, header, chunk, seen, report, today, date_format, retired
             )
             if report.ok and valid:
                 planned = _plan(conn, viewer, fmt, header, valid, report, now)
@@ -193,9 +213,11 @@ def _validate_chunk(
     report: ImportReport,
     today: date,
     date_format: str | None = None,
+    retired: dict[str, frozenset[str]] | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Parsed rows of one chunk that passed every check on their own; rows carry only the
     file's columns (an empty cell is None)."""
+    retired = retired or {}
     parsed: list[tuple[int, dict[str, Any]]] = []
     for line, values in chunk:
         if len(values) > len(header):
@@ -218,6 +240,18 @@ def _validate_chunk(
                     bad = True
                 row[name] = None
                 continue
+            if col.code_list and col.codes is not None and raw not in col.codes:
+                if len(raw) > col.max_len:
+                    pass  # parse_value names the length
+                elif raw in retired.get(col.code_list, ()):
+                    report.add(line, name, raw, f"retired code of the {col.code_list} list")
+                    bad = True
+                    continue
+                else:
+                    report.add(line, name, raw, f"unknown code, not in the {col.code_list} list")
+                    report.add_unknown_code(col.code_list, raw)
+                    bad = True
+                    continue
             try:
                 row[name] = parse_value(col, raw, today, date_format)
             except ValueError as exc:
@@ -313,6 +347,8 @@ def _plan(
             report.add(line, "customer_id", external, "this row belongs to another customer")
             continue
         for name, value in row.items():
+            if name == "updated_at":
+                continue  # an empty cell means "the import time", never a cleared value
             if value is None and name not in fmt.key and stored.get(name) not in (None, False, ""):
                 report.cleared[name] = report.cleared.get(name, 0) + 1
         updates.append({**_complete(fmt, row, now), "_id": stored["id"]})

@@ -9,7 +9,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data_access import codes
-from data_access.models import Complaint, Customer, Invoice, Risk, SurveyResponse
+from data_access.models import (
+    Complaint,
+    CreditScoreHistory,
+    Customer,
+    CustomerSourceRecord,
+    Invoice,
+    Risk,
+    SurveyResponse,
+)
 
 MODES = ("append", "upsert")
 FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
@@ -28,6 +36,8 @@ class Column:
     example: str = ""
     help: str = ""
     aliases: tuple[str, ...] = ()  # other spellings real exports use (matched like the name)
+    # The organisation's code list the values must come from (read when a file is checked).
+    code_list: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,20 +76,40 @@ FORMATS: dict[str, TableFormat] = {
                 _c("phone", required=False, max_len=40, example="13812345678"),
                 _c("company", required=False, max_len=160, example="Ruida Logistics"),
                 _c("region", codes=codes.REGIONS, example="East"),
-                _c("industry", codes=codes.INDUSTRIES, example="Retail"),
+                _c("industry", required=False, codes=codes.INDUSTRIES, example="Retail"),
                 _c("segment", codes=codes.SEGMENTS, example="SMB"),
                 _c("tier", codes=codes.TIERS, example="normal"),
-                _c("channel", codes=codes.CHANNELS, example="Direct"),
-                _c("lifecycle_stage", codes=codes.LIFECYCLE_STAGES, example="maintenance"),
+                _c("channel", required=False, codes=codes.CHANNELS, example="Direct"),
+                _c(
+                    "lifecycle_stage",
+                    required=False,
+                    codes=codes.LIFECYCLE_STAGES,
+                    example="maintenance",
+                ),
                 _c("source_system", codes=codes.SOURCE_SYSTEMS, example="CRM"),
                 _c("signup_date", "date", not_future=True, example="2025-03-14"),
                 _c("churn_date", "date", required=False, not_future=True),
                 _c("churn_reason", required=False, codes=codes.CHURN_REASONS),
-                _c("contract_type", codes=codes.CONTRACT_TYPES, example="annual"),
+                _c(
+                    "contract_type",
+                    required=False,
+                    codes=codes.CONTRACT_TYPES,
+                    example="annual",
+                    help="leave out for customers without a contract (retail)",
+                ),
                 _c("credit_score", "int", required=False, low=300, high=850, example="712"),
                 _c("credit_limit", "float", required=False, low=0, example="50000"),
                 _c("consent", "bool", required=False, example="true"),
                 _c("consent_date", "date", required=False, not_future=True),
+                # The source's own last change: timeliness measures its age, not the import's.
+                _c(
+                    "updated_at",
+                    "datetime",
+                    required=False,
+                    not_future=True,
+                    example="2025-03-14 09:30",
+                    help="when your system last changed the record; the import time if left out",
+                ),
             ),
             ("external_id",),
             "One row per customer; external_id is the customer's key in your CRM.",
@@ -156,6 +186,43 @@ FORMATS: dict[str, TableFormat] = {
             "One complaint; the response and resolution due times follow from severity and SLA.",
         ),
         TableFormat(
+            "credit_history",
+            CreditScoreHistory,
+            (
+                _c("customer_id", max_len=40, example="CRM-0100001"),
+                _c("reviewed_on", "date", not_future=True, example="2026-09-30"),
+                _c("score", "int", low=300, high=850, example="688"),
+                _c("credit_limit", "float", low=0, example="40000"),
+            ),
+            ("customer_id", "reviewed_on"),
+            "One credit review per row: the score and limit a customer had on that day, so a "
+            "falling score is seen.",
+        ),
+        TableFormat(
+            "source_records",
+            CustomerSourceRecord,
+            (
+                _c("customer_id", max_len=40, example="CRM-0100001"),
+                _c("source_system", codes=codes.SOURCE_SYSTEMS, example="billing"),
+                _c("name", required=False, max_len=120, example="Wang Fang"),
+                _c("email", required=False, example="wang.fang@example.com"),
+                _c("phone", required=False, max_len=40, example="13812345678"),
+                _c("company", required=False, max_len=160),
+                _c("region", required=False, max_len=20, example="East"),
+                _c(
+                    "updated_at",
+                    "datetime",
+                    required=False,
+                    not_future=True,
+                    example="2026-09-30 17:05",
+                    help="when that system last changed the record; the import time if left out",
+                ),
+            ),
+            ("customer_id", "source_system"),
+            "The same customer as another system (ERP, billing, support) holds it: one row per "
+            "customer and system, compared with the CRM record to find silos and stale copies.",
+        ),
+        TableFormat(
             "risks",
             Risk,
             (
@@ -208,6 +275,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "contract_type": ("contract", "plan"),
         "credit_score": ("score",),
         "consent": ("marketing consent", "opt in", "optin"),
+        "updated_at": (
+            "last updated",
+            "last modified",
+            "last modified date",
+            "modified at",
+            "modified",
+            "date modified",
+            "updated",
+        ),
     },
     "invoices": {
         "customer_id": ("customer", "client id", "account id", "external id"),
@@ -236,6 +312,19 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "ces": ("ces score", "effort score"),
         "comment": ("comments", "verbatim", "feedback"),
     },
+    "credit_history": {
+        "customer_id": ("customer", "client id", "account id", "external id"),
+        "reviewed_on": ("review date", "score date", "as of"),
+        "score": ("credit score",),
+        "credit_limit": ("limit",),
+    },
+    "source_records": {
+        "customer_id": ("customer", "client id", "account id", "external id"),
+        "source_system": ("source", "system"),
+        "email": ("e-mail address", "email address", "mail"),
+        "phone": ("phone number", "telephone", "mobile", "tel"),
+        "updated_at": ("last updated", "last modified", "modified at", "modified", "updated"),
+    },
     "complaints": {
         "customer_id": ("customer", "client id", "account id", "external id"),
         "category": ("complaint type", "type"),
@@ -253,15 +342,50 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "likelihood": ("probability",),
     },
 }
+# Columns whose codes are the organisation's (data_access.code_lists): checked against the
+# list as stored when the file is checked, never against the codes shipped with the demo.
+CODE_LISTS: dict[str, dict[str, str]] = {
+    "customers": {
+        "region": "region",
+        "industry": "industry",
+        "segment": "segment",
+        "tier": "tier",
+        "channel": "channel",
+        "lifecycle_stage": "lifecycle_stage",
+        "source_system": "source_system",
+        "churn_reason": "churn_reason",
+        "contract_type": "contract_type",
+    },
+    "surveys": {"touchpoint": "touchpoint"},
+    "complaints": {"category": "complaint_category"},
+    "risks": {"region": "region", "segment": "segment", "tier": "tier"},
+}
 FORMATS = {
     name: replace(
         fmt,
         columns=tuple(
-            replace(c, aliases=ALIASES.get(name, {}).get(c.name, ())) for c in fmt.columns
+            replace(
+                c,
+                aliases=ALIASES.get(name, {}).get(c.name, ()),
+                code_list=(listed := CODE_LISTS.get(name, {}).get(c.name)),
+                codes=None if listed else c.codes,
+            )
+            for c in fmt.columns
         ),
     )
     for name, fmt in FORMATS.items()
 }
+
+
+def with_code_lists(fmt: TableFormat, lists: dict[str, tuple[str, ...]]) -> TableFormat:
+    """`fmt` with each code-list column allowing the codes of its list in `lists`."""
+    return replace(
+        fmt,
+        columns=tuple(
+            replace(c, codes=tuple(lists.get(c.code_list, ()))) if c.code_list else c
+            for c in fmt.columns
+        ),
+    )
 
 
 def template_csv(table_name: str) -> str:
@@ -274,10 +398,14 @@ def template_csv(table_name: str) -> str:
     return out.getvalue()
 
 
-def format_table(table_name: str) -> list[dict[str, str]]:
-    """The documented columns of `table_name`: name, type, required, allowed values."""
+def format_table(
+    table_name: str, lists: dict[str, tuple[str, ...]] | None = None
+) -> list[dict[str, str]]:
+    """The documented columns of `table_name`: name, type, required, allowed values (the
+    codes of the organisation's `lists` where given)."""
     rows = []
-    for c in FORMATS[table_name].columns:
+    fmt = FORMATS[table_name]
+    for c in (with_code_lists(fmt, lists) if lists else fmt).columns:
         allowed = ", ".join(c.codes) if c.codes else ""
         if c.low is not None or c.high is not None:
             low = "" if c.low is None else f"{c.low:g}"

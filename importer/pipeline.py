@@ -10,10 +10,12 @@ from typing import IO
 
 from sqlalchemy import Engine
 
+from data_access.code_lists import add_codes
 from data_access.kri import refresh_kris
 from data_access.security import IMPORT_DATA, Viewer
 from importer import checks, writing
 from importer.formats import FORMATS, MODES
+from importer.header import mapping_problems
 from importer.report import ImportFileError, ImportReport
 from quality.runs import run_checks
 
@@ -30,12 +32,15 @@ def import_file(
     sheet: str | None = None,
     extra: str = "skip",
     date_format: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Validate and import one file into `table_name`; nothing is written unless every row
     is valid. `progress` is called with the number of rows read so far. A refused file is
     audited too (import_failed), an unreadable one included. Columns the table does not
     know are skipped, or with `extra="keep"` kept as customer attributes. Dates are ISO 8601
-    (2026-03-14, 20260314) or in `date_format` (strftime, e.g. "%d/%m/%Y")."""
+    (2026-03-14, 20260314) or in `date_format` (strftime, e.g. "%d/%m/%Y"). `mapping`
+    ({file header cell: column, "skip" or "attribute"}) places the cells it names before
+    the others are matched by name and alias."""
     if not viewer.can(IMPORT_DATA):
         raise PermissionError("importing data")
     if table_name not in FORMATS:
@@ -46,6 +51,10 @@ def import_file(
         raise ValueError(
             "mode: risks are imported with mode append (edit existing risks in the register)"
         )
+    # A bad mapping is the caller's mistake, like an unknown mode: refused before reading.
+    problems = mapping_problems(FORMATS[table_name], mapping or {})
+    if problems:
+        raise ValueError("; ".join(problems))
     report = ImportReport(table_name, mode)
     try:
         with tempfile.TemporaryFile() as spool:
@@ -61,6 +70,7 @@ def import_file(
                 today,
                 extra,
                 date_format,
+                mapping,
             )
             if report.ok:
                 spool.seek(0)
@@ -81,6 +91,14 @@ def import_file(
 def cleared_text(cleared: dict[str, int]) -> str:
     """'email 3, phone 1': how many stored values each column's empty cells cleared."""
     return ", ".join(f"{column} {n:,}" for column, n in sorted(cleared.items()))
+
+
+def add_unknown_codes(engine: Engine, viewer: Viewer, report: ImportReport) -> int:
+    """Add the codes a refused import did not find to the organisation's lists (unscoped
+    administrators only; audited per code), so the same file can be imported again."""
+    if report.unknown_codes_more:
+        raise ValueError("too many unknown codes to add at once: is the right column mapped?")
+    return add_codes(engine, viewer, report.unknown_codes)
 
 
 def after_import(engine: Engine, username: str) -> int:

@@ -3,6 +3,7 @@ a file that cannot be read at all raises ImportFileError naming what is wrong.""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import sys
@@ -69,6 +70,11 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
                 "characters (no column takes more than 4,000)"
             ) from exc
         raise ImportFileError(f"format: not a readable CSV file (row {line}: {exc})") from exc
+    finally:
+        # A wrapper that is dropped closes the stream under it: hand the stream back open,
+        # so a caller that reads only the header can still import the same upload.
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def _open_workbook(stream: IO[bytes]) -> Any:
@@ -139,3 +145,14 @@ def read_rows(stream: IO[bytes], filename: str, sheet: str | None = None) -> Ite
     if filename.lower().endswith(".xlsx"):
         raise ImportFileError("format: the file is named .xlsx but is not a workbook")
     return _csv_rows(stream)
+
+
+def read_header(stream: IO[bytes], filename: str, sheet: str | None = None) -> list[str]:
+    """The header cells of the file (stripped), read from its first row only; the stream is
+    rewound for the import. A file that cannot be read raises ImportFileError."""
+    rows = read_rows(stream, filename, sheet)
+    try:
+        return [cell.strip() for cell in next(rows, [])]
+    finally:
+        rows.close()
+        stream.seek(0)

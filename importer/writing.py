@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, sel
 from sqlalchemy.exc import IntegrityError
 
 from data_access import audit
+from data_access.churn_basis import refresh_last_activity
 from data_access.models import Customer, CustomerAttribute
 from data_access.security import Viewer
 from importer.formats import FORMATS
@@ -24,6 +25,7 @@ def write_spool(
     fmt = FORMATS[report.table]
     table: Table = fmt.model.__table__
     now = datetime.now()
+    touched: set[int] = set()  # customers whose invoices changed
     try:
         with engine.begin() as conn:
             while True:
@@ -47,6 +49,14 @@ def write_spool(
                     conn.execute(stmt, updates)
                 if attributes:
                     _write_attributes(conn, attributes)
+                if fmt.name == "invoices":
+                    touched.update(
+                        r["customer_id"] for r in (*inserts, *updates) if "customer_id" in r
+                    )
+            if fmt.name == "customers":
+                refresh_last_activity(conn)
+            elif fmt.name == "invoices":
+                refresh_last_activity(conn, sorted(touched))
             audit.record(
                 conn,
                 viewer.username,

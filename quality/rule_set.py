@@ -113,7 +113,7 @@ _CUSTOMER_RULES = [
         "Region is one of the known sales regions.",
         threshold=1.0,
         weight=2.0,
-        values=list(codes.REGIONS),
+        code_list="region",
     ),
     _rule(
         "CUS_SEGMENT_VALID",
@@ -123,7 +123,7 @@ _CUSTOMER_RULES = [
         "in_set",
         "Segment is one of the known customer segments.",
         threshold=1.0,
-        values=list(codes.SEGMENTS),
+        code_list="segment",
     ),
     _rule(
         "CUS_TIER_VALID",
@@ -133,7 +133,7 @@ _CUSTOMER_RULES = [
         "in_set",
         "Tier is normal, important or VIP.",
         threshold=1.0,
-        values=list(codes.TIERS),
+        code_list="tier",
     ),
     _rule(
         "CUS_CHANNEL_VALID",
@@ -144,7 +144,7 @@ _CUSTOMER_RULES = [
         "Acquisition channel is one of the known channels.",
         threshold=1.0,
         weight=0.5,
-        values=list(codes.CHANNELS),
+        code_list="channel",
     ),
     _rule(
         "CUS_INDUSTRY_VALID",
@@ -155,7 +155,7 @@ _CUSTOMER_RULES = [
         "Industry is one of the known industries.",
         threshold=1.0,
         weight=0.5,
-        values=list(codes.INDUSTRIES),
+        code_list="industry",
     ),
     _rule(
         "CUS_LIFECYCLE_VALID",
@@ -166,7 +166,7 @@ _CUSTOMER_RULES = [
         "Lifecycle stage is acquisition, maintenance or win-back.",
         threshold=1.0,
         weight=0.5,
-        values=list(codes.LIFECYCLE_STAGES),
+        code_list="lifecycle_stage",
     ),
     _rule(
         "CUS_CONTRACT_VALID",
@@ -176,7 +176,7 @@ _CUSTOMER_RULES = [
         "in_set",
         "Contract type is monthly, annual or multi-year.",
         threshold=1.0,
-        values=list(codes.CONTRACT_TYPES),
+        code_list="contract_type",
     ),
     _rule(
         "CUS_SOURCE_VALID",
@@ -186,7 +186,7 @@ _CUSTOMER_RULES = [
         "in_set",
         "Source system is CRM, ERP, billing or support.",
         threshold=1.0,
-        values=list(codes.SOURCE_SYSTEMS),
+        code_list="source_system",
     ),
     _rule(
         "CUS_CHURN_REASON_VALID",
@@ -196,7 +196,7 @@ _CUSTOMER_RULES = [
         "in_set",
         "A recorded churn reason is one of the known reasons.",
         threshold=0.98,
-        values=list(codes.CHURN_REASONS),
+        code_list="churn_reason",
     ),
     _rule(
         "CUS_CREDIT_SCORE_RANGE",
@@ -440,7 +440,7 @@ _SURVEY_RULES = [
         "Touchpoint is one of the known survey touchpoints.",
         threshold=1.0,
         weight=0.5,
-        values=list(codes.TOUCHPOINTS),
+        code_list="touchpoint",
     ),
     _rule(
         "SUR_RESPONDED_NOT_FUTURE",
@@ -486,7 +486,7 @@ _COMPLAINT_RULES = [
         "in_set",
         "Category is one of the known complaint categories.",
         threshold=1.0,
-        values=list(codes.COMPLAINT_CATEGORIES),
+        code_list="complaint_category",
     ),
     _rule(
         "CMP_SLA_HOURS_RANGE",
@@ -585,7 +585,7 @@ _SOURCE_RECORD_RULES = [
         "in_set",
         "Source system is CRM, ERP, billing or support.",
         threshold=1.0,
-        values=list(codes.SOURCE_SYSTEMS),
+        code_list="source_system",
     ),
     _rule(
         "SRC_UPDATED_FRESH",

@@ -41,9 +41,10 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
+from data_access.code_lists import LIST_NAMES
 from data_access.codes import DQ_DIMENSIONS
 from data_access.dq_results import CUSTOMERS, SOURCE_RECORDS
-from data_access.models import Base
+from data_access.models import Base, CodeValue
 
 # Tables a rule may check: all hold customer data and link to a customer.
 CHECKED_TABLES: dict[str, Table] = {
@@ -65,7 +66,7 @@ MATCH_NORMALIZERS = ("exact", "casefold", "phone")
 # Allowed parameter names per rule type (anything else is a typo worth reporting).
 RULE_PARAMS: dict[str, frozenset[str]] = {
     "not_null": frozenset(),
-    "in_set": frozenset({"values"}),
+    "in_set": frozenset({"values", "code_list"}),
     "range": frozenset({"min", "max", "min_exclusive", "max_exclusive"}),
     "pattern": frozenset({"kind"}),
     "unique": frozenset({"columns", "case_insensitive", "unless_present"}),
@@ -130,7 +131,11 @@ def _params_errors(table: Table, rule_type: str, column: str | None, p: dict) ->
     """Type-specific checks of params (and of the column's type where it matters)."""
     errs: list[str | None] = []
     col_kind = _kind(table.c[column]) if isinstance(column, str) and column in table.c else None
-    if rule_type == "in_set":
+    if rule_type == "in_set" and "code_list" in p:
+        # The organisation's list as it is when the rule runs, not a copy frozen in the rule.
+        if p["code_list"] not in LIST_NAMES or "values" in p:
+            errs.append(f"params.code_list: one of {', '.join(LIST_NAMES)} (and no values)")
+    elif rule_type == "in_set":
         values = p.get("values")
         if not isinstance(values, list) or not values:
             errs.append("params.values: must be a non-empty list of values")
@@ -304,6 +309,11 @@ def _condition(
     col = table.c[rule["column_name"]] if rule.get("column_name") else None
     if rule_type == "not_null":
         return base, true(), _present(col)
+    if rule_type == "in_set" and "code_list" in p:
+        listed = select(CodeValue.code).where(
+            CodeValue.list_name == p["code_list"], CodeValue.active.is_(True)
+        )
+        return base, _present(col), col.in_(listed)
     if rule_type == "in_set":
         return base, _present(col), col.in_(p["values"])
     if rule_type == "range":

@@ -17,6 +17,7 @@ from sqlalchemy import (
 
 from data_access import audit
 from data_access.dq_results import DQ_RESULTS, DQ_RULES, DQ_RUNS
+from quality.required import COMPLETENESS_RULE, is_required, required_fields
 from quality.rule_set import DEFAULT_RULES
 from quality.rules import evaluate_rule, rule_params, validate_rule
 
@@ -72,6 +73,8 @@ def run_checks(
 
     The run, its results and its audit row commit together. A stored rule that no longer
     validates is skipped (and named in the audit detail) rather than failing the whole run.
+    Completeness is measured only for the fields an administrator marked required
+    (``quality.required``): a not_null rule on any other field is not evaluated.
     `started_at` backdates the run and `as_at` checks only the rows that existed at
     `reference_time` (the demo seed uses both to build a history of runs).
     """
@@ -87,12 +90,18 @@ def run_checks(
             .mappings()
             .all()
         )
-        results, skipped = [], []
+        required = required_fields(conn)
+        results, skipped, not_required = [], [], []
         for rule in rules:
             problems = validate_rule(dict(rule))
             if problems:
                 log.warning("dq rule %s skipped: %s", rule["code"], "; ".join(problems))
                 skipped.append(rule["code"])
+                continue
+            if rule["rule_type"] == COMPLETENESS_RULE and not is_required(
+                required, rule["table_name"], rule["column_name"]
+            ):
+                not_required.append(rule["code"])
                 continue
             results += [
                 {"rule_id": rule["id"], "source_system": s, "checked": c, "passed": p}
@@ -113,6 +122,7 @@ def run_checks(
             "checked": sum(r["checked"] for r in results),
             "passed": sum(r["passed"] for r in results),
             "skipped": skipped,
+            "not_required": not_required,
         }
         audit.record(conn, triggered_by, "dq_run", "dq_run", run_id, detail)
     return int(run_id)

@@ -8,10 +8,10 @@ import streamlit as st
 from components import state
 from components.admin.actions import attempt
 from components.cache import engine
+from components.data.shared import active_code_lists
 from components.i18n import t
 from components.opened import opened, stale_notice
 from data_access import user_admin
-from data_access.codes import REGIONS
 from data_access.security import ROLES, Viewer
 
 
@@ -34,7 +34,10 @@ def manage_user(viewer: Viewer, users: pd.DataFrame) -> None:
             index=ROLES.index(row["role"]),
             format_func=lambda r: t(f"role.{r}"),
         )
-        options = (None, *REGIONS)
+        # Active regions, and the user's own scope even if that region was retired since.
+        regions = active_code_lists()["region"]
+        own = row["region_scope"]
+        options = (None, *regions, *([own] if own and own not in regions else []))
         new_scope = st.selectbox(
             t("admin.scope"),
             options,

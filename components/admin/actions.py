@@ -12,6 +12,7 @@ from components.i18n import t
 from components.opened import forget
 from components.plain import plain
 from data_access import user_admin
+from data_access.code_lists import StaleCodeError
 from data_access.settings import StaleSettingsError
 
 
@@ -35,7 +36,7 @@ def attempt(
     snapshot the form was opened at, forgotten after a successful save."""
     try:
         action()
-    except (user_admin.StaleUserError, StaleSettingsError):
+    except (user_admin.StaleUserError, StaleSettingsError, StaleCodeError):
         st.error(t("edit.stale"), icon=":material/sync_problem:")
     except (ValueError, PermissionError) as exc:
         st.error(t("admin.refused", why=plain(exc)))

@@ -8,10 +8,16 @@ from components.admin.actions import attempt
 from components.cache import engine
 from components.i18n import t
 from components.opened import opened, stale_notice
+from data_access.filters import CHURN_BASES
 from data_access.security import Viewer
-from data_access.settings import LEVELS, save_appetite, save_settings
+from data_access.settings import CHURN_SETTINGS, LEVELS, save_appetite, save_settings
 
-EDITABLE_SETTINGS = ("risk_level_bands", "review_cadence_days", "min_sample_size")
+EDITABLE_SETTINGS = (
+    "risk_level_bands",
+    "review_cadence_days",
+    "min_sample_size",
+    *CHURN_SETTINGS,
+)
 
 
 def settings_form(viewer: Viewer, settings: dict) -> None:
@@ -47,6 +53,22 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             int(settings["min_sample_size"]),
             help=t("admin.min_n.help"),
         )
+        st.markdown(f"**{t('admin.churn_definition')}**")
+        left, right = st.columns(2)
+        basis = left.radio(
+            t("filters.churn_basis"),
+            CHURN_BASES,
+            index=CHURN_BASES.index(settings["churn_basis"]),
+            format_func=lambda b: t(f"churn_basis.{b}"),
+            help=t("admin.churn_basis.help"),
+        )
+        idle = right.number_input(
+            t("admin.inactivity_days"),
+            7,
+            730,
+            int(settings["inactivity_days"]),
+            help=t("admin.inactivity_days.help"),
+        )
         if st.form_submit_button(t("admin.save_settings")):
             attempt(
                 lambda: save_settings(
@@ -56,6 +78,8 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "risk_level_bands": {k: int(v) for k, v in bands.items()},
                         "review_cadence_days": {k: int(v) for k, v in cadence.items()},
                         "min_sample_size": int(min_n),
+                        "churn_basis": basis,
+                        "inactivity_days": int(idle),
                     },
                     settings,
                 ),

@@ -8,9 +8,9 @@ import streamlit as st
 from components import state
 from components.admin.actions import attempt
 from components.cache import engine
+from components.data.shared import active_code_lists
 from components.i18n import t
 from data_access import user_admin
-from data_access.codes import REGIONS
 from data_access.security import ROLES, Viewer
 
 
@@ -44,8 +44,10 @@ def create_user_form(viewer: Viewer) -> None:
         email = c.text_input(t("sat.email"), key=state.ADMIN_NEW_EMAIL)
         a, b, c = st.columns(3)
         role = a.selectbox(t("admin.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+        # A scoped administrator creates users of their own region only.
+        regions = (viewer.region_scope,) if viewer.region_scope else active_code_lists()["region"]
         scope = b.selectbox(
-            t("admin.scope"), (None, *REGIONS), format_func=lambda r: r or t("admin.all_regions")
+            t("admin.scope"), (None, *regions), format_func=lambda r: r or t("admin.all_regions")
         )
         password = c.text_input(
             t("admin.password"),

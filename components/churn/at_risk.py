@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import charts_churn as charts
 from components import state
-from components.churn.labels import customer_columns, labelled
+from components.churn.labels import customer_columns, factor_label, labelled
 from components.data.churn import ChurnRisk, churn_model_summary, churn_risk
 from components.export import download_table
 from components.i18n import t
@@ -40,7 +41,7 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> ChurnR
         )
         factors = pd.DataFrame(
             {
-                "factor": [t(f"factor.{f}") for f in model.means.index],
+                "factor": [factor_label(f) for f in model.means.index],
                 "odds": model.odds_ratios[model.means.index].to_numpy(),
                 "p": model.p_values[model.means.index].to_numpy(),
             }
@@ -54,6 +55,21 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> ChurnR
                 "p": st.column_config.NumberColumn(t("churn.p"), format="%.3g"),
             },
         )
+        st.caption(t("churn.per_sd"))
+        st.plotly_chart(
+            charts.calibration_chart(
+                model.calibration,
+                {
+                    "diagonal": t("churn.calibration.diagonal"),
+                    "observed": t("churn.calibration.observed"),
+                    "x": t("churn.calibration.x"),
+                    "y": t("churn.calibration.y"),
+                    "hover": t("churn.calibration.hover"),
+                },
+                t("churn.calibration.title"),
+            ),
+            key="churn_calibration_chart",
+        )
     if risk is None:
         st.info(t("churn.records_not_allowed"))
     elif model is not None and not risk.scored.empty:
@@ -65,7 +81,7 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> ChurnR
             ["tier_rank", "probability"], ascending=[True, False]
         )
         shown = labelled(scored).assign(
-            factors=scored["factors"].map(lambda fs: ", ".join(t(f"factor.{f}") for f in fs))
+            factors=scored["factors"].map(lambda fs: ", ".join(factor_label(f) for f in fs))
         )[
             [
                 "customer_id",

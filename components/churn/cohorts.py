@@ -58,14 +58,14 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
         kind = (
             right.segmented_control(
                 t("churn.matrix_kind"),
-                ("logo", "revenue"),
+                ("logo", "revenue", "activity"),
                 format_func=lambda k: t(f"churn.{k}"),
                 default="logo",
                 key=state.CHURN_MATRIX_KIND,
             )
             or "logo"
         )
-    matrix = cohorts.logo if kind == "logo" else cohorts.revenue
+    matrix = {"logo": cohorts.logo, "revenue": cohorts.revenue, "activity": cohorts.activity}[kind]
     names = cohorts.labels or [month_label(m) for m in cohorts.starts]
     sizes = cohorts.logo.sizes.to_numpy()
     rows = [f"{name} (n={int(n):,})" for name, n in zip(names, sizes, strict=True)]
@@ -91,6 +91,8 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
         selection_mode="points",
     )
     st.caption(t("churn.cohort_note"))
+    if kind == "activity":
+        st.caption(t("churn.activity_note"))
     if records:
         open_cohort_cell((event or {}).get("selection", {}).get("points", []), unit)
         cohort_key, which_key, page_key = drill_keys(unit)

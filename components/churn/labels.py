@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.churn import ATTRIBUTE
 from components.i18n import code_label, t
 
 
@@ -46,3 +47,16 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """A customer list with its coded columns shown as labels."""
     codes = ("tier", "contract_type", "churn_reason", "reason")
     return frame.assign(**{c: frame[c].map(code_label) for c in codes if c in frame})
+
+
+def factor_label(factor: str) -> str:
+    """A churn-model factor in the reader's words: a known factor from the catalog
+    ("long since last purchase"); an imported attribute by its own column name, with its
+    value or direction ("plan = Premium", "age (high)")."""
+    if not factor.startswith(ATTRIBUTE):
+        return t(f"factor.{factor}")
+    name = factor.removeprefix(ATTRIBUTE)
+    for direction in ("high", "low"):
+        if name.endswith(f":{direction}"):
+            return t(f"factor.attribute.{direction}", name=name.removesuffix(f":{direction}"))
+    return name.replace("=", " = ")

@@ -48,6 +48,10 @@ def churn_over_time(trend: ChurnTrend, split: str) -> None:
                     "grr",
                     "nrr",
                     "revenue_churn",
+                    "revenue",
+                    "start",
+                    "kept",
+                    "lost",
                 ]
             ],
             hide_index=True,
@@ -63,5 +67,11 @@ def churn_over_time(trend: ChurnTrend, split: str) -> None:
                 "revenue_churn": st.column_config.NumberColumn(
                     t("churn.revenue_churn"), format="percent"
                 ),
+                **{
+                    k: st.column_config.NumberColumn(
+                        t(f"churn.money.{k}"), help=t(f"churn.money.{k}.help"), format="localized"
+                    )
+                    for k in ("revenue", "start", "kept", "lost")
+                },
             },
         )

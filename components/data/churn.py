@@ -35,6 +35,7 @@ class Cohorts:
     unit: str  # "month" or "quarter"
     logo: churn_stats.CohortMatrix
     revenue: churn_stats.CohortMatrix | None  # by signup month only
+    activity: churn_stats.CohortMatrix | None  # share with a purchase in the month; by month
     labels: list[str]  # one per cohort row, in the matrix order
     starts: list[date]  # first day of each cohort, for the drill-down
     ends: list[date]  # first day after each cohort
@@ -49,14 +50,18 @@ def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Coho
     with engine().connect() as conn:
         _at, latest = _as_of(conn)
         counts = churn.cohort_churn_counts(conn, viewer, filters, months)
-        revenue = churn.cohort_revenue(conn, viewer, filters, COHORTS) if unit == "month" else None
+        if unit == "month":
+            revenue = churn.cohort_revenue(conn, viewer, filters, COHORTS)
+            active = churn.cohort_activity(conn, viewer, filters, COHORTS)
     if unit == "month":
         cohorts = list(range(last - COHORTS + 1, last + 1))
         starts = [churn_stats.month_of(c) for c in cohorts]
+        logo = churn_stats.logo_retention(counts, cohorts, latest, COHORTS)
         return Cohorts(
             unit,
-            churn_stats.logo_retention(counts, cohorts, latest, COHORTS),
+            logo,
             churn_stats.revenue_retention_matrix(revenue, cohorts, latest, COHORTS),
+            churn_stats.activity_retention_matrix(active, logo.sizes, cohorts, latest, COHORTS),
             [],
             starts,
             [add_months(m, 1) for m in starts],
@@ -67,6 +72,7 @@ def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Coho
     return Cohorts(
         unit,
         churn_stats.logo_retention(quarters, cohorts, latest_quarter, 4),
+        None,
         None,
         [churn_stats.quarter_label(q) for q in cohorts],
         starts,
@@ -92,7 +98,7 @@ def _period_churn(frame: pd.DataFrame) -> Estimate:
 
 @cached("churn")
 def churn_trend(viewer: Viewer, filters: Filters, split: str) -> ChurnTrend:
-    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    year = filters.over_months(12)
     with engine().connect() as conn:
         min_n = int(all_settings(conn)["min_sample_size"])
         monthly = churn.churn_by_split(conn, viewer, year)
@@ -135,7 +141,7 @@ def churn_reasons(
     viewer: Viewer, filters: Filters, split: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Churners in the period by reason × split value, and by month × reason over 12 months."""
-    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    year = filters.over_months(12)
     with engine().connect() as conn:
         return (
             churn.churn_reasons(conn, viewer, filters, split),
@@ -152,6 +158,14 @@ class ChurnRisk:
     win_back: pd.DataFrame
 
 
+def _confirmation_months(filters: Filters) -> int:
+    """On the activity basis a loss is known only `inactivity_days` after the last purchase:
+    the model learns from a window that far back, so its labels are settled."""
+    if filters.churn_basis != "activity":
+        return 0
+    return -(-filters.inactivity_days // 30)  # whole months, rounded up
+
+
 @cached("churn")
 def churn_model_summary(
     viewer: Viewer, filters: Filters
@@ -161,9 +175,20 @@ def churn_model_summary(
     role without record access sees."""
     with engine().connect() as conn:
         at, _latest = _as_of(conn)
-        fitted_at = add_months(at, -RISK_HORIZON_MONTHS)
+        fitted_at = add_months(at, -(RISK_HORIZON_MONTHS + _confirmation_months(filters)))
         history = churn.customer_features(conn, viewer, filters, fitted_at, RISK_HORIZON_MONTHS)
+        history = _with_attributes(conn, viewer, filters, history)
     return churn_stats.fit_churn_model(history), fitted_at
+
+
+def _with_attributes(
+    conn: Connection, viewer: Viewer, filters: Filters, features: pd.DataFrame
+) -> pd.DataFrame:
+    """The features plus the model inputs made from the customers' imported attributes."""
+    if features.empty:
+        return features
+    attributes = churn.customer_attributes(conn, viewer, filters)
+    return features.join(churn_stats.attribute_inputs(attributes, features["id"]))
 
 
 @cached("churn")
@@ -176,6 +201,7 @@ def churn_risk(viewer: Viewer, filters: Filters) -> ChurnRisk:
     with engine().connect() as conn:
         at, _latest = _as_of(conn)
         current = churn.customer_features(conn, viewer, filters, at, RISK_HORIZON_MONTHS)
+        current = _with_attributes(conn, viewer, filters, current)
         win_back = churn.recently_churned(conn, viewer, filters)
     scored = (
         churn_stats.score_customers(model, current)

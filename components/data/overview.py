@@ -74,7 +74,7 @@ def _nps(frame: pd.DataFrame, min_n: int) -> Estimate:
 
 def _trend(conn: Connection, viewer: Viewer, filters: Filters, min_n: int) -> pd.DataFrame:
     """NPS (with 95% CI) and churn rate for the 12 months ending with the period."""
-    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    year = filters.over_months(12)
     churn = overview.churn_by_month(conn, viewer, year)
     scores = overview.nps_by_month(conn, viewer, year)
     rows = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
@@ -15,6 +15,7 @@ from data_access import (
 from data_access.security import VIEW_RECORDS, Viewer
 from quality import duplicates
 from quality import records as dq_records
+from quality.required import required_fields
 
 DQ_HISTORY_RUNS = 12
 
@@ -28,6 +29,7 @@ class DqModel:
     previous: pd.DataFrame  # results of the run before it
     history: pd.DataFrame  # results of the newest DQ_HISTORY_RUNS runs, with run_id, run_at
     rules: pd.DataFrame  # every rule with its latest score (inactive ones too)
+    required: dict[str, list[str]] = field(default_factory=dict)  # table → required fields
 
 
 @cached("quality")
@@ -41,9 +43,12 @@ def dq_model(viewer: Viewer) -> DqModel:
         history = dq_results.history(conn, DQ_HISTORY_RUNS)
         rules = dq_results.all_rules(conn)
         run_at = dq_results.run_started_at(conn, run_ids[0]) if run_ids else None
+        required = required_fields(conn)
     scored = dq_stats.rule_scores(latest) if not latest.empty else pd.DataFrame()
     if not scored.empty:
-        scored = scored[["rule_id", "checked", "passed", "score", "meets_threshold"]]
+        scored = scored[
+            ["rule_id", "checked", "passed", "score", "meets_threshold", "applicable", "na_reason"]
+        ]
         rules = rules.merge(scored, left_on="id", right_on="rule_id", how="left")
     return DqModel(
         run_ids[0] if run_ids else None,
@@ -53,6 +58,7 @@ def dq_model(viewer: Viewer) -> DqModel:
         previous,
         history,
         rules,
+        required,
     )
 
 

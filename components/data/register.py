@@ -67,7 +67,7 @@ def risk_detail(viewer: Viewer, risk_id: int) -> dict | None:
 def register_trends(viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per month of the 12 ending with the period: open risks by level, above appetite,
     overdue reviews and actions, created, closed and mean days to close."""
-    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    year = filters.over_months(12)
     rows = []
     with engine().connect() as conn:
         bands = all_settings(conn)["risk_level_bands"]

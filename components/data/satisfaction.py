@@ -54,7 +54,7 @@ def satisfaction_model(
     now = datetime.now()
     at = period_end(filters, now)
     previous = filters.previous()
-    year = Filters(filters.end_month, 12, filters.regions, filters.segments, filters.tiers)
+    year = filters.over_months(12)
     with engine().connect() as conn:
         min_n = int(all_settings(conn)["min_sample_size"])
         monthly = satisfaction.survey_by_month(conn, viewer, year, focus)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from components.cache import cached, engine
-from data_access import overview
+from data_access import code_lists, overview
 from data_access.filters import Filters
 from data_access.security import Viewer
 from data_access.settings import all_settings
@@ -22,6 +22,34 @@ def latest_full_month() -> date:
 def app_settings() -> dict:
     with engine().connect() as conn:
         return all_settings(conn)
+
+
+@cached("shared")
+def code_entries() -> dict[str, tuple[code_lists.CodeEntry, ...]]:
+    """The organisation's code lists with labels, retired codes included (cleared with every
+    admin change, so an added code is offered at once)."""
+    with engine().connect() as conn:
+        return code_lists.all_entries(conn)
+
+
+def active_code_lists() -> dict[str, tuple[str, ...]]:
+    """The codes new data and new records may use, per list, in display order."""
+    return {name: tuple(e.code for e in es if e.active) for name, es in code_entries().items()}
+
+
+def readable_code_lists() -> dict[str, tuple[str, ...]]:
+    """Every code stored data may carry (retired ones too), per list: what filters accept."""
+    return {name: tuple(e.code for e in es) for name, es in code_entries().items()}
+
+
+@cached("shared")
+def code_labels() -> dict[str, tuple[str, str | None]]:
+    """code → (English, Chinese label) from the lists; a code in two lists takes the first."""
+    labels: dict[str, tuple[str, str | None]] = {}
+    for entries in code_entries().values():
+        for e in entries:
+            labels.setdefault(e.code, (e.label_en, e.label_zh))
+    return labels
 
 
 @cached("viewer_counts")

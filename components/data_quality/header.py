@@ -53,6 +53,8 @@ def score_tiles(latest: pd.DataFrame, previous: pd.DataFrame) -> None:
             t("dq.overall.help"),
             as_percent=True,
         )
+    # A dimension whose every rule is not applicable (fields nobody fills) says so.
+    measured = set(latest["dimension"]) if "dimension" in latest.columns else set()
     for i, dimension in enumerate(DQ_DIMENSIONS, start=1):
         with tile_rows[i // 4][i % 4]:
             now = dims_now.get(dimension)
@@ -64,4 +66,5 @@ def score_tiles(latest: pd.DataFrame, previous: pd.DataFrame) -> None:
                 else dims_before[dimension],
                 t(f"dq.dim.{dimension}.help"),
                 as_percent=True,
+                missing=t("dq.na") if dimension in measured else None,
             )

@@ -12,10 +12,12 @@ from components import state
 from components.data.quality import DqModel
 from components.data_quality.failing import failing_rows
 from components.data_quality.rule_forms import edit_rule_form
+from components.data_quality.scorecard import na_reason
 from components.i18n import t
 from components.plain import plain
 from data_access.security import Viewer
 from quality import records as dq_records
+from quality.required import COMPLETENESS_RULE, is_required
 from quality.rules import rule_params
 
 
@@ -25,7 +27,13 @@ def describe(rule: dict) -> str:
     subject = f"{rule['table_name']}.{rule.get('column_name') or ''}".rstrip(".")
     values = {
         "subject": subject,
-        "values": ", ".join(map(str, p.get("values", []))),
+        # A rule that follows a code list names the list (its codes change with it).
+        "values": ", ".join(map(str, p.get("values", [])))
+        or (
+            t("codelists.rule_list", name=t(f"codelists.list.{p['code_list']}"))
+            if "code_list" in p
+            else ""
+        ),
         "min": p.get("min", "–"),
         "max": p.get("max", "–"),
         "kind": p.get("kind", ""),
@@ -40,11 +48,26 @@ def describe(rule: dict) -> str:
     return t(f"dq.desc.{rule['rule_type']}", **{k: plain(v) for k, v in values.items()})
 
 
+def _unscored(rule: dict, required: dict[str, list[str]]) -> str | None:
+    """Why a rule has no score although it is active: not applicable, or a completeness
+    rule on a field nobody marked required (it is not evaluated)."""
+    applicable = rule.get("applicable")  # missing for a rule the latest run did not check
+    if applicable is not None and not pd.isna(applicable) and not bool(applicable):
+        return "na"
+    if rule["rule_type"] == COMPLETENESS_RULE and not is_required(
+        required, rule["table_name"], rule.get("column_name")
+    ):
+        return "not_required"
+    return None
+
+
 def rule_table(model: DqModel, names: dict[str, str]) -> int | None:
     """The rules, failing ones first; returns the id of the rule picked in the table."""
     rules = model.rules.copy()
     rules["failed"] = rules["checked"] - rules["passed"]
     rules["dimension_label"] = rules["dimension"].map(names)
+    why = [_unscored(r, model.required) for r in rules.to_dict("records")]
+    rules["note"] = [t(f"dq.unscored.{w}") if w else "" for w in why]
     shown = rules[
         [
             "code",
@@ -55,6 +78,7 @@ def rule_table(model: DqModel, names: dict[str, str]) -> int | None:
             "score",
             "threshold",
             "meets_threshold",
+            "note",
             "failed",
             "weight",
             "active",
@@ -77,6 +101,7 @@ def rule_table(model: DqModel, names: dict[str, str]) -> int | None:
             ),
             "threshold": st.column_config.NumberColumn(t("dq.threshold"), format="percent"),
             "meets_threshold": st.column_config.CheckboxColumn(t("dq.meets")),
+            "note": t("dq.note"),
             "failed": st.column_config.NumberColumn(t("dq.failed"), format="localized"),
             "weight": st.column_config.NumberColumn(t("dq.weight"), format="%.1f"),
             "active": st.column_config.CheckboxColumn(t("dq.active")),
@@ -109,6 +134,11 @@ def rule_detail(
     st.markdown(describe(definition))
     if definition.get("description"):
         st.caption(plain(definition["description"]))
+    why = _unscored(definition, model.required)
+    if why == "na":
+        st.info(t("dq.na_detail", reason=na_reason(definition)))
+    elif why == "not_required":
+        st.info(t("dq.not_required_detail"))
     st.markdown(
         t(
             "dq.rule_numbers",

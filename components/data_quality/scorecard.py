@@ -1,13 +1,15 @@
-"""Scorecard tab: the latest scores per table and per source system, by dimension."""
+"""Scorecard tab: the latest scores per table and per source system, by dimension, and the
+rules that are not applicable (a field nobody fills) with the reason."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from analytics.dq import rollup
+from analytics.dq import rollup, rule_scores
 from components import charts_dq as charts
 from components.i18n import t
+from components.plain import plain
 from data_access.codes import DQ_DIMENSIONS
 
 
@@ -19,8 +21,31 @@ def _by_dimension(latest: pd.DataFrame, index: str) -> pd.DataFrame:
     return matrix.reindex(columns=[d for d in DQ_DIMENSIONS if d in matrix.columns])
 
 
+def na_reason(rule: dict) -> str:
+    """Why a rule is not applicable, in words (table and field are shown literally)."""
+    field = plain(f"{rule['table_name']}.{rule.get('column_name') or ''}".rstrip("."))
+    return t(f"dq.na_reason.{rule['na_reason']}", field=field)
+
+
+def not_applicable(latest: pd.DataFrame, names: dict[str, str]) -> None:
+    """The rules left out of every score because their field is never filled, with why."""
+    scores = rule_scores(latest)
+    na = scores[~scores["applicable"]].sort_values(["table_name", "code"])
+    if na.empty:
+        return
+    st.markdown(f"**{t('dq.na_title')}**")
+    lines = [
+        f"- {t('dq.na')} · **{plain(r['code'])}** ({names.get(r['dimension'], r['dimension'])})"
+        f" — {na_reason(r)}"
+        for r in na.to_dict("records")
+    ]
+    st.markdown("\n".join(lines))
+    st.caption(t("dq.na_note"))
+
+
 def scorecard(latest: pd.DataFrame, names: dict[str, str]) -> None:
-    """Two heat maps (tables × dimensions, sources × dimensions) and how to read them."""
+    """Two heat maps (tables × dimensions, sources × dimensions), how to read them, and the
+    rules that do not apply to this organisation's data."""
     st.plotly_chart(
         charts.score_matrix(_by_dimension(latest, "table_name"), names, t("dq.matrix_title")),
         key="dq_table_matrix",
@@ -30,3 +55,4 @@ def scorecard(latest: pd.DataFrame, names: dict[str, str]) -> None:
         key="dq_source_matrix",
     )
     st.caption(t("dq.matrix_note"))
+    not_applicable(latest, names)

@@ -10,11 +10,12 @@ import streamlit as st
 
 from components import state
 from components.cache import clear_register_caches, engine
-from components.i18n import t
+from components.data.shared import active_code_lists
+from components.i18n import code_label, t
 from components.opened import forget
 from components.plain import plain
 from data_access import register
-from data_access.codes import REGIONS, RISK_CATEGORIES, SEGMENTS, TIERS
+from data_access.codes import RISK_CATEGORIES
 from data_access.register import RiskInput
 from data_access.security import Viewer
 
@@ -73,8 +74,19 @@ def input_fields(prefix: str, viewer: Viewer, risk: dict | None = None) -> RiskI
     owner = b.text_input(
         t("register.col.owner"), value=risk.get("owner", ""), key=f"{prefix}_owner", max_chars=80
     )
-    regions = [viewer.region_scope] if viewer.region_scope else ["*", *REGIONS]
-    segments, tiers = ["*", *SEGMENTS], ["*", *TIERS]
+    # The organisation's active codes, plus the risk's own (a code retired since stays).
+    lists = active_code_lists()
+
+    def choices(name: str) -> list[str]:
+        own = risk.get(name)
+        return [
+            "*",
+            *lists.get(name, ()),
+            *([own] if own and own not in lists.get(name, ()) else []),
+        ]
+
+    regions = [viewer.region_scope] if viewer.region_scope else choices("region")
+    segments, tiers = choices("segment"), choices("tier")
     everything = {"*": t("filters.all")}
     c, d, e = st.columns(3)
     region = c.selectbox(
@@ -82,21 +94,21 @@ def input_fields(prefix: str, viewer: Viewer, risk: dict | None = None) -> RiskI
         regions,
         key=f"{prefix}_region",
         index=_choice_index(regions, risk.get("region")),
-        format_func=lambda r: everything.get(r, r),
+        format_func=lambda r: everything.get(r) or code_label(r),
     )
     segment = d.selectbox(
         t("filters.segment"),
         segments,
         key=f"{prefix}_segment",
         index=_choice_index(segments, risk.get("segment")),
-        format_func=lambda s: everything.get(s, s),
+        format_func=lambda s: everything.get(s) or code_label(s),
     )
     tier = e.selectbox(
         t("filters.tier"),
         tiers,
         key=f"{prefix}_tier",
         index=_choice_index(tiers, risk.get("tier")),
-        format_func=lambda s: everything.get(s, s),
+        format_func=lambda s: everything.get(s) or code_label(s),
     )
     description = st.text_area(
         t("register.description"),

@@ -9,6 +9,7 @@ from analytics.satisfaction import gap_to_overall
 from components import charts_satisfaction as charts
 from components import state
 from components.data.satisfaction import SatisfactionModel
+from components.data.shared import readable_code_lists
 from components.focus import set_focus
 from components.i18n import code_label, t
 from components.satisfaction.labels import METRICS
@@ -63,7 +64,9 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
     st.caption(t("sat.breakdown_hint"))
     points = (event or {}).get("selection", {}).get("points", [])
     if points:
-        chosen = Focus.from_param(f"{dimension}:{points[0]['customdata'][0]}")
+        chosen = Focus.from_param(
+            f"{dimension}:{points[0]['customdata'][0]}", readable_code_lists()
+        )
         if chosen is not None and chosen != focus:
             set_focus(chosen)
     table = frame[["label", f"n_{metric}", metric, f"{metric}_low", f"{metric}_high", "gap"]]

@@ -7,10 +7,11 @@ import streamlit as st
 
 from components import state
 from components.data.satisfaction import complaint_page
+from components.data.shared import readable_code_lists
 from components.export import download_table
 from components.i18n import code_label, t
 from components.paging import page_number
-from data_access.codes import COMPLAINT_CATEGORIES, SEVERITIES
+from data_access.codes import SEVERITIES
 from data_access.complaints import LIST_FILTERS, PAGE_SIZE
 from data_access.filters import Filters
 from data_access.satisfaction import Focus
@@ -26,7 +27,7 @@ def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> Non
     a, b, c = st.columns(3)
     category = a.selectbox(
         t("sat.category"),
-        (None, *COMPLAINT_CATEGORIES),
+        (None, *readable_code_lists()["complaint_category"]),
         format_func=lambda v: t("filters.all") if v is None else code_label(v),
         key=state.SAT_LIST_CATEGORY,
     )

@@ -8,9 +8,10 @@ import streamlit as st
 from components import charts_satisfaction as charts
 from components import state
 from components.data.satisfaction import SatisfactionModel
+from components.data.shared import readable_code_lists
 from components.i18n import code_label, t
 from components.tiles import pct
-from data_access.codes import COMPLAINT_CATEGORIES, SEVERITIES
+from data_access.codes import SEVERITIES
 from data_access.complaints import AGE_BUCKETS
 from data_access.satisfaction import CUSTOMER_DIMENSIONS
 from data_access.security import VIEW_RECORDS, Viewer
@@ -21,7 +22,8 @@ def open_complaint_list(points: list[dict]) -> None:
     if not points:
         return
     category, severity, _n = points[0].get("customdata") or (None, None, None)
-    if category in COMPLAINT_CATEGORIES and severity in SEVERITIES:
+    categories = readable_code_lists()["complaint_category"]
+    if category in categories and severity in SEVERITIES:
         st.session_state[state.SAT_LIST_CATEGORY] = category
         st.session_state[state.SAT_LIST_SEVERITY] = severity
         st.session_state[state.SAT_LIST_STATUS] = "all"

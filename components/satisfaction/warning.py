@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import state
 from components.data.satisfaction import SatisfactionModel
+from components.data.shared import readable_code_lists
 from components.focus import set_focus
 from components.i18n import t
 from components.satisfaction.labels import segment_labels
@@ -66,7 +67,7 @@ def early_warning(model: SatisfactionModel, focus: Focus | None) -> None:
         rows = selection.selection.rows if selection else []
         if rows and rows[0] < len(flagged):
             pick = flagged.iloc[rows[0]]
-            chosen = Focus.from_param(f"{pick['dimension']}:{pick['value']}")
+            chosen = Focus.from_param(f"{pick['dimension']}:{pick['value']}", readable_code_lists())
             if chosen is not None and chosen != focus:
                 set_focus(chosen)
     with st.expander(t("sat.warning_all", n=len(warnings))):

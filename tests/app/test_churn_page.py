@@ -28,8 +28,8 @@ def test_page_renders_for_every_role(username):
     assert labels[:5] == ["Logo churn", "GRR", "NRR", "DSO", "Overdue > 30 days"]
     churn = float(at.metric[0].value.rstrip("%"))
     assert 0 < churn < 50
-    # cohorts, trend, split, survival, reasons, aging
-    assert len(at.get("plotly_chart")) == 6
+    # cohorts, trend, split, survival, reasons, model calibration, aging
+    assert len(at.get("plotly_chart")) == 7
     assert any("Log-rank test" in m.value for m in at.markdown)
     assert any("Hold-out AUC" in m.value for m in at.markdown)
 
@@ -102,3 +102,21 @@ def test_one_survival_curve_for_everyone():
     assert list(overall["group"]) == ["All customers"]
     assert overall["customers"].iloc[0] == by_contract["customers"].sum()
     assert overall["churned"].iloc[0] == by_contract["churned"].sum()
+
+
+def test_the_churn_basis_switch_changes_every_figure_and_says_which_it_uses():
+    """Issue 13: contract or activity basis from the sidebar, named in the caption and kept
+    in the link; the activity cohort matrix and the revenue behind GRR/NRR are shown."""
+    at = open_page("analyst")
+    assert "lost = contract end date" in at.caption[0].value
+    contract_churn = at.metric[0].value
+    at.segmented_control(key=state.FILTER_PREFIX + "churn").set_value("activity").run()
+    assert not at.exception, at.exception
+    assert "lost = no purchase for 90 days" in at.caption[0].value
+    assert at.query_params["churn"] == "activity"
+    assert at.metric[0].value != contract_churn
+    at.segmented_control(key=state.CHURN_MATRIX_KIND).set_value("activity").run()
+    assert not at.exception, at.exception
+    assert any("Activity retention:" in c.value for c in at.caption)
+    monthly = next(f for f in frames(at) if "revenue" in f.columns and "grr" in f.columns)
+    assert (monthly["revenue"] > 0).all() and (monthly["start"] >= monthly["kept"]).all()

@@ -49,3 +49,26 @@ def test_clicking_a_cohort_cell_lists_its_customers(page: Page, server: str):
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     expect(panel.get_by_text(re.compile(r"Showing \d+ of [\d,]+ customers"))).to_be_visible()
     screenshot(page, "risk_churn_cohort_drill")
+
+
+def test_a_link_with_the_activity_basis_opens_in_it(page: Page, server: str):
+    """Issue 13: the churn definition is part of the view: a link carrying churn=activity
+    opens the page on that definition, says so, and draws the activity cohort matrix."""
+    log_in(page, server, "analyst")
+    page.goto(f"{server}/churn?churn=activity&end=2026-09&months=6")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile("lost = no purchase for 90 days")).first).to_be_visible(
+        timeout=60_000
+    )
+    panel = page.get_by_role("tabpanel", name="Cohorts")
+    panel.get_by_role("radio", name="Activity retention").click()
+    wait_idle(page)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(panel.get_by_text(re.compile("^Activity retention:"))).to_be_visible()
+    screenshot(page, "analyst_churn_activity_cohorts")
+    page.get_by_role("tab", name="At-risk customers").click()
+    wait_idle(page)
+    risk = page.get_by_role("tabpanel", name="At-risk customers")
+    expect(risk.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+    screenshot(page, "analyst_churn_activity_model")
+    assert "churn=activity" in page.url

@@ -673,3 +673,46 @@ def test_invoice_numbers_key_the_rows(migrated_engine):
     with migrated_engine.connect() as conn:
         stored = conn.execute(select(Invoice.status, Invoice.customer_id)).all()
     assert [s for s, _ in stored] == ["paid"] and len({c for _, c in stored}) == 1
+
+
+def test_credit_reviews_and_source_records_import_like_the_rest(migrated_engine):
+    """Issue 13: credit-score history and the other systems' copies of a customer are
+    importable; rows link to the customer by external id, are keyed per customer and day /
+    system, and a source record keeps the source's own timestamp."""
+    from data_access.models import CreditScoreHistory, CustomerSourceRecord
+
+    assert run(migrated_engine, "customers", customers_csv(GOOD_ROW)).ok
+    reviews = (
+        "customer,review date,credit score,limit\n"
+        "C-1,2026-03-31,712,50000\nC-1,2026-06-30,655,40000\nC-9,2026-06-30,600,1000\n"
+    )
+    refused = run(migrated_engine, "credit_history", reviews)
+    assert [(p.row, p.column, p.reason) for p in refused.problems] == [
+        (4, "customer_id", "no such customer")
+    ]
+    assert count(migrated_engine, CreditScoreHistory) == 0
+    assert run(migrated_engine, "credit_history", reviews.rsplit("C-9", 1)[0]).ok
+    again = run(
+        migrated_engine,
+        "credit_history",
+        "customer_id,reviewed_on,score,credit_limit\nC-1,2026-06-30,650,40000\n",
+    )
+    assert [p.reason for p in again.problems] == ["already in the database (use upsert to update)"]
+    records = (
+        "customer_id,source_system,email,updated_at\n"
+        "C-1,billing,old@example.com,2024-05-01 08:00\nC-1,support,,\n"
+    )
+    assert run(migrated_engine, "source_records", records).ok
+    with migrated_engine.connect() as conn:
+        rows = conn.execute(
+            select(CustomerSourceRecord.source_system, CustomerSourceRecord.updated_at).order_by(
+                CustomerSourceRecord.source_system
+            )
+        ).all()
+        scores = (
+            conn.execute(select(CreditScoreHistory.score).order_by(CreditScoreHistory.reviewed_on))
+            .scalars()
+            .all()
+        )
+    assert scores == [712, 655]
+    assert rows[0][1].year == 2024 and rows[1][1].date() >= TODAY

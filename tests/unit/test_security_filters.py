@@ -60,10 +60,21 @@ def test_filters_round_trip_through_query_params():
         "region": "East,North",
         "segment": "SMB",
         "tier": "VIP",
+        "churn": "contract",
     }
     back = Filters.from_query_params(params, default_end=date(2026, 10, 1))
     # Order follows the code list, so the same selection always gives the same URL.
     assert back == Filters(date(2026, 6, 1), 6, ("North", "East"), ("SMB",), ("VIP",))
+
+
+def test_the_churn_basis_comes_from_the_link_or_the_organisation_default():
+    end = date(2026, 10, 1)
+    linked = Filters.from_query_params({"churn": "activity"}, end, "contract", 60)
+    assert (linked.churn_basis, linked.inactivity_days) == ("activity", 60)
+    assert Filters.from_query_params({}, end, "activity", 90).churn_basis == "activity"
+    hostile = Filters.from_query_params({"churn": "x' OR 1=1"}, end, "contract", 90)
+    assert hostile.churn_basis == "contract"
+    assert Filters.from_query_params(linked.to_query_params(), end, "contract", 60) == linked
 
 
 @pytest.mark.parametrize(
