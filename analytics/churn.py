@@ -13,6 +13,7 @@ Definitions (shown on hover in the app):
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,7 @@ import statsmodels.api as sm
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from scipy.stats import mannwhitneyu
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from analytics.kpi import proportion
 
@@ -383,16 +385,19 @@ def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
         return None
     raw = design_matrix(features)
     holdout = _is_holdout(features["id"])
-    numeric = _numeric_inputs(raw)
+    # A measure nearly everyone shares one value of (monthly billing: every recency 31 days)
+    # carries no information, only outliers that separate the classes.
+    numeric = [c for c in _numeric_inputs(raw) if _spread(raw.loc[~holdout, c])]
+    raw = raw.drop(columns=[c for c in _numeric_inputs(raw) if c not in numeric])
     centre = raw.loc[~holdout, numeric].mean()
     scale = raw.loc[~holdout, numeric].std().replace(0, np.nan)
     x = _standardised(raw, centre, scale)
     x = x.loc[:, x[~holdout].std() > 0]
-    kept = [c for c in numeric if c in x]
     y = features["churned"].astype(int)
-    train = sm.add_constant(x[~holdout], has_constant="add")
-    fitted = sm.Logit(y[~holdout], train).fit(disp=0, maxiter=200)
-    test = sm.add_constant(x[holdout], has_constant="add")[train.columns]
+    fitted = _fit_logit(y[~holdout], x[~holdout])
+    x = x[[c for c in fitted.params.index if c != "const"]]
+    kept = [c for c in numeric if c in x]
+    test = sm.add_constant(x[holdout], has_constant="add")[fitted.params.index]
     predicted = fitted.predict(test).to_numpy()
     return ChurnModel(
         coefficients=fitted.params,
@@ -408,6 +413,28 @@ def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
         base_rate=float(y.mean()),
         calibration=calibration(y[holdout].to_numpy(), predicted),
     )
+
+
+def _spread(values: pd.Series) -> bool:
+    """True when no single value covers 99% of the known values."""
+    known = values.dropna()
+    return len(known) > 0 and known.value_counts(normalize=True).iloc[0] < 0.99
+
+
+def _fit_logit(y: pd.Series, x: pd.DataFrame, attempts: int = 3):  # noqa: ANN202
+    """Maximum-likelihood logit; when an input separates churners from stayers the fit does
+    not converge and that input's coefficient runs away: it is left out and the model
+    refitted (at most `attempts` times)."""
+    for _ in range(attempts):
+        train = sm.add_constant(x, has_constant="add")
+        with warnings.catch_warnings(), np.errstate(over="ignore"):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted = sm.Logit(y, train).fit(disp=0, maxiter=200)
+        runaway = fitted.params.drop("const").abs()
+        if fitted.mle_retvals.get("converged", True) and runaway.max() < 10:
+            return fitted
+        x = x.drop(columns=[runaway.idxmax()])
+    return fitted
 
 
 def score_customers(model: ChurnModel, features: pd.DataFrame, top: int = 3) -> pd.DataFrame:

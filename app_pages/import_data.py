@@ -21,7 +21,7 @@ if message := st.session_state.pop(state.IMPORT_MESSAGE, None):
 left, right = st.columns(2)
 table = left.selectbox(
     t("import.table"),
-    list(importer.FORMATS),
+    importer.tables_for(viewer),
     format_func=lambda name: t(f"import.table.{name}"),
     key=state.IMPORT_TABLE,
 )

@@ -77,6 +77,14 @@ def _list_label(code: str) -> str:
     return (chinese or english) if language() == "zh" else english
 
 
+def dimension_label(dimension: str) -> str:
+    """A breakdown dimension's name: from the catalog, or an imported attribute's own
+    column name ("@plan" reads "plan")."""
+    if dimension.startswith("@"):
+        return dimension[1:]
+    return t(f"dim.{dimension}")
+
+
 def month_label(month: date) -> str:
     """'Mar 2026' or '2026年3月'."""
     return f"{month.year}年{month.month}月" if language() == "zh" else month.strftime("%b %Y")

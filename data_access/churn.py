@@ -34,7 +34,12 @@ from data_access.models import (
     SurveyResponse,
 )
 from data_access.pii import mask_frame
-from data_access.satisfaction import DIMENSION_CODES
+from data_access.satisfaction import (
+    DIMENSION_CODES,
+    NOT_GIVEN,
+    dimension_column,
+    is_attribute_dimension,
+)
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
 from data_access.sql import days_between, hours_between, sum_if
@@ -45,7 +50,6 @@ CHURN_DIMENSIONS: dict[str, str] = {
     **{d: DIMENSION_CODES[d] for d in ("region", "segment", "tier", "channel")},
     "contract_type": "contract_type",
 }
-NOT_GIVEN = "not_given"  # the group of customers without a value for the split
 COMPLAINT_WINDOW_DAYS = 90
 AGING_BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (">90", 91, None))
 
@@ -64,6 +68,8 @@ def index_of(month: date) -> int:
 def split_column(dimension: str) -> ColumnElement:
     """The customer column to split by; a field the organisation left empty (no contract
     for a retail customer) is its own group, "not_given", so nobody drops out of a split."""
+    if is_attribute_dimension(dimension):
+        return dimension_column(dimension)  # an imported attribute, "not_given" without one
     if dimension not in CHURN_DIMENSIONS:
         raise ValueError(f"cannot split by {dimension!r}")
     return func.coalesce(getattr(Customer, dimension), literal(NOT_GIVEN))

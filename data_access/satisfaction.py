@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, lite
 from data_access.churn_basis import lost_on
 from data_access.code_lists import code_lists
 from data_access.filters import Filters, add_months
-from data_access.models import Customer, SurveyResponse
+from data_access.models import Customer, CustomerAttribute, SurveyResponse
 from data_access.pii import mask_frame
 from data_access.scope import customer_conditions
 from data_access.security import VIEW_RECORDS, Viewer
@@ -30,6 +30,46 @@ DIMENSION_CODES: dict[str, str] = {
     "touchpoint": "touchpoint",
 }
 CUSTOMER_DIMENSIONS = ("region", "segment", "tier", "channel", "lifecycle_stage")
+# An imported customer attribute as a dimension: "@" + its name (the name is a bound
+# parameter). Offered when it has a handful of values, like a code list.
+ATTRIBUTE_PREFIX = "@"
+MAX_ATTRIBUTE_VALUES = 20
+NOT_GIVEN = "not_given"
+
+
+def is_attribute_dimension(dimension: str) -> bool:
+    name = dimension[len(ATTRIBUTE_PREFIX) :]
+    return (
+        dimension.startswith(ATTRIBUTE_PREFIX)
+        and 0 < len(name) <= 60
+        and ":" not in name
+        and not any(ord(c) < 32 for c in name)
+    )
+
+
+def is_dimension(dimension: object) -> bool:
+    """A dimension a page may group or focus by: a listed one or an imported attribute."""
+    return isinstance(dimension, str) and (
+        dimension in DIMENSION_CODES or is_attribute_dimension(dimension)
+    )
+
+
+def attribute_dimensions(conn: Connection, viewer: Viewer) -> tuple[str, ...]:
+    """The imported attributes of the viewer's customers with 2 to MAX_ATTRIBUTE_VALUES
+    values (a breakdown of ids or free text would be one bar per customer), by name."""
+    distinct = func.count(func.distinct(CustomerAttribute.value))
+    stmt = (
+        select(CustomerAttribute.name)
+        .join(Customer, Customer.id == CustomerAttribute.customer_id)
+        .where(*customer_conditions(viewer))
+        .group_by(CustomerAttribute.name)
+        .having(distinct.between(2, MAX_ATTRIBUTE_VALUES))
+        .order_by(CustomerAttribute.name)
+    )
+    found = (ATTRIBUTE_PREFIX + name for name in conn.execute(stmt).scalars())
+    return tuple(d for d in found if is_attribute_dimension(d))
+
+
 COUNT_COLUMNS = [
     "n_nps",
     "promoters",
@@ -52,7 +92,7 @@ class Focus:
     def __post_init__(self) -> None:
         # The value is a bound parameter; its shape is checked here, its code by from_param.
         if (
-            self.dimension not in DIMENSION_CODES
+            not is_dimension(self.dimension)
             or not isinstance(self.value, str)
             or not 0 < len(self.value) <= 40
             or any(ord(c) < 32 for c in self.value)
@@ -73,19 +113,33 @@ class Focus:
             focus = cls(dimension, value)
         except ValueError:
             return None
-        if lists is not None and value not in lists.get(DIMENSION_CODES[dimension], ()):
+        listed = DIMENSION_CODES.get(dimension)  # attributes have no list: any stored value
+        if lists is not None and listed is not None and value not in lists.get(listed, ()):
             return None
         return focus
 
     @property
     def applies_to_customers(self) -> bool:
         """False for survey-only dimensions (touchpoint), which cannot narrow complaints."""
-        return self.dimension in CUSTOMER_DIMENSIONS
+        return self.dimension in CUSTOMER_DIMENSIONS or is_attribute_dimension(self.dimension)
 
 
 def dimension_column(dimension: str) -> ColumnElement:
-    if dimension not in DIMENSION_CODES:
+    """The column (or, for an attribute, the customer's value of it; "not_given" without
+    one) a query groups or filters by."""
+    if not is_dimension(dimension):
         raise ValueError(f"cannot group by {dimension!r}")
+    if is_attribute_dimension(dimension):
+        value = (
+            select(CustomerAttribute.value)
+            .where(
+                CustomerAttribute.customer_id == Customer.id,
+                CustomerAttribute.name == dimension[len(ATTRIBUTE_PREFIX) :],
+            )
+            .correlate(Customer)
+            .scalar_subquery()
+        )
+        return func.coalesce(value, literal(NOT_GIVEN))
     table = SurveyResponse if dimension == "touchpoint" else Customer
     return getattr(table, dimension)
 
@@ -152,8 +206,9 @@ def survey_breakdown(
     column = dimension_column(by).label("value")
     stmt = _survey_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, column)
     found = _frame(conn.execute(stmt).mappings(), ["value"]).set_index("value")
-    # Every active code of the list in its order, then values only stored rows still carry.
-    listed = list(code_lists(conn)[DIMENSION_CODES[by]])
+    # Every active code of the list in its order, then values only stored rows still carry
+    # (an attribute has no list: the values found).
+    listed = list(code_lists(conn)[DIMENSION_CODES[by]]) if by in DIMENSION_CODES else []
     extra = [v for v in found.index if v not in listed and v is not None]
     return found.reindex(listed + extra, fill_value=0).reset_index(names="value")
 

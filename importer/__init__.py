@@ -30,7 +30,13 @@ from importer.header import (
     mapping_problems,
     mapping_targets,
 )
-from importer.pipeline import add_unknown_codes, after_import, cleared_text, import_file
+from importer.pipeline import (
+    add_unknown_codes,
+    after_import,
+    cleared_text,
+    import_file,
+    tables_for,
+)
 from importer.reading import read_header, workbook_sheets
 from importer.report import ImportFileError, ImportReport, Problem
 
@@ -52,6 +58,7 @@ __all__ = [
     "mapping_problems",
     "mapping_targets",
     "read_header",
+    "tables_for",
     "template_csv",
     "workbook_sheets",
 ]

@@ -20,6 +20,7 @@ from importer.header import ATTRIBUTE, resolve_header
 from importer.reading import read_rows
 from importer.report import ImportReport
 from importer.values import parse_value
+from quality.rules import CHECKED_TABLES
 
 CHUNK_ROWS = 5_000
 # How a kept column (a customer attribute) is checked: optional text of at most 200 characters.
@@ -44,9 +45,35 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
         for later in ("first_response_at", "resolved_at"):
             if row.get(later) and row.get("opened_at") and row[later] < row["opened_at"]:
                 problems.append((later, "before opened_at"))
+    if fmt.name == "kris":
+        problems += _kri_checks(row)
     if fmt.name == "surveys" and all(row.get(k) is None for k in ("nps", "csat", "ces")):
         problems.append(("nps", "a survey answer needs at least one of nps, csat, ces"))
     return problems
+
+
+def _kri_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Thresholds in the direction's order; a data-quality KRI names the table it watches."""
+    problems = []
+    amber, red = row.get("amber_threshold"), row.get("red_threshold")
+    if amber is not None and red is not None:
+        if row.get("direction") == "higher_bad" and amber > red:
+            problems.append(("amber_threshold", "higher_bad needs amber ≤ red"))
+        if row.get("direction") == "lower_bad" and amber < red:
+            problems.append(("amber_threshold", "lower_bad needs amber ≥ red"))
+    if row.get("metric") == "dq_score" and row.get("metric_param") not in CHECKED_TABLES:
+        problems.append(("metric_param", f"dq_score needs one of {', '.join(CHECKED_TABLES)}"))
+    return problems
+
+
+def _risk_ids(conn: Connection, codes: set[str]) -> dict[str, int]:
+    """Risk code → risk id of the risks that exist."""
+    listed = sorted(codes)
+    found: dict[str, int] = {}
+    for i in range(0, len(listed), 1000):
+        stmt = select(Risk.code, Risk.id).where(Risk.code.in_(listed[i : i + 1000]))
+        found.update((code, risk_id) for code, risk_id in conn.execute(stmt))
+    return found
 
 
 def _customer_ids(conn: Connection, external_ids: set[str]) -> dict[str, tuple[int, str]]:
@@ -278,6 +305,16 @@ def _validate_chunk(
         seen.add(key)
         if not bad:
             parsed.append((line, row))
+    if fmt.name == "kris" and parsed:
+        risks = _risk_ids(conn, {r["risk_id"] for _, r in parsed})
+        linked = []
+        for line, row in parsed:
+            if row["risk_id"] not in risks:
+                report.add(line, "risk_id", row["risk_id"], "no risk with this code")
+                continue
+            row["risk_id"] = risks[row["risk_id"]]
+            linked.append((line, row))
+        parsed = linked
     if "customer_id" in {c.name for c in fmt.columns} and parsed:
         owners = _customer_ids(conn, {r["customer_id"] for _, r in parsed})
         linked = []

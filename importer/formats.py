@@ -9,12 +9,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data_access import codes
+from data_access.kri import METRICS as KRI_METRICS
 from data_access.models import (
     Complaint,
     CreditScoreHistory,
     Customer,
     CustomerSourceRecord,
     Invoice,
+    KeyRiskIndicator,
     Risk,
     SurveyResponse,
 )
@@ -223,6 +225,30 @@ FORMATS: dict[str, TableFormat] = {
             "customer and system, compared with the CRM record to find silos and stale copies.",
         ),
         TableFormat(
+            "kris",
+            KeyRiskIndicator,
+            (
+                _c("name", max_len=120, example="Churn rate, East SMB"),
+                _c("risk_id", max_len=20, example="R-101", help="the code of the register risk"),
+                _c("metric", codes=KRI_METRICS, example="churn_rate"),
+                _c(
+                    "metric_param",
+                    required=False,
+                    max_len=60,
+                    help="dq_score: the table whose data-quality score is measured",
+                ),
+                _c("scope_region", required=False, max_len=20, example="East"),
+                _c("scope_segment", required=False, max_len=20, example="SMB"),
+                _c("scope_tier", required=False, max_len=12),
+                _c("direction", codes=("higher_bad", "lower_bad"), example="higher_bad"),
+                _c("amber_threshold", "float", example="0.02"),
+                _c("red_threshold", "float", example="0.03"),
+            ),
+            ("name",),
+            "Key risk indicator definitions, each watching a register risk (by its code); the "
+            "values are computed from your data after the import. Administrators only.",
+        ),
+        TableFormat(
             "risks",
             Risk,
             (
@@ -325,6 +351,15 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "phone": ("phone number", "telephone", "mobile", "tel"),
         "updated_at": ("last updated", "last modified", "modified at", "modified", "updated"),
     },
+    "kris": {
+        "name": ("kri", "indicator", "kri name"),
+        "risk_id": ("risk", "risk code", "risk_code"),
+        "amber_threshold": ("amber",),
+        "red_threshold": ("red",),
+        "scope_region": ("region",),
+        "scope_segment": ("segment",),
+        "scope_tier": ("tier",),
+    },
     "complaints": {
         "customer_id": ("customer", "client id", "account id", "external id"),
         "category": ("complaint type", "type"),
@@ -359,6 +394,7 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     "surveys": {"touchpoint": "touchpoint"},
     "complaints": {"category": "complaint_category"},
     "risks": {"region": "region", "segment": "segment", "tier": "tier"},
+    "kris": {"scope_region": "region", "scope_segment": "segment", "scope_tier": "tier"},
 }
 FORMATS = {
     name: replace(

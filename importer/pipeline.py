@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from data_access.code_lists import add_codes
 from data_access.kri import refresh_kris
-from data_access.security import IMPORT_DATA, Viewer
+from data_access.security import ADMIN_USERS, IMPORT_DATA, Viewer
 from importer import checks, writing
 from importer.formats import FORMATS, MODES
 from importer.header import mapping_problems
@@ -45,6 +45,8 @@ def import_file(
         raise PermissionError("importing data")
     if table_name not in FORMATS:
         raise ValueError(f"table: unknown table {table_name!r} (one of {', '.join(FORMATS)})")
+    if table_name not in tables_for(viewer):
+        raise PermissionError(f"importing {table_name}")
     if mode not in MODES:
         raise ValueError(f"mode: unknown mode {mode!r} (append or upsert)")
     if table_name == "risks" and mode == "upsert":
@@ -86,6 +88,13 @@ def import_file(
             engine, viewer, report, filename, f"row {first.row}, {first.column}: {first.reason}"
         )
     return report
+
+
+def tables_for(viewer: Viewer) -> tuple[str, ...]:
+    """The tables `viewer` may import: KRI definitions (organisation-wide thresholds on the
+    register) only for an administrator without a region scope."""
+    organisation_admin = viewer.can(ADMIN_USERS) and viewer.region_scope is None
+    return tuple(t for t in FORMATS if t != "kris" or organisation_admin)
 
 
 def cleared_text(cleared: dict[str, int]) -> str:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import charts_churn as charts
 from components.data.churn import churn_reasons
-from components.i18n import code_label, month_label, t
+from components.i18n import code_label, dimension_label, month_label, t
 from components.tiles import pct
 from data_access.filters import Filters
 from data_access.security import Viewer
@@ -34,7 +34,7 @@ def reasons_for_leaving(viewer: Viewer, filters: Filters, split: str) -> None:
         ),
         key="churn_reasons_chart",
     )
-    st.markdown(f"**{t('churn.reasons_split', dim=t(f'dim.{split}'))}**")
+    st.markdown(f"**{t('churn.reasons_split', dim=dimension_label(split))}**")
     pivot = by_reason.pivot_table(
         index="reason", columns="value", values="churned", aggfunc="sum", fill_value=0
     )

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import charts_churn as charts
 from components.data.churn import ChurnTrend
-from components.i18n import code_label, month_label, t
+from components.i18n import code_label, dimension_label, month_label, t
 
 
 def churn_over_time(trend: ChurnTrend, split: str) -> None:
@@ -33,7 +33,7 @@ def churn_over_time(trend: ChurnTrend, split: str) -> None:
         charts.split_bars(
             by_split,
             {"axis": t("churn.split_axis"), "insufficient": t("kpi.insufficient")},
-            t("churn.split_title", dim=t(f"dim.{split}")),
+            t("churn.split_title", dim=dimension_label(split)),
         ),
         key="churn_split_chart",
     )

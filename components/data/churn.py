@@ -14,6 +14,7 @@ from components.cache import cached, engine
 from data_access import (
     churn,
     overview,
+    satisfaction,
 )
 from data_access.filters import Filters, add_months
 from data_access.security import VIEW_RECORDS, Viewer
@@ -258,3 +259,10 @@ def cohort_customers(
         raise PermissionError("customer records")
     with engine().connect() as conn:
         return churn.cohort_customers(conn, viewer, filters, start, end, churned_by, page)
+
+
+@cached("churn")
+def attribute_dimensions(viewer: Viewer) -> tuple[str, ...]:
+    """Imported customer attributes the viewer's customers have, usable as a split."""
+    with engine().connect() as conn:
+        return satisfaction.attribute_dimensions(conn, viewer)

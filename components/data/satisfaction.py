@@ -61,7 +61,12 @@ def satisfaction_model(
         period = satisfaction.survey_by_month(conn, viewer, filters, focus)
         before = satisfaction.survey_by_month(conn, viewer, previous, focus)
         breakdowns, windows, customers, vs_nps = {}, [], [], {}
-        for dim in satisfaction.DIMENSION_CODES:
+        # The listed dimensions, then the organisation's own attributes with a few values.
+        dimensions = (
+            *satisfaction.DIMENSION_CODES,
+            *satisfaction.attribute_dimensions(conn, viewer),
+        )
+        for dim in dimensions:
             breakdowns[dim] = sat_stats.scores(
                 satisfaction.survey_breakdown(conn, viewer, filters, dim, focus), min_n
             )

@@ -11,9 +11,9 @@ from components import state
 from components.data.satisfaction import SatisfactionModel
 from components.data.shared import readable_code_lists
 from components.focus import set_focus
-from components.i18n import code_label, t
+from components.i18n import code_label, dimension_label, t
 from components.satisfaction.labels import METRICS
-from data_access.satisfaction import DIMENSION_CODES, Focus
+from data_access.satisfaction import Focus
 
 
 def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
@@ -21,8 +21,8 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
     dimension = (
         st.segmented_control(
             t("sat.break_by"),
-            tuple(DIMENSION_CODES),
-            format_func=lambda d: t(f"dim.{d}"),
+            tuple(model.breakdowns),  # the listed dimensions, then imported attributes
+            format_func=dimension_label,
             default="region",
             key=state.SAT_BREAKDOWN_DIM,
         )
@@ -55,7 +55,11 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
             metric,
             overall,
             labels,
-            t("sat.breakdown_title", metric=t(f"sat.metric.{metric}"), dim=t(f"dim.{dimension}")),
+            t(
+                "sat.breakdown_title",
+                metric=t(f"sat.metric.{metric}"),
+                dim=dimension_label(dimension),
+            ),
         ),
         key=f"{state.SAT_BREAKDOWN_CHART}_{nonce}",
         on_select="rerun",
@@ -75,7 +79,7 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
         table,
         hide_index=True,
         column_config={
-            "label": t(f"dim.{dimension}"),
+            "label": dimension_label(dimension),
             f"n_{metric}": st.column_config.NumberColumn(t("sat.responses"), format="localized"),
             metric: st.column_config.NumberColumn(t(f"sat.metric.{metric}"), format="%.1f"),
             f"{metric}_low": st.column_config.NumberColumn(t("sat.ci_low"), format="%.1f"),

@@ -9,7 +9,7 @@ from components import charts_satisfaction as charts
 from components import state
 from components.data.satisfaction import SatisfactionModel
 from components.data.shared import readable_code_lists
-from components.i18n import code_label, t
+from components.i18n import code_label, dimension_label, t
 from components.tiles import pct
 from data_access.codes import SEVERITIES
 from data_access.complaints import AGE_BUCKETS
@@ -128,7 +128,7 @@ def _complaints_versus_nps(model: SatisfactionModel) -> None:
         st.segmented_control(
             t("sat.compare_by"),
             CUSTOMER_DIMENSIONS,
-            format_func=lambda d: t(f"dim.{d}"),
+            format_func=dimension_label,
             default="region",
             key=state.SAT_SCATTER_DIM,
         )
@@ -140,7 +140,7 @@ def _complaints_versus_nps(model: SatisfactionModel) -> None:
         charts.complaints_vs_nps(
             versus,
             {"x": t("sat.per_1000_axis"), "y": t("sat.metric.nps")},
-            t("sat.versus_title", dim=t(f"dim.{scatter_dim}")),
+            t("sat.versus_title", dim=dimension_label(scatter_dim)),
         ),
         key="sat_versus",
     )

@@ -112,5 +112,19 @@ def test_customers_and_mapped_orders_through_the_page(browser: Browser, own_data
             churned, active = period_churn(signup, lost, date(2026, 4, 1), 6)
             assert _churn_tile(page, base, basis) == f"{churned / active:.1%}", basis
             screenshot(page, f"admin_own_data_churn_{basis}")
+
+        # The mapping step in Chinese, with the saved mapping loaded for the next export.
+        page.get_by_role("combobox", name="Language").click()
+        page.get_by_role("option", name="简体中文").click()
+        wait_idle(page)
+        page.get_by_role("link", name="导入数据").first.click()
+        wait_idle(page)
+        _choose(page, "数据表", "账单")
+        _upload(page, "bestellungen.csv", orders.head(20).to_csv(index=False))
+        _choose(page, "已保存的映射", "ERP Bestellungen")
+        expect(page.get_by_role("combobox", name="Kundennummer：导入为")).to_have_value(
+            "customer_id"
+        )
+        screenshot(page, "admin_import_mapping_step_zh")
     finally:
         context.close()

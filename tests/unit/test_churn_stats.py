@@ -274,3 +274,17 @@ def test_imported_attributes_become_model_inputs():
     scored = score_customers(model, features.join(inputs).head(200))
     basic = scored[inputs["attr:plan=basic"].head(200).eq(1)]
     assert all("attr:plan=basic" in f for f in basic["factors"] if f)
+
+
+def test_an_input_that_separates_the_classes_is_left_out_not_fitted_to_infinity():
+    """A measure that only churners have a high value of (quasi-complete separation) makes
+    maximum likelihood diverge; the model leaves it out and keeps the planted effects."""
+    features = _synthetic_customers(6000, seed=12)
+    # Every other churner has a large overdue amount, nobody else any: amount > 0 ⇒ churned.
+    flagged = (features["churned"] == 1) & (features["id"] % 2 == 0)
+    features["overdue_amount"] = np.where(flagged, 5000.0, 0.0)
+    assert 0.01 < flagged.mean() < 0.5
+    model = fit_churn_model(features)
+    assert model is not None and "overdue_amount" not in model.coefficients
+    assert model.odds_ratios["monthly_contract"] == pytest.approx(np.exp(1.5), rel=0.3)
+    assert np.isfinite(model.calibration["predicted"]).all()

@@ -716,3 +716,46 @@ def test_credit_reviews_and_source_records_import_like_the_rest(migrated_engine)
         )
     assert scores == [712, 655]
     assert rows[0][1].year == 2024 and rows[1][1].date() >= TODAY
+
+
+def test_kri_definitions_import_for_administrators_only(migrated_engine):
+    """Issue 13: KRI definitions are importable; each names its register risk by code, the
+    thresholds are in the direction's order, and only an administrator without a region
+    scope may import them (they apply to the whole organisation)."""
+    from data_access.kri import refresh_kris
+    from data_access.models import KeyRiskIndicator, KriValue
+
+    admin = Viewer("admin", "admin")
+    risks = "code,title,category,owner,likelihood,impact\nR-101,Key account churn,CHN,Li Na,3,4\n"
+    assert run(migrated_engine, "risks", risks, viewer=admin).ok
+    kris = (
+        "KRI,risk code,metric,metric_param,region,direction,amber,red\n"
+        "Churn East,R-101,churn_rate,,East,higher_bad,0.02,0.03\n"
+        "DQ customers,R-101,dq_score,customers,,lower_bad,0.95,0.9\n"
+    )
+    with pytest.raises(PermissionError):
+        run(migrated_engine, "kris", kris, viewer=ANALYST)
+    with pytest.raises(PermissionError):
+        run(migrated_engine, "kris", kris, viewer=Viewer("east_admin", "admin", "East"))
+    broken = kris + (
+        "Unknown risk,R-999,nps,,,lower_bad,30,10\n"
+        "Backwards,R-101,csat,,,higher_bad,0.9,0.5\n"
+        "DQ nowhere,R-101,dq_score,,,lower_bad,0.95,0.9\n"
+    )
+    refused = run(migrated_engine, "kris", broken, viewer=admin)
+    assert sorted((p.row, p.column) for p in refused.problems) == [
+        (4, "risk_id"),
+        (5, "amber_threshold"),
+        (6, "metric_param"),
+    ]
+    assert count(migrated_engine, KeyRiskIndicator) == 0
+    assert run(migrated_engine, "kris", kris, viewer=admin).ok
+    refresh_kris(migrated_engine)
+    with migrated_engine.connect() as conn:
+        stored = conn.execute(
+            select(KeyRiskIndicator.name, KeyRiskIndicator.scope_region, Risk.code)
+            .join(Risk, Risk.id == KeyRiskIndicator.risk_id)
+            .order_by(KeyRiskIndicator.name)
+        ).all()
+    assert stored == [("Churn East", "East", "R-101"), ("DQ customers", None, "R-101")]
+    assert count(migrated_engine, KriValue) > 0

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 import importer
 from analytics.churn import DAYS_PER_MONTH, attribute_inputs, kaplan_meier
-from data_access import churn
+from data_access import churn, satisfaction
 from data_access.filters import Filters
 from data_access.models import Customer, CustomerAttribute
 from data_access.security import Viewer
@@ -144,3 +144,36 @@ def test_churn_on_both_bases_matches_pandas_on_the_order_log(imported):
             active,
         ), basis
         assert 0 < churned < active
+
+
+def test_kept_columns_are_dimensions_to_split_and_break_down_by(imported):
+    """Issue 13: an imported attribute with a few values is a dimension like region: the
+    churn split and the log-rank test by it equal lifelines on the original rows, and survey
+    answers break down by it. Age (28 values) is not offered: one bar per age is noise."""
+    engine, rossi = imported
+    filters = Filters(end_month=date(2026, 9, 1), months=6)
+    with engine.connect() as conn:
+        offered = satisfaction.attribute_dimensions(conn, ADMIN)
+        west = satisfaction.attribute_dimensions(conn, Viewer("w", "analyst", "West"))
+        split = churn.survival_counts(conn, ADMIN, filters, "@wexp", AS_OF)
+    assert offered == ("@mar", "@paro", "@prio", "@race", "@wexp") and west == ()
+    by_work = kaplan_meier(split, min_n=1)
+    worked, never = rossi[rossi.wexp == 1], rossi[rossi.wexp == 0]
+    test = logrank_test(worked.week, never.week, worked.arrest, never.arrest)
+    assert by_work.test_statistic == pytest.approx(test.test_statistic)
+    answers = "customer,response date,touchpoint,nps\n" + "".join(
+        f"R-{i:04d},2026-08-0{1 + i % 5},support,{i % 11}\n" for i in range(40)
+    )
+    report = importer.import_file(engine, ADMIN, "surveys", io.BytesIO(answers.encode()), "s.csv")
+    assert report.ok, report.problems[:3]
+    with engine.connect() as conn:
+        got = satisfaction.survey_breakdown(conn, ADMIN, filters, "@mar").set_index("value")
+    married = rossi["mar"].head(40).astype(str).to_numpy()
+    nps = pd.Series([i % 11 for i in range(40)])
+    for value in ("0", "1"):
+        mine = nps[married == value]
+        assert got.loc[value, "n_nps"] == len(mine)
+        assert got.loc[value, "promoters"] == (mine >= 9).sum()
+        assert got.loc[value, "detractors"] == (mine <= 6).sum()
+    with pytest.raises(ValueError):
+        satisfaction.dimension_column("@a:b")
