@@ -1,8 +1,11 @@
 """How caching works — the one place that says it.
 
 - `engine()`: one pooled engine per server process (`st.cache_resource`).
-- `@cached(group)`: `st.cache_data` with the app's lifetime and no spinner, and the function
-  filed under a group (one per dashboard) so a change can drop exactly the views it affects.
+- `@cached(group)`: `st.cache_data` keyed also by the data version (the newest audit entry
+  that changed data, `audit.data_version`, one indexed lookup per call): a result lives until
+  the data changes — here, in another server process or through the command-line importer —
+  never on a timer. The function is filed under a group (one per dashboard) so a change made
+  in this process drops exactly the views it affects at once.
 - The rule that keeps one user's rows off another's screen: every cached function that returns
   data for a viewer takes the `Viewer` as its first argument. The cache key is built from all
   arguments, so it always includes username, role and region scope.
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +22,11 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import Engine
 
+from data_access import audit
 from data_access.db import get_engine
 
-CACHE_TTL_SECONDS = 300
+# Results kept per cached function (viewers × filter combinations), oldest dropped first.
+MAX_ENTRIES = 256
 _GROUPS: dict[str, list[Any]] = defaultdict(list)
 # Groups that hold no viewer's rows (the same for everyone).
 _SHARED = frozenset({"shared"})
@@ -32,13 +38,33 @@ def engine() -> Engine:
     return get_engine()
 
 
-def cached(group: str, ttl: int = CACHE_TTL_SECONDS) -> Callable[[Callable], Any]:
-    """`st.cache_data` for the functions of one dashboard (`group`)."""
+def current_data_version() -> int:
+    with engine().connect() as conn:
+        return audit.data_version(conn)
+
+
+def cached(group: str, ttl: int | None = None) -> Callable[[Callable], Any]:
+    """`st.cache_data` for the functions of one dashboard (`group`), keyed by the data
+    version too; `ttl` only for views of what the version leaves out (logins: the audit log)."""
 
     def decorate(function: Callable) -> Any:
-        wrapped = st.cache_data(ttl=ttl, show_spinner=False)(function)
-        _GROUPS[group].append(wrapped)
-        return wrapped
+        def versioned(*args: Any, data_version: int, **kwargs: Any) -> Any:
+            return function(*args, **kwargs)
+
+        # Streamlit keys a cache by module, qualified name and source: the function's own,
+        # so two cached functions never share entries and an edit of one drops its cache.
+        versioned.__module__ = function.__module__
+        versioned.__qualname__ = function.__qualname__
+        versioned.__wrapped__ = function  # type: ignore[attr-defined]
+        stored = st.cache_data(ttl=ttl, max_entries=MAX_ENTRIES, show_spinner=False)(versioned)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return stored(*args, data_version=current_data_version(), **kwargs)
+
+        call.clear = stored.clear  # type: ignore[attr-defined]
+        _GROUPS[group].append(call)
+        return call
 
     return decorate
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import AuditLog
@@ -111,3 +111,24 @@ def distinct_values(conn: Connection) -> tuple[list[str], list[str], list[str]]:
         return [v for v in values if v]
 
     return known(AuditLog.username), known(AuditLog.action), known(AuditLog.object_type)
+
+
+# Audited, but they change no data a dashboard shows (a download; a refused import).
+READ_ONLY_ACTIONS = ("export", "import_failed")
+
+
+def data_version(conn: Connection) -> int:
+    """The id of the newest audit entry that records a change of data (imports, check runs,
+    edits, settings, code lists, rules) — not a login or a user change: cached views are
+    keyed by it, so a change made anywhere (another server process, the command-line
+    importer) shows on the next rerun, and nothing is recomputed while nothing changed."""
+    stmt = (
+        select(AuditLog.id)
+        .where(
+            or_(AuditLog.object_type.is_(None), AuditLog.object_type != "user"),
+            AuditLog.action.not_in(READ_ONLY_ACTIONS),
+        )
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    )
+    return int(conn.execute(stmt).scalar_one_or_none() or 0)

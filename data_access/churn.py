@@ -99,15 +99,22 @@ def cohort_churn_counts(
     return frame.astype({"cohort": "int64", "customers": "int64"})
 
 
-def cohort_revenue(
+def cohort_invoices(
     conn: Connection, viewer: Viewer, filters: Filters, cohorts: int = 12
 ) -> pd.DataFrame:
-    """Invoiced amount per signup-month cohort and invoice month (one row per cell)."""
+    """Per signup-month cohort and invoice month (one row per cell with any invoice): the
+    amount invoiced (revenue retention) and how many of the cohort's customers had an
+    invoice or order (activity retention). One grouped pass over the invoices."""
     first = add_months(filters.end_month, -(cohorts - 1))
     cohort = month_index(Customer.signup_date).label("cohort")
     month = month_index(Invoice.period_month).label("month")
     stmt = (
-        select(cohort, month, func.sum(Invoice.amount).label("revenue"))
+        select(
+            cohort,
+            month,
+            func.sum(Invoice.amount).label("revenue"),
+            func.count(func.distinct(Invoice.customer_id)).label("active"),
+        )
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(
             Customer.signup_date >= first,
@@ -116,30 +123,11 @@ def cohort_revenue(
         )
         .group_by(cohort, month)
     )
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["cohort", "month", "revenue"])
-    return frame.astype({"cohort": "int64", "month": "int64", "revenue": "float64"})
-
-
-def cohort_activity(
-    conn: Connection, viewer: Viewer, filters: Filters, cohorts: int = 12
-) -> pd.DataFrame:
-    """Customers of each signup-month cohort with at least one invoice or order in a month
-    (one row per cohort × month with any), for activity retention."""
-    first = add_months(filters.end_month, -(cohorts - 1))
-    cohort = month_index(Customer.signup_date).label("cohort")
-    month = month_index(Invoice.period_month).label("month")
-    stmt = (
-        select(cohort, month, func.count(func.distinct(Invoice.customer_id)).label("active"))
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .where(
-            Customer.signup_date >= first,
-            Customer.signup_date < filters.end_exclusive,
-            *customer_conditions(viewer, filters),
-        )
-        .group_by(cohort, month)
+    columns = ["cohort", "month", "revenue", "active"]
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+    return frame.astype(
+        {"cohort": "int64", "month": "int64", "revenue": "float64", "active": "int64"}
     )
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=["cohort", "month", "active"])
-    return frame.astype({"cohort": "int64", "month": "int64", "active": "int64"})
 
 
 def cohort_customers(

@@ -2,12 +2,15 @@
 
 Usage: python scripts/bench.py [--customers 20000 --customers 100000] [--database-url URL]
 Each size is seeded into a fresh database (a temp SQLite file unless --database-url), then
-every overview query is timed (best of 3) for an unscoped and a region-scoped viewer.
+every overview query is timed (best of 3), and every page's data cold and warm
+(scripts/bench_pages.py), for an unscoped and a region-scoped viewer. The table is also
+written as JSON to bench/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,8 +24,10 @@ from data_access.filters import Filters
 from data_access.schema import upgrade_schema
 from data_access.security import Viewer
 from demo.seed import finish_seed, seed_demo
+from scripts.bench_pages import page_times
 
 AS_OF = date(2026, 11, 1)
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 
 
 def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -61,6 +66,11 @@ def bench_size(url: str, customers: int) -> dict[str, float]:
             for name, fn in queries.items():
                 results[f"{name}[{label}]_s"] = best_of(fn)
     engine.dispose()
+    viewers = {
+        "all": Viewer("risk", "risk_manager"),
+        "east": Viewer("risk_east", "risk_manager", "East"),
+    }
+    results.update(page_times(url, viewers, filters))
     return results
 
 
@@ -82,6 +92,10 @@ def main() -> int:
         ratio = values[-1] / values[0] if values[0] else float("nan")
         print(f"{key:36}" + "".join(f"{v:14.3f}" for v in values) + f"   {ratio:8.1f}x")
     print(f"size ratio: {sizes[-1] / sizes[0]:.1f}x customers")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"bench_{datetime.now():%Y%m%d_%H%M%S}.json"
+    out.write_text(json.dumps({"sizes": sizes, "results": table}, indent=2))
+    print(f"written to {out}")
     return 0
 
 

@@ -52,8 +52,7 @@ def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Coho
         _at, latest = _as_of(conn)
         counts = churn.cohort_churn_counts(conn, viewer, filters, months)
         if unit == "month":
-            revenue = churn.cohort_revenue(conn, viewer, filters, COHORTS)
-            active = churn.cohort_activity(conn, viewer, filters, COHORTS)
+            invoiced = churn.cohort_invoices(conn, viewer, filters, COHORTS)
     if unit == "month":
         cohorts = list(range(last - COHORTS + 1, last + 1))
         starts = [churn_stats.month_of(c) for c in cohorts]
@@ -61,8 +60,8 @@ def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Coho
         return Cohorts(
             unit,
             logo,
-            churn_stats.revenue_retention_matrix(revenue, cohorts, latest, COHORTS),
-            churn_stats.activity_retention_matrix(active, logo.sizes, cohorts, latest, COHORTS),
+            churn_stats.revenue_retention_matrix(invoiced, cohorts, latest, COHORTS),
+            churn_stats.activity_retention_matrix(invoiced, logo.sizes, cohorts, latest, COHORTS),
             [],
             starts,
             [add_months(m, 1) for m in starts],

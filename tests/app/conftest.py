@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from components.cache import engine as cached_engine
 from data_access.db import make_engine
 from data_access.schema import upgrade_schema
 from demo.seed import finish_seed, seed_demo
@@ -32,6 +36,22 @@ def app_database(tmp_path_factory: pytest.TempPathFactory):
     engine.dispose()
     yield url
     os.environ.pop("DATABASE_URL", None)
+
+
+@contextmanager
+def app_on(url: str) -> Iterator[None]:
+    """Point the app at the database at `url` for one test (its engine and every cached
+    view dropped), and back to the suite's database after."""
+    previous = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = url
+    cached_engine.clear()
+    st.cache_data.clear()
+    try:
+        yield
+    finally:
+        os.environ["DATABASE_URL"] = previous
+        cached_engine.clear()
+        st.cache_data.clear()
 
 
 def as_read(markdown: str) -> str:

@@ -4,22 +4,19 @@ lists; on the Import page a file with codes the lists lack is refused, an analys
 ask an administrator, and an unscoped administrator adds them and imports again with one
 button. Runs on a database of its own, so the shared demo database is not changed."""
 
-import os
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from bootstrap import prepare_database
-from components.cache import engine as cached_engine
 from data_access import audit, code_lists
 from data_access.db import make_engine
 from data_access.models import Customer
 from data_access.users import create_user
 from importer import template_csv
-from tests.app.conftest import DEMO_PASSWORD, app, login
+from tests.app.conftest import DEMO_PASSWORD, app, app_on, login
 
 ADMIN_PAGE = "app_pages/admin.py"
 IMPORT_PAGE = "app_pages/import_data.py"
@@ -29,7 +26,6 @@ HEADER, EXAMPLE = template_csv("customers").splitlines()
 @pytest.fixture
 def own_database(tmp_path: Path):
     """An empty install with an administrator, a scoped one and an analyst, for one test."""
-    previous = os.environ["DATABASE_URL"]
     url = f"sqlite:///{tmp_path / 'codes.db'}"
     engine = make_engine(url)
     prepare_database(engine, demo=False, admin_password="correct horse battery staple")
@@ -37,14 +33,9 @@ def own_database(tmp_path: Path):
         create_user(conn, "boss", "Bo Ss", "boss@example.com", DEMO_PASSWORD, "admin")
         create_user(conn, "eastboss", "E B", "eb@example.com", DEMO_PASSWORD, "admin", "East")
         create_user(conn, "analyst", "Ana Lyst", "ana@example.com", DEMO_PASSWORD, "analyst")
-    os.environ["DATABASE_URL"] = url
-    cached_engine.clear()
-    st.cache_data.clear()
-    yield engine
+    with app_on(url):
+        yield engine
     engine.dispose()
-    os.environ["DATABASE_URL"] = previous
-    cached_engine.clear()
-    st.cache_data.clear()
 
 
 def _button(at: AppTest, label: str):

@@ -19,7 +19,8 @@ UNAVAILABLE = "The database is busy right now"
 def database_locked():
     path = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
     engine().dispose()  # close the app's idle pooled connections so the lock can be taken
-    holder = sqlite3.connect(path, isolation_level=None)
+    # Wait for a reader still finishing (a previous test's script thread) rather than fail.
+    holder = sqlite3.connect(path, isolation_level=None, timeout=60)
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
     holder.execute("UPDATE settings SET key = key")  # take the write lock now

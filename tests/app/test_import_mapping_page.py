@@ -4,21 +4,18 @@ under a name and imports; a later session loads the saved mapping and imports ag
 a database of its own, so the shared demo database of the app suite is not changed."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from bootstrap import prepare_database
-from components.cache import engine as cached_engine
 from data_access.db import make_engine
 from data_access.models import Customer, ImportMapping
 from data_access.users import create_user
 from importer import template_csv
-from tests.app.conftest import DEMO_PASSWORD, login
+from tests.app.conftest import DEMO_PASSWORD, app_on, login
 
 PAGE = "app_pages/import_data.py"
 HEADER, EXAMPLE = template_csv("customers").splitlines()
@@ -28,20 +25,14 @@ EXPORT_HEADER = HEADER.replace("external_id", "Kundennummer")
 @pytest.fixture
 def own_database(tmp_path: Path):
     """An empty install with one analyst, for one test; the app is pointed back after."""
-    previous = os.environ["DATABASE_URL"]
     url = f"sqlite:///{tmp_path / 'mapping.db'}"
     engine = make_engine(url)
     prepare_database(engine, demo=False, admin_password="correct horse battery staple")
     with engine.begin() as conn:
         create_user(conn, "analyst", "Ana Lyst", "ana@example.com", DEMO_PASSWORD, "analyst")
-    os.environ["DATABASE_URL"] = url
-    cached_engine.clear()
-    st.cache_data.clear()
-    yield engine
+    with app_on(url):
+        yield engine
     engine.dispose()
-    os.environ["DATABASE_URL"] = previous
-    cached_engine.clear()
-    st.cache_data.clear()
 
 
 def _export(external_id: str) -> bytes:

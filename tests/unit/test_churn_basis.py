@@ -110,7 +110,7 @@ def test_survival_and_reasons_on_the_activity_basis(retailer):
 
 def test_activity_retention_is_the_share_of_the_cohort_buying_in_each_month(retailer):
     with retailer.connect() as conn:
-        active = churn.cohort_activity(conn, ADMIN, ACTIVITY, cohorts=12)
+        active = churn.cohort_invoices(conn, ADMIN, ACTIVITY, cohorts=12)
         counts = churn.cohort_churn_counts(conn, ADMIN, ACTIVITY, cohorts=12)
     january = churn.index_of(date(2026, 1, 1))
     sizes = counts.groupby("cohort")["customers"].sum()

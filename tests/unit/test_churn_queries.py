@@ -132,3 +132,20 @@ def test_customer_lists_are_scoped_and_masked(seeded_engine):
     assert win_back["monthly_revenue"].is_monotonic_decreasing
     assert top["overdue"].is_monotonic_decreasing
     assert not clear["customer"].str.contains(r"\*").any()
+
+
+def test_cohort_invoices_match_pandas(seeded_engine, raw):
+    """Revenue and buying customers per signup cohort × invoice month, as pandas counts them."""
+    customers, invoices = raw
+    with seeded_engine.connect() as conn:
+        got = churn.cohort_invoices(conn, ALL, PERIOD, cohorts=12)
+    c = customers[(customers.signup_date >= "2025-11-01") & (customers.signup_date < "2026-11-01")]
+    rows = invoices.merge(c[["id", "signup_date"]], on="id")
+    rows = rows.assign(cohort=_index(rows.signup_date), month=_index(rows.period_month))
+    expected = rows.groupby(["cohort", "month"]).agg(
+        revenue=("amount", "sum"), active=("customer_id", "nunique")
+    )
+    got = got.set_index(["cohort", "month"]).sort_index()
+    assert len(got) == len(expected) > 12
+    assert got["active"].tolist() == expected["active"].tolist()
+    assert got["revenue"].to_numpy() == pytest.approx(expected["revenue"].to_numpy())

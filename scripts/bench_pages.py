@@ -1,0 +1,67 @@
+"""Per-page data times, cold and warm, as the app computes them (the cached functions in
+components/data/, outside a browser): what a page waits for before it can draw.
+
+Cold = every cache dropped first; warm = the same call again (the cache lookup, the data
+version check and unpickling the stored result). Used by scripts/bench.py.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.logger import set_log_level
+
+from data_access.filters import Filters
+from data_access.security import Viewer
+
+
+def _pages(viewer: Viewer, filters: Filters) -> dict[str, list[Callable[[], object]]]:
+    # Imported here: the modules read DATABASE_URL through the cached engine.
+    from components.data import churn, overview, quality, register, satisfaction
+
+    split = "contract_type"
+    return {
+        "overview": [lambda: overview.overview_model(viewer, filters)],
+        "register": [
+            lambda: register.register_view(viewer, filters, False),
+            lambda: register.register_heatmap(viewer, filters, "inherent"),
+            lambda: register.register_trends(viewer, filters),
+        ],
+        "satisfaction": [lambda: satisfaction.satisfaction_model(viewer, filters, None)],
+        "churn": [
+            lambda: churn.churn_trend(viewer, filters, split),
+            lambda: churn.credit_exposure(viewer, filters),
+            lambda: churn.churn_cohorts(viewer, filters, "month"),
+            lambda: churn.churn_survival(viewer, filters, split),
+            lambda: churn.churn_reasons(viewer, filters, split),
+            lambda: churn.churn_risk(viewer, filters),
+        ],
+        "data_quality": [lambda: quality.dq_model(viewer)],
+    }
+
+
+def page_times(url: str, viewers: dict[str, Viewer], filters: Filters) -> dict[str, float]:
+    """{"page:<page>[<viewer>]_cold_s": seconds, ..._warm_s: seconds} for every page."""
+    from components.cache import engine
+
+    set_log_level("error")  # outside a server Streamlit warns on every cached call
+    os.environ["DATABASE_URL"] = url
+    engine.clear()
+    results: dict[str, float] = {}
+    for label, viewer in viewers.items():
+        for page, calls in _pages(viewer, filters).items():
+            st.cache_data.clear()
+            started = time.perf_counter()
+            for call in calls:
+                call()
+            results[f"page:{page}[{label}]_cold_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            for call in calls:
+                call()
+            results[f"page:{page}[{label}]_warm_s"] = time.perf_counter() - started
+    engine().dispose()
+    engine.clear()
+    return results
