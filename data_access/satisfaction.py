@@ -234,6 +234,73 @@ def survey_windows(
     return _frame(conn.execute(stmt).mappings(), ["value", "window"])
 
 
+LISTED_DIMENSIONS = tuple(DIMENSION_CODES)  # the cube's keys: every listed dimension
+
+
+def survey_cube(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters,
+    baseline_months: int,
+    focus: Focus | None = None,
+) -> pd.DataFrame:
+    """Answer counts per window (`latest` = the period, `baseline` = the `baseline_months`
+    before it) × every listed dimension, in one grouped scan: at most windows × the product
+    of the code lists' sizes rows, whatever the number of answers. Counts add up, so every
+    breakdown and every early-warning window is a sum of its rows (`roll_up`)."""
+    baseline_start = add_months(filters.start, -baseline_months)
+    window = case(
+        (SurveyResponse.responded_on >= filters.start, literal("latest")), else_=literal("baseline")
+    ).label("window")
+    keys = [dimension_column(d).label(d) for d in LISTED_DIMENSIONS]
+    stmt = _survey_stmt(
+        viewer, filters, focus, baseline_start, filters.end_exclusive, window, *keys
+    )
+    return _frame(conn.execute(stmt).mappings(), ["window", *LISTED_DIMENSIONS])
+
+
+def customer_cube(
+    conn: Connection, viewer: Viewer, filters: Filters, focus: Focus | None = None
+) -> pd.DataFrame:
+    """Customers active at some time in the period per combination of the customer
+    dimensions (one grouped scan); a customer has one value of each, so the count of any one
+    dimension's value is a sum of rows."""
+    lost = lost_on(conn, filters)
+    keys = [dimension_column(d).label(d) for d in CUSTOMER_DIMENSIONS]
+    stmt = (
+        select(*keys, func.count(Customer.id).label("customers"))
+        .where(
+            Customer.signup_date < filters.end_exclusive,
+            or_(lost.is_(None), lost >= filters.start),
+            *customer_conditions(viewer, filters),
+            *focus_conditions(focus, False),
+        )
+        .group_by(*keys)
+    )
+    return pd.DataFrame(
+        conn.execute(stmt).mappings().all(), columns=[*CUSTOMER_DIMENSIONS, "customers"]
+    )
+
+
+def roll_up(cube: pd.DataFrame, by: str, columns: list[str], *keys: str) -> pd.DataFrame:
+    """Sum `columns` of a cube per value of `by` (and `keys`), an empty value kept as its own
+    group; `value` names the dimension's column as in the per-dimension queries."""
+    summed = cube.groupby([by, *keys], dropna=False, sort=False)[columns].sum().reset_index()
+    return summed.rename(columns={by: "value"})
+
+
+def breakdown_from(conn: Connection, cube: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`survey_breakdown` from the cube: the period's counts per value of `by`, every active
+    code of its list in order, then values only stored rows carry."""
+    latest = roll_up(cube[cube["window"] == "latest"], by, COUNT_COLUMNS).set_index("value")
+    listed = list(code_lists(conn)[DIMENSION_CODES[by]])
+    extra = [v for v in latest.index if v not in listed and v is not None and v == v]
+    found = latest[latest.index.notna()]
+    out = found.reindex(listed + extra, fill_value=0).reset_index(names="value")
+    out[COUNT_COLUMNS] = out[COUNT_COLUMNS].astype("int64")
+    return out
+
+
 def active_customers(
     conn: Connection, viewer: Viewer, filters: Filters, by: str, focus: Focus | None = None
 ) -> pd.DataFrame:

@@ -66,16 +66,25 @@ def satisfaction_model(
             *satisfaction.DIMENSION_CODES,
             *satisfaction.attribute_dimensions(conn, viewer),
         )
+        # Two grouped scans serve every listed dimension (their counts add up); an imported
+        # attribute is read by its own grouped queries.
+        cube = satisfaction.survey_cube(conn, viewer, filters, EARLY_WARNING_BASELINE_MONTHS, focus)
+        people = satisfaction.customer_cube(conn, viewer, filters, focus)
         for dim in dimensions:
-            breakdowns[dim] = sat_stats.scores(
-                satisfaction.survey_breakdown(conn, viewer, filters, dim, focus), min_n
-            )
-            windows.append(
-                satisfaction.survey_windows(
+            if dim in satisfaction.LISTED_DIMENSIONS:
+                breakdown = satisfaction.breakdown_from(conn, cube, dim)
+                window = satisfaction.roll_up(cube, dim, satisfaction.COUNT_COLUMNS, "window")
+            else:
+                breakdown = satisfaction.survey_breakdown(conn, viewer, filters, dim, focus)
+                window = satisfaction.survey_windows(
                     conn, viewer, filters, dim, EARLY_WARNING_BASELINE_MONTHS, focus
-                ).assign(dimension=dim)
-            )
-            active = satisfaction.active_customers(conn, viewer, filters, dim, focus)
+                )
+            if dim in satisfaction.CUSTOMER_DIMENSIONS:
+                active = satisfaction.roll_up(people, dim, ["customers"])
+            else:
+                active = satisfaction.active_customers(conn, viewer, filters, dim, focus)
+            breakdowns[dim] = sat_stats.scores(breakdown, min_n)
+            windows.append(window.assign(dimension=dim))
             customers.append(active.assign(dimension=dim))
             breakdowns[dim] = breakdowns[dim].merge(active, on="value", how="left")
             if dim in satisfaction.CUSTOMER_DIMENSIONS:

@@ -43,15 +43,22 @@ def app_on(url: str) -> Iterator[None]:
     """Point the app at the database at `url` for one test (its engine and every cached
     view dropped), and back to the suite's database after."""
     previous = os.environ["DATABASE_URL"]
+    _drop_engine()
     os.environ["DATABASE_URL"] = url
-    cached_engine.clear()
-    st.cache_data.clear()
     try:
         yield
     finally:
+        _drop_engine()
         os.environ["DATABASE_URL"] = previous
-        cached_engine.clear()
-        st.cache_data.clear()
+
+
+def _drop_engine() -> None:
+    """Close the app's pooled connections before forgetting its engine: an engine dropped
+    without it keeps SQLite files open, and a later test that needs the database to itself
+    (test_database_faults) cannot lock it."""
+    cached_engine().dispose()
+    cached_engine.clear()
+    st.cache_data.clear()
 
 
 def as_read(markdown: str) -> str:

@@ -2,6 +2,7 @@
 recovers by itself when the database is back. The lock is real: another connection holds
 SQLite's exclusive lock, so every read of the app times out."""
 
+import gc
 import os
 import sqlite3
 from contextlib import contextmanager
@@ -19,6 +20,9 @@ UNAVAILABLE = "The database is busy right now"
 def database_locked():
     path = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
     engine().dispose()  # close the app's idle pooled connections so the lock can be taken
+    # Engines other tests dropped (another database, then back) may still hold this file open
+    # until the cycle collector frees their pools: free them now.
+    gc.collect()
     # Wait for a reader still finishing (a previous test's script thread) rather than fail.
     holder = sqlite3.connect(path, isolation_level=None, timeout=60)
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")

@@ -252,3 +252,34 @@ def test_complaint_page_is_scoped_masked_and_paginated(larger_seeded_engine):
 def test_complaint_page_rejects_unknown_filter_values(larger_seeded_engine, kwargs):
     with larger_seeded_engine.connect() as conn, pytest.raises(ValueError):
         complaints.complaint_page(conn, ALL, PERIOD, AT, **kwargs)
+
+
+def _rows(frame: pd.DataFrame, keys: list[str]) -> list[tuple]:
+    frame = frame.astype({k: object for k in keys}).where(frame.notna(), None)
+    return sorted(
+        map(tuple, frame[keys + [c for c in frame.columns if c not in keys]].values), key=str
+    )
+
+
+@pytest.mark.parametrize("viewer", [ALL, EAST])
+@pytest.mark.parametrize("focus", [None, Focus("segment", "SMB"), Focus("touchpoint", "support")])
+def test_the_cube_adds_up_to_every_per_dimension_query(larger_seeded_engine, viewer, focus):
+    """Issue 14: the satisfaction page reads two grouped scans (answers per window × every
+    listed dimension; active customers per customer-dimension combination) instead of three
+    queries per dimension. Every figure rolled up from them equals the per-dimension query."""
+    with larger_seeded_engine.connect() as conn:
+        cube = satisfaction.survey_cube(conn, viewer, PERIOD, 12, focus)
+        customers = satisfaction.customer_cube(conn, viewer, PERIOD, focus)
+        assert len(cube) < 2 * 5 * 3 * 3 * 4 * 3 * 5  # bounded by the code lists, not answers
+        for by in satisfaction.LISTED_DIMENSIONS:
+            expected = satisfaction.survey_breakdown(conn, viewer, PERIOD, by, focus)
+            got = satisfaction.breakdown_from(conn, cube, by)
+            assert got.values.tolist() == expected.values.tolist(), by
+            windows = satisfaction.survey_windows(conn, viewer, PERIOD, by, 12, focus)
+            rolled = satisfaction.roll_up(cube, by, satisfaction.COUNT_COLUMNS, "window")
+            assert _rows(rolled, ["value", "window"]) == _rows(windows, ["value", "window"]), by
+        for by in satisfaction.CUSTOMER_DIMENSIONS:
+            expected = satisfaction.active_customers(conn, viewer, PERIOD, by, focus)
+            rolled = satisfaction.roll_up(customers, by, ["customers"])
+            assert _rows(rolled, ["value"]) == _rows(expected, ["value"]), by
+            assert rolled["customers"].sum() > 0
