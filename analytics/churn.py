@@ -387,8 +387,9 @@ def fit_churn_model(features: pd.DataFrame) -> ChurnModel | None:
     holdout = _is_holdout(features["id"])
     # A measure nearly everyone shares one value of (monthly billing: every recency 31 days)
     # carries no information, only outliers that separate the classes.
-    numeric = [c for c in _numeric_inputs(raw) if _spread(raw.loc[~holdout, c])]
-    raw = raw.drop(columns=[c for c in _numeric_inputs(raw) if c not in numeric])
+    candidates = _numeric_inputs(raw)
+    numeric = [c for c in candidates if _spread(raw.loc[~holdout, c])]
+    raw = raw.drop(columns=[c for c in candidates if c not in numeric])
     centre = raw.loc[~holdout, numeric].mean()
     scale = raw.loc[~holdout, numeric].std().replace(0, np.nan)
     x = _standardised(raw, centre, scale)

@@ -6,20 +6,25 @@ STATES = ("green", "amber", "red", "insufficient")
 SEVERITY = {"insufficient": 0, "green": 1, "amber": 2, "red": 3}
 
 
+def threshold_problem(direction: str, amber: float, red: float) -> str | None:
+    """Why these thresholds cannot be used (None = they can): amber comes before red in the
+    direction the indicator gets worse."""
+    if direction == "higher_bad":
+        return f"higher_bad needs amber ≤ red, got {amber} > {red}" if amber > red else None
+    if direction == "lower_bad":
+        return f"lower_bad needs amber ≥ red, got {amber} < {red}" if amber < red else None
+    return f"unknown direction {direction!r}"
+
+
 def kri_state(
     value: float | None, direction: str, amber: float, red: float, sufficient: bool = True
 ) -> str:
     """The RAG state of `value`. direction "higher_bad": value ≥ red is red, ≥ amber amber;
     "lower_bad": value ≤ red is red, ≤ amber amber. Missing or too-small samples are
     "insufficient", never green."""
-    if direction == "higher_bad":
-        if amber > red:
-            raise ValueError(f"higher_bad needs amber ≤ red, got {amber} > {red}")
-    elif direction == "lower_bad":
-        if amber < red:
-            raise ValueError(f"lower_bad needs amber ≥ red, got {amber} < {red}")
-    else:
-        raise ValueError(f"unknown direction {direction!r}")
+    problem = threshold_problem(direction, amber, red)
+    if problem:
+        raise ValueError(problem)
     if value is None or not sufficient:
         return "insufficient"
     if direction == "higher_bad":

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit import runtime
 
 from components.state import LANGUAGE
+from data_access.satisfaction import ATTRIBUTE_PREFIX, NOT_GIVEN
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -58,7 +59,7 @@ def code_label(code: str | None) -> str:
     """A data code (region, tier, touchpoint, severity…) in the reader's language; an
     empty optional field reads "Not given"."""
     if code is None or (isinstance(code, float) and code != code):  # None or NaN
-        code = "not_given"
+        code = NOT_GIVEN
     if f"code.{code}" in CATALOG:
         return t(f"code.{code}")
     return _list_label(str(code))
@@ -80,8 +81,8 @@ def _list_label(code: str) -> str:
 def dimension_label(dimension: str) -> str:
     """A breakdown dimension's name: from the catalog, or an imported attribute's own
     column name ("@plan" reads "plan")."""
-    if dimension.startswith("@"):
-        return dimension[1:]
+    if dimension.startswith(ATTRIBUTE_PREFIX):
+        return dimension.removeprefix(ATTRIBUTE_PREFIX)
     return t(f"dim.{dimension}")
 
 

@@ -10,8 +10,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, Table, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Engine, Table, select, tuple_
 
+from analytics.kri import threshold_problem
 from data_access.code_lists import all_entries
 from data_access.models import Customer, CustomerAttribute, Risk
 from data_access.security import Viewer
@@ -57,35 +58,40 @@ def _kri_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
     problems = []
     amber, red = row.get("amber_threshold"), row.get("red_threshold")
     if amber is not None and red is not None:
-        if row.get("direction") == "higher_bad" and amber > red:
-            problems.append(("amber_threshold", "higher_bad needs amber ≤ red"))
-        if row.get("direction") == "lower_bad" and amber < red:
-            problems.append(("amber_threshold", "lower_bad needs amber ≥ red"))
+        problem = threshold_problem(row.get("direction"), amber, red)
+        if problem:
+            problems.append(("amber_threshold", problem))
     if row.get("metric") == "dq_score" and row.get("metric_param") not in CHECKED_TABLES:
         problems.append(("metric_param", f"dq_score needs one of {', '.join(CHECKED_TABLES)}"))
     return problems
 
 
+def _by_key(
+    conn: Connection,
+    key: ColumnElement,
+    values: ColumnElement | tuple[ColumnElement, ...],
+    wanted: set[str],
+) -> dict[str, Any]:
+    """key → value(s) of the stored rows whose `key` is among `wanted`, in bounded IN lists
+    (`values` a column or a tuple of columns)."""
+    columns = values if isinstance(values, tuple) else (values,)
+    listed = sorted(wanted)
+    found: dict[str, Any] = {}
+    for i in range(0, len(listed), 1000):
+        stmt = select(key, *columns).where(key.in_(listed[i : i + 1000]))
+        for k, *rest in conn.execute(stmt):
+            found[k] = tuple(rest) if isinstance(values, tuple) else rest[0]
+    return found
+
+
 def _risk_ids(conn: Connection, codes: set[str]) -> dict[str, int]:
     """Risk code → risk id of the risks that exist."""
-    listed = sorted(codes)
-    found: dict[str, int] = {}
-    for i in range(0, len(listed), 1000):
-        stmt = select(Risk.code, Risk.id).where(Risk.code.in_(listed[i : i + 1000]))
-        found.update((code, risk_id) for code, risk_id in conn.execute(stmt))
-    return found
+    return _by_key(conn, Risk.code, Risk.id, codes)
 
 
 def _customer_ids(conn: Connection, external_ids: set[str]) -> dict[str, tuple[int, str]]:
     """external_id → (customer id, region) of the customers that exist."""
-    ids: dict[str, tuple[int, str]] = {}
-    listed = sorted(external_ids)
-    for i in range(0, len(listed), 1000):
-        stmt = select(Customer.external_id, Customer.id, Customer.region).where(
-            Customer.external_id.in_(listed[i : i + 1000])
-        )
-        ids |= {e: (cid, region) for e, cid, region in conn.execute(stmt)}
-    return ids
+    return _by_key(conn, Customer.external_id, (Customer.id, Customer.region), external_ids)
 
 
 def _existing_rows(
