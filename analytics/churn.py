@@ -248,7 +248,7 @@ FACTORS = (
 # Measured quantities, standardised on the training customers (odds ratio per standard
 # deviation); used when the features carry them. Amounts are skewed: log(1 + amount).
 NUMERIC_FACTORS = ("recency_days", "frequency_6m", "monetary_6m", "overdue_amount", "credit_score")
-_LOGGED = ("monetary_6m", "overdue_amount")
+LOGGED_FACTORS = ("monetary_6m", "overdue_amount")
 ATTRIBUTE = "attr:"  # model inputs built from imported customer attributes
 MAX_ATTRIBUTE_LEVELS = 10
 MAX_ATTRIBUTE_INPUTS = 20
@@ -277,7 +277,7 @@ def design_matrix(features: pd.DataFrame) -> pd.DataFrame:
     for column in NUMERIC_FACTORS:
         if column in features:
             values = pd.to_numeric(features[column], errors="coerce").astype(float)
-            x[column] = np.log1p(values.clip(lower=0)) if column in _LOGGED else values
+            x[column] = np.log1p(values.clip(lower=0)) if column in LOGGED_FACTORS else values
     for column in features.columns:
         if str(column).startswith(ATTRIBUTE):
             x[column] = pd.to_numeric(features[column], errors="coerce").astype(float)
@@ -305,6 +305,30 @@ def attribute_inputs(attributes: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
             for level in counts.index[1:]:
                 out[f"{ATTRIBUTE}{name}={level}"] = values.eq(level).astype(float).to_numpy()
     return out.iloc[:, :MAX_ATTRIBUTE_INPUTS]
+
+
+def model_attribute_inputs(
+    model: ChurnModel, attributes: pd.DataFrame, ids: pd.Series
+) -> pd.DataFrame:
+    """The attribute inputs `model` was fitted with, for the customers `ids` (a few listed
+    customers: their values alone would not tell which level was the most common)."""
+    out = pd.DataFrame(index=ids.index)
+    names = [c for c in model.means.index if c.startswith(ATTRIBUTE)]
+    if not names:
+        return out
+    wide = (
+        attributes.pivot_table(index="id", columns="name", values="value", aggfunc="first")
+        if not attributes.empty
+        else pd.DataFrame()
+    ).reindex(ids.to_numpy())
+    for column in names:
+        name, _, level = column.removeprefix(ATTRIBUTE).partition("=")
+        values = wide[name] if name in wide else pd.Series(index=wide.index, dtype=object)
+        if level:
+            out[column] = values.eq(level).astype(float).to_numpy()
+        else:
+            out[column] = pd.to_numeric(values, errors="coerce").to_numpy()
+    return out
 
 
 def _numeric_inputs(x: pd.DataFrame) -> list[str]:
@@ -468,3 +492,57 @@ def score_customers(model: ChurnModel, features: pd.DataFrame, top: int = 3) -> 
         for i, (cols, vals) in enumerate(zip(order, values, strict=True))
     ]
     return out
+
+
+def model_to_dict(model: ChurnModel) -> dict:
+    """The fitted model as JSON-ready values, to store with its fit and read back
+    (`model_from_dict`) without refitting."""
+
+    def series(values: pd.Series) -> dict[str, float]:
+        return {str(k): float(v) for k, v in values.items()}
+
+    return {
+        "coefficients": series(model.coefficients),
+        "p_values": series(model.p_values),
+        "means": series(model.means),
+        "centre": series(model.centre),
+        "scale": series(model.scale),
+        "train_n": model.train_n,
+        "test_n": model.test_n,
+        "test_churners": model.test_churners,
+        "holdout_auc": model.holdout_auc,
+        "base_rate": model.base_rate,
+        "calibration": model.calibration.to_dict("list"),
+    }
+
+
+def model_from_dict(values: dict) -> ChurnModel:
+    """The model `model_to_dict` stored, with its factors in the stored order."""
+    coefficients = pd.Series(values["coefficients"], dtype=float)
+    return ChurnModel(
+        coefficients=coefficients,
+        odds_ratios=np.exp(coefficients),
+        p_values=pd.Series(values["p_values"], dtype=float),
+        means=pd.Series(values["means"], dtype=float),
+        centre=pd.Series(values["centre"], dtype=float),
+        scale=pd.Series(values["scale"], dtype=float),
+        train_n=int(values["train_n"]),
+        test_n=int(values["test_n"]),
+        test_churners=int(values["test_churners"]),
+        holdout_auc=values["holdout_auc"],
+        base_rate=float(values["base_rate"]),
+        calibration=pd.DataFrame(values["calibration"]),
+    )
+
+
+def probability(linear: np.ndarray | pd.Series) -> np.ndarray:
+    """Churn probability from the model's linear predictor (log-odds)."""
+    return 1 / (1 + np.exp(-np.asarray(linear, dtype=float)))
+
+
+def log_odds(p: float) -> float | None:
+    """The linear predictor at probability `p` (None at 0: every customer qualifies)."""
+    if p <= 0:
+        return None
+    p = min(p, 1 - 1e-12)
+    return math.log(p / (1 - p))

@@ -44,6 +44,6 @@ with tabs[2]:
 with tabs[3]:
     reasons_for_leaving(viewer, filters, split)
 with tabs[4]:
-    risk = at_risk_customers(viewer, filters, records)
+    at_risk_customers(viewer, filters, records)
 with tabs[5]:
-    credit_exposure_tab(credit, records, risk)
+    credit_exposure_tab(viewer, filters, credit, records)

@@ -5,6 +5,8 @@ every table uses. Streamlit's own table toolbar download is switched off
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -34,19 +36,26 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
 
 
 def download_table(
-    viewer: Viewer, frame: pd.DataFrame, what: str, label: str | None = None, key: str | None = None
+    viewer: Viewer,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    what: str,
+    label: str | None = None,
+    key: str | None = None,
+    rows: int | None = None,
 ) -> None:
     """A download button for `frame` as a formula-safe CSV; each download is audited with
-    the view's filters."""
+    the view's filters. A long list passes a function that builds the frame, called only
+    when the button is pressed, and its row count `rows`."""
     filters = current_filters()
+    count = len(frame) if isinstance(frame, pd.DataFrame) else int(rows or 0)
 
     def _audit() -> None:
         detail = {"file": f"{what}.csv", "filters": filters.to_query_params()}
-        audit.record_export(engine(), viewer.username, what, len(frame), detail)
+        audit.record_export(engine(), viewer.username, what, count, detail)
 
     st.download_button(
-        label or t("export.csv", n=f"{len(frame):,}"),
-        safe_csv(frame),
+        label or t("export.csv", n=f"{count:,}"),
+        safe_csv(frame) if isinstance(frame, pd.DataFrame) else lambda: safe_csv(frame()),
         file_name=f"{what}.csv",
         mime="text/csv",
         icon=":material/download:",

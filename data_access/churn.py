@@ -10,7 +10,10 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Date,
+    Float,
     Integer,
+    Select,
     Subquery,
     and_,
     case,
@@ -43,6 +46,8 @@ from data_access.satisfaction import (
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
 from data_access.sql import days_between, hours_between, sum_if
+
+DAYS_PER_MONTH = 30.4375
 
 # Dimensions the churn pages may split by, each with its code list: an allow-list of
 # names, never user text in SQL; the values come from the data.
@@ -367,73 +372,76 @@ def churn_reasons_by_month(conn: Connection, viewer: Viewer, filters: Filters) -
 # --- features for the churn model -------------------------------------------------------------
 
 
-def _invoice_history(at: date, since: date) -> Subquery:
-    """Per customer, from the invoices and orders before `at` (one grouped pass): the last
-    purchase day, purchases and amount in the 6 months from `since`, the last full month's
-    revenue, invoices due in the window and paid late or not at all, and what was overdue
-    and unpaid on `at`."""
+def _invoice_history(at: date, since: date, ids: list[int] | None = None) -> Subquery:
+    """Per customer (of `ids`, or all), from the invoices and orders before `at` (one grouped
+    pass): the last purchase day, purchases and amount in the 6 months from `since`, the last
+    full month's revenue, invoices due in the window and paid late or not at all, and what
+    was overdue and unpaid on `at`."""
     day = func.coalesce(Invoice.issued_on, Invoice.period_month)
     in_window = and_(day >= since, day < at)
     due_in_window = and_(Invoice.due_date >= since, Invoice.due_date < at)
     unpaid_on_at = or_(Invoice.paid_date.is_(None), Invoice.paid_date >= at)
-    return (
-        select(
-            Invoice.customer_id.label("customer_id"),
-            func.max(day).label("last_purchase"),
-            sum_if(in_window).label("frequency_6m"),
-            func.coalesce(func.sum(case((in_window, Invoice.amount))), 0).label("monetary_6m"),
-            func.coalesce(
-                func.sum(case((Invoice.period_month == add_months(at, -1), Invoice.amount))), 0
-            ).label("monthly_revenue"),
-            sum_if(
-                and_(
-                    due_in_window,
-                    or_(Invoice.paid_date.is_(None), Invoice.paid_date > Invoice.due_date),
-                )
-            ).label("late_invoices_6m"),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                Invoice.due_date < at,
-                                unpaid_on_at,
-                                Invoice.status != "written_off",
-                            ),
-                            Invoice.amount,
-                        )
+    stmt = select(
+        Invoice.customer_id.label("customer_id"),
+        func.max(day).label("last_purchase"),
+        sum_if(in_window).label("frequency_6m"),
+        func.coalesce(func.sum(case((in_window, Invoice.amount))), 0).label("monetary_6m"),
+        func.coalesce(
+            func.sum(case((Invoice.period_month == add_months(at, -1), Invoice.amount))), 0
+        ).label("monthly_revenue"),
+        sum_if(
+            and_(
+                due_in_window,
+                or_(Invoice.paid_date.is_(None), Invoice.paid_date > Invoice.due_date),
+            )
+        ).label("late_invoices_6m"),
+        func.coalesce(
+            func.sum(
+                case(
+                    (
+                        and_(
+                            Invoice.due_date < at,
+                            unpaid_on_at,
+                            Invoice.status != "written_off",
+                        ),
+                        Invoice.amount,
                     )
-                ),
-                0,
-            ).label("overdue_amount"),
-        )
-        .where(day < at)
-        .group_by(Invoice.customer_id)
-        .subquery()
-    )
+                )
+            ),
+            0,
+        ).label("overdue_amount"),
+    ).where(day < at)
+    if ids is not None:
+        stmt = stmt.where(Invoice.customer_id.in_(ids))
+    return stmt.group_by(Invoice.customer_id).subquery()
 
 
-def customer_features(
-    conn: Connection, viewer: Viewer, filters: Filters, at: date, horizon_months: int = 3
-) -> pd.DataFrame:
-    """One row per customer active on `at`, with what was known on `at` (tenure, contract,
-    tier, credit score, last NPS answer, complaints in the 6 months before, and from the
-    invoices: recency, frequency and amount of purchases, last month's revenue, late and
-    overdue invoices) and whether they churned in the `horizon_months` after it."""
+def feature_select(
+    conn: Connection,
+    conditions: list[ColumnElement[bool]],
+    filters: Filters,
+    at: date,
+    horizon_months: int = 3,
+    ids: list[int] | None = None,
+) -> Select:
+    """One row per customer active on `at` meeting `conditions` (and among `ids`), with what
+    was known on `at`: tenure in months, contract, tier, credit score, last NPS answer,
+    complaints in the 6 months before, and from the invoices recency (days since the last
+    purchase, or since signup), frequency and amount of purchases, last month's revenue,
+    late and overdue invoices; and whether they churned in the `horizon_months` after it."""
     since = add_months(at, -6)
     last_nps = _last_nps(SurveyResponse.responded_on < at)
-    complaints = (
-        select(
-            Complaint.customer_id.label("customer_id"),
-            func.count(Complaint.id).label("complaints_6m"),
-        )
-        .where(Complaint.opened_at >= since, Complaint.opened_at < at)
-        .group_by(Complaint.customer_id)
-        .subquery()
-    )
-    history = _invoice_history(at, since)
+    complaints = select(
+        Complaint.customer_id.label("customer_id"),
+        func.count(Complaint.id).label("complaints_6m"),
+    ).where(Complaint.opened_at >= since, Complaint.opened_at < at)
+    if ids is not None:
+        complaints = complaints.where(Complaint.customer_id.in_(ids))
+    complaints = complaints.group_by(Complaint.customer_id).subquery()
+    history = _invoice_history(at, since, ids)
     horizon_end = add_months(at, horizon_months)
     lost = lost_on(conn, filters)
+    day = literal(at, Date)
     stmt = (
         select(
             Customer.id,
@@ -443,49 +451,73 @@ def customer_features(
             Customer.segment,
             Customer.tier,
             Customer.contract_type,
-            Customer.signup_date,
-            Customer.credit_score,
+            cast(Customer.credit_score, Float).label("credit_score"),
             last_nps.label("last_nps"),
             func.coalesce(complaints.c.complaints_6m, 0).label("complaints_6m"),
             func.coalesce(history.c.late_invoices_6m, 0).label("late_invoices_6m"),
-            func.coalesce(history.c.monthly_revenue, 0).label("monthly_revenue"),
+            cast(func.coalesce(history.c.monthly_revenue, 0), Float).label("monthly_revenue"),
             func.coalesce(history.c.frequency_6m, 0).label("frequency_6m"),
-            func.coalesce(history.c.monetary_6m, 0).label("monetary_6m"),
-            func.coalesce(history.c.overdue_amount, 0).label("overdue_amount"),
-            history.c.last_purchase,
+            cast(func.coalesce(history.c.monetary_6m, 0), Float).label("monetary_6m"),
+            cast(func.coalesce(history.c.overdue_amount, 0), Float).label("overdue_amount"),
+            (cast(days_between(conn, Customer.signup_date, day), Float) / DAYS_PER_MONTH).label(
+                "tenure_months"
+            ),
+            # A customer who never bought counts from the signup.
+            cast(
+                days_between(
+                    conn, func.coalesce(history.c.last_purchase, Customer.signup_date), day
+                ),
+                Float,
+            ).label("recency_days"),
             case((and_(lost.is_not(None), lost < horizon_end), 1), else_=0).label("churned"),
         )
         .outerjoin(complaints, complaints.c.customer_id == Customer.id)
         .outerjoin(history, history.c.customer_id == Customer.id)
-        .where(
-            Customer.signup_date < at,
-            or_(lost.is_(None), lost >= at),
-            *customer_conditions(viewer, filters),
-        )
+        .where(Customer.signup_date < at, or_(lost.is_(None), lost >= at), *conditions)
+    )
+    if ids is not None:
+        stmt = stmt.where(Customer.id.in_(ids))
+    return stmt
+
+
+def customer_features(
+    conn: Connection,
+    viewer: Viewer,
+    filters: Filters | None,
+    at: date,
+    horizon_months: int = 3,
+    basis: Filters | None = None,
+    ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """`feature_select` for the customers of the viewer's scope and the filters (None: the
+    whole scope), PII masked for the viewer. `basis` carries the churn definition when
+    `filters` is None."""
+    definition = filters or basis
+    if definition is None:
+        raise ValueError("customer_features needs the filters or the churn basis")
+    stmt = feature_select(
+        conn, customer_conditions(viewer, filters), definition, at, horizon_months, ids
     )
     result = conn.execute(stmt)
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     if frame.empty:
         return frame
-    signup = pd.to_datetime(frame.pop("signup_date"))
-    frame["tenure_months"] = (pd.Timestamp(at) - signup).dt.days / 30.4375
-    # Days since the last purchase; a customer who never bought counts from the signup.
-    last = pd.to_datetime(frame.pop("last_purchase")).fillna(signup)
-    frame["recency_days"] = (pd.Timestamp(at) - last).dt.days.astype(float)
-    for column in ("monthly_revenue", "monetary_6m", "overdue_amount"):
-        frame[column] = frame[column].astype(float)
-    frame["credit_score"] = frame["credit_score"].astype(float)
     return mask_frame(frame, viewer, {"customer": "name"})
 
 
-def customer_attributes(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+def customer_attributes(
+    conn: Connection, viewer: Viewer, filters: Filters | None, ids: list[int] | None = None
+) -> pd.DataFrame:
     """The imported attributes (columns of the organisation's customer file the customers
-    table does not have) of the customers in scope: one row per customer and attribute."""
+    table does not have) of the customers in scope (among `ids`): one row per customer and
+    attribute."""
     stmt = (
         select(CustomerAttribute.customer_id, CustomerAttribute.name, CustomerAttribute.value)
         .join(Customer, Customer.id == CustomerAttribute.customer_id)
         .where(*customer_conditions(viewer, filters))
     )
+    if ids is not None:
+        stmt = stmt.where(CustomerAttribute.customer_id.in_(ids))
     return pd.DataFrame(conn.execute(stmt).all(), columns=["id", "name", "value"])
 
 

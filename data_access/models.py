@@ -316,6 +316,43 @@ class KriValue(Base):
     __table_args__ = (UniqueConstraint("kri_id", "period_month"),)
 
 
+class ChurnModelFit(Base):
+    """A churn model fitted when the data changed, for one region scope (NULL = all regions)
+    and churn definition, with the day its customers are scored as of. Pages read the newest
+    fit and its scores (`ChurnScore`) instead of refitting."""
+
+    __tablename__ = "churn_models"
+    __table_args__ = (
+        Index("ix_churn_models_key", "scope_region", "churn_basis", "inactivity_days", "scored_on"),
+        {"sqlite_autoincrement": True},  # a refit never reuses the id a cached view holds
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope_region: Mapped[str | None] = mapped_column(String(40))
+    churn_basis: Mapped[str] = mapped_column(String(10))
+    inactivity_days: Mapped[int] = mapped_column(Integer)  # 0 on the contract basis
+    scored_on: Mapped[date] = mapped_column(Date)  # customers active on this day are scored
+    trained_on: Mapped[date] = mapped_column(Date)  # features as of it, churn in the months after
+    fitted_at: Mapped[datetime] = mapped_column(DateTime)
+    fitted_by: Mapped[str] = mapped_column(String(60))
+    model: Mapped[str | None] = mapped_column(Text)  # JSON; NULL = too little data to fit
+
+
+class ChurnScore(Base):
+    """One customer's linear predictor (log-odds of churning) under a stored model, and the
+    last full month's revenue it was scored with: the at-risk list is a sorted read."""
+
+    __tablename__ = "churn_scores"
+    __table_args__ = (Index("ix_churn_scores_rank", "model_id", "linear"),)
+
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("churn_models.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    linear: Mapped[float] = mapped_column(Float)
+    monthly_revenue: Mapped[float] = mapped_column(Float)
+
+
 # --- data quality ----------------------------------------------------------------------------
 
 

@@ -37,7 +37,10 @@ def _pages(viewer: Viewer, filters: Filters) -> dict[str, list[Callable[[], obje
             lambda: churn.churn_cohorts(viewer, filters, "month"),
             lambda: churn.churn_survival(viewer, filters, split),
             lambda: churn.churn_reasons(viewer, filters, split),
-            lambda: churn.churn_risk(viewer, filters),
+            lambda: churn.churn_model_summary(viewer, filters),
+            lambda: churn.at_risk_count(viewer, filters, 0.05),
+            lambda: churn.at_risk_page(viewer, filters, 0.05, 0),
+            lambda: churn.win_back(viewer, filters),
         ],
         "data_quality": [lambda: quality.dq_model(viewer)],
     }

@@ -10,21 +10,36 @@ import streamlit as st
 from components import charts_churn as charts
 from components import state
 from components.churn.labels import customer_columns, factor_label, labelled
-from components.data.churn import ChurnRisk, churn_model_summary, churn_risk
+from components.data.churn import (
+    AT_RISK_PAGE_SIZE,
+    at_risk_all,
+    at_risk_count,
+    at_risk_page,
+    churn_model_summary,
+    win_back,
+)
 from components.export import download_table
 from components.i18n import t
 from components.paging import page_number
 from data_access.filters import Filters
 from data_access.security import Viewer
 
-TIER_ORDER = {"VIP": 0, "important": 1, "normal": 2}
+LIST_COLUMNS = [
+    "customer_id",
+    "customer",
+    "region",
+    "segment",
+    "tier",
+    "contract_type",
+    "monthly_revenue",
+    "probability",
+    "factors",
+]
 
 
-def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> ChurnRisk | None:
-    """The model, the at-risk list and the win-back list; returns the scored customers
-    (None without `records`) for the credit tab."""
-    model, fitted_at = churn_model_summary(viewer, filters)
-    risk = churn_risk(viewer, filters) if records else None
+def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> None:
+    """The stored model, and for roles with `records` the at-risk and win-back lists."""
+    model, trained_on, fitted_at = churn_model_summary(viewer, filters)
     if model is None:
         st.info(t("churn.no_model"))
     else:
@@ -32,7 +47,8 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> ChurnR
             t(
                 "churn.model",
                 n=model.train_n,
-                at=fitted_at.isoformat(),
+                at=trained_on.isoformat(),
+                fitted=fitted_at.strftime("%Y-%m-%d %H:%M"),
                 h=3,
                 auc="–" if model.holdout_auc is None else f"{model.holdout_auc:.2f}",
                 test=model.test_n,
@@ -70,38 +86,37 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> ChurnR
             ),
             key="churn_calibration_chart",
         )
-    if risk is None:
+    if not records:
         st.info(t("churn.records_not_allowed"))
-    elif model is not None and not risk.scored.empty:
-        minimum = st.slider(
-            t("churn.min_risk"), 0.0, 0.5, 0.05, 0.01, format="%.2f", key=state.CHURN_MIN_RISK
-        )
-        scored = risk.scored[risk.scored["probability"] >= minimum]
-        scored = scored.assign(tier_rank=scored["tier"].map(TIER_ORDER)).sort_values(
-            ["tier_rank", "probability"], ascending=[True, False]
-        )
-        shown = labelled(scored).assign(
-            factors=scored["factors"].map(lambda fs: ", ".join(factor_label(f) for f in fs))
-        )[
-            [
-                "customer_id",
-                "customer",
-                "region",
-                "segment",
-                "tier",
-                "contract_type",
-                "monthly_revenue",
-                "probability",
-                "factors",
-            ]
-        ]
-        st.markdown(f"**{t('churn.risk_list')}**")
-        page = page_number(len(shown), 50, state.CHURN_RISK_PAGE)
-        rows = shown.iloc[page * 50 : (page + 1) * 50]
-        st.caption(t("churn.list_count", shown=len(rows), total=f"{len(shown):,}"))
-        st.dataframe(rows, hide_index=True, column_config=customer_columns())
-        download_table(viewer, shown, "churn_risk")
-    if risk is not None:
-        st.markdown(f"**{t('churn.win_back')}**")
-        st.dataframe(labelled(risk.win_back), hide_index=True, column_config=customer_columns())
-    return risk
+        return
+    if model is not None:
+        _at_risk_list(viewer, filters)
+    st.markdown(f"**{t('churn.win_back')}**")
+    st.dataframe(
+        labelled(win_back(viewer, filters)), hide_index=True, column_config=customer_columns()
+    )
+
+
+def _shown(rows: pd.DataFrame) -> pd.DataFrame:
+    return labelled(rows).assign(
+        factors=rows["factors"].map(lambda fs: ", ".join(factor_label(f) for f in fs))
+    )[LIST_COLUMNS]
+
+
+def _at_risk_list(viewer: Viewer, filters: Filters) -> None:
+    """Today's customers ranked by churn probability, one page read at a time; the download
+    builds the whole list only when pressed."""
+    minimum = st.slider(
+        t("churn.min_risk"), 0.0, 0.5, 0.05, 0.01, format="%.2f", key=state.CHURN_MIN_RISK
+    )
+    total = at_risk_count(viewer, filters, minimum)
+    st.markdown(f"**{t('churn.risk_list')}**")
+    page = page_number(total, AT_RISK_PAGE_SIZE, state.CHURN_RISK_PAGE)
+    rows = at_risk_page(viewer, filters, minimum, page)
+    st.caption(t("churn.list_count", shown=len(rows), total=f"{total:,}"))
+    st.dataframe(
+        _shown(rows) if len(rows) else rows, hide_index=True, column_config=customer_columns()
+    )
+    download_table(
+        viewer, lambda: _shown(at_risk_all(viewer, filters, minimum)), "churn_risk", rows=total
+    )

@@ -8,14 +8,18 @@ import streamlit as st
 from components import charts_churn as charts
 from components import state
 from components.churn.labels import customer_columns, labelled, money
-from components.data.churn import ChurnRisk, CreditExposure
+from components.data.churn import CreditExposure, churn_probabilities
 from components.i18n import t
 from components.tiles import pct
+from data_access.filters import Filters
+from data_access.security import Viewer
 
 
-def credit_exposure_tab(credit: CreditExposure, records: bool, risk: ChurnRisk | None) -> None:
-    """Figures and aging chart, then the exposure lists when `records` allows them; `risk` is
-    what the at-risk tab scored (None without record access)."""
+def credit_exposure_tab(
+    viewer: Viewer, filters: Filters, credit: CreditExposure, records: bool
+) -> None:
+    """Figures and aging chart, then the exposure lists when `records` allows them, the
+    largest exposures with their stored churn probability."""
     a, b, c = st.columns(3)
     a.metric(t("churn.receivable"), money(credit.receivable), border=True)
     b.metric(
@@ -54,14 +58,16 @@ def credit_exposure_tab(credit: CreditExposure, records: bool, risk: ChurnRisk |
         hide_index=True,
         column_config=customer_columns(),
     )
-    if risk is not None and "probability" in risk.scored and not top.empty:
-        threshold = st.session_state.get(state.CHURN_MIN_RISK, 0.05)
-        both = top.merge(risk.scored[["id", "probability"]], on="id")
-        both = both[both["probability"] >= threshold]
-        st.markdown(f"**{t('churn.both')}**")
-        st.caption(t("churn.both_note", p=pct(threshold)))
-        st.dataframe(
-            labelled(both)[[*columns, "probability"]],
-            hide_index=True,
-            column_config=customer_columns(),
-        )
+    if top.empty:
+        return
+    threshold = st.session_state.get(state.CHURN_MIN_RISK, 0.05)
+    chance = churn_probabilities(viewer, filters, tuple(int(i) for i in top["id"]))
+    both = top.assign(probability=top["id"].map(chance)).dropna(subset=["probability"])
+    both = both[both["probability"] >= threshold]
+    st.markdown(f"**{t('churn.both')}**")
+    st.caption(t("churn.both_note", p=pct(threshold)))
+    st.dataframe(
+        labelled(both)[[*columns, "probability"]],
+        hide_index=True,
+        column_config=customer_columns(),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -13,15 +13,17 @@ from analytics.kpi import Estimate, proportion
 from components.cache import cached, engine
 from data_access import (
     churn,
+    churn_model,
     overview,
     satisfaction,
 )
+from data_access.churn_model import ModelKey
 from data_access.filters import Filters, add_months
 from data_access.security import VIEW_RECORDS, Viewer
 from data_access.settings import all_settings
 
 COHORTS = 12
-RISK_HORIZON_MONTHS = 3
+AT_RISK_PAGE_SIZE = 50
 
 
 def _as_of(conn: Connection) -> tuple[date, int]:
@@ -149,66 +151,75 @@ def churn_reasons(
         )
 
 
-@dataclass
-class ChurnRisk:
-    model: churn_stats.ChurnModel | None
-    fitted_at: date  # features as of this day, churn observed in the months after it
-    scored_at: date
-    scored: pd.DataFrame  # active customers with probability and top factors (records)
-    win_back: pd.DataFrame
-
-
-def _confirmation_months(filters: Filters) -> int:
-    """On the activity basis a loss is known only `inactivity_days` after the last purchase:
-    the model learns from a window that far back, so its labels are settled."""
-    if filters.churn_basis != "activity":
-        return 0
-    return -(-filters.inactivity_days // 30)  # whole months, rounded up
-
-
 @cached("churn")
 def churn_model_summary(
     viewer: Viewer, filters: Filters
-) -> tuple[churn_stats.ChurnModel | None, date]:
-    """The churn model fitted on customers as they were RISK_HORIZON_MONTHS before the data's
-    as-of month (labels = churned since), and that day. Coefficients and AUC only: what a
-    role without record access sees."""
-    with engine().connect() as conn:
-        at, _latest = _as_of(conn)
-        fitted_at = add_months(at, -(RISK_HORIZON_MONTHS + _confirmation_months(filters)))
-        history = churn.customer_features(conn, viewer, filters, fitted_at, RISK_HORIZON_MONTHS)
-        history = _with_attributes(conn, viewer, filters, history)
-    return churn_stats.fit_churn_model(history), fitted_at
+) -> tuple[churn_stats.ChurnModel | None, date, datetime]:
+    """The stored churn model of the viewer's scope and churn definition (fitted when the data
+    changed), the day its features are from and when it was fitted. Coefficients and AUC
+    only: what a role without record access sees."""
+    stored = churn_model.model_for(engine(), ModelKey.of(viewer, filters), viewer.username)
+    return stored.model, stored.trained_on, stored.fitted_at
 
 
-def _with_attributes(
-    conn: Connection, viewer: Viewer, filters: Filters, features: pd.DataFrame
-) -> pd.DataFrame:
-    """The features plus the model inputs made from the customers' imported attributes."""
-    if features.empty:
-        return features
-    attributes = churn.customer_attributes(conn, viewer, filters)
-    return features.join(churn_stats.attribute_inputs(attributes, features["id"]))
+def _require_records(viewer: Viewer) -> None:
+    if not viewer.can(VIEW_RECORDS):
+        raise PermissionError("customer records")
 
 
 @cached("churn")
-def churn_risk(viewer: Viewer, filters: Filters) -> ChurnRisk:
-    """The churn model (churn_model_summary) scoring today's active customers, and the
-    win-back list. Only roles that may drill to records get the customer lists."""
-    if not viewer.can(VIEW_RECORDS):
-        raise PermissionError("customer records")
-    model, fitted_at = churn_model_summary(viewer, filters)
+def at_risk_count(viewer: Viewer, filters: Filters, minimum: float) -> int:
+    """How many of the viewer's customers in the filters have a stored churn probability of
+    at least `minimum`."""
+    _require_records(viewer)
+    stored = churn_model.model_for(engine(), ModelKey.of(viewer, filters), viewer.username)
+    if stored.model is None:
+        return 0
     with engine().connect() as conn:
-        at, _latest = _as_of(conn)
-        current = churn.customer_features(conn, viewer, filters, at, RISK_HORIZON_MONTHS)
-        current = _with_attributes(conn, viewer, filters, current)
-        win_back = churn.recently_churned(conn, viewer, filters)
-    scored = (
-        churn_stats.score_customers(model, current)
-        if model is not None and not current.empty
-        else current
-    )
-    return ChurnRisk(model, fitted_at, at, scored, win_back)
+        return churn_model.at_risk(conn, viewer, filters, stored, minimum, limit=0)[1]
+
+
+def _with_factors(
+    viewer: Viewer, filters: Filters, minimum: float, offset: int, limit: int | None
+) -> pd.DataFrame:
+    _require_records(viewer)
+    key = ModelKey.of(viewer, filters)
+    stored = churn_model.model_for(engine(), key, viewer.username)
+    if stored.model is None:
+        return pd.DataFrame()
+    with engine().connect() as conn:
+        rows, _total = churn_model.at_risk(conn, viewer, filters, stored, minimum, offset, limit)
+        named = churn_model.factors(conn, viewer, stored, key, rows["id"].tolist())
+    return rows.assign(factors=[named.get(i, []) for i in rows["id"]])
+
+
+@cached("churn")
+def at_risk_page(viewer: Viewer, filters: Filters, minimum: float, page: int) -> pd.DataFrame:
+    """One page of the at-risk list (AT_RISK_PAGE_SIZE rows, highest tier and risk first),
+    each customer with their own top factors."""
+    return _with_factors(viewer, filters, minimum, page * AT_RISK_PAGE_SIZE, AT_RISK_PAGE_SIZE)
+
+
+def at_risk_all(viewer: Viewer, filters: Filters, minimum: float) -> pd.DataFrame:
+    """The whole at-risk list, for a download (built when the button is pressed)."""
+    return _with_factors(viewer, filters, minimum, 0, None)
+
+
+@cached("churn")
+def churn_probabilities(viewer: Viewer, filters: Filters, ids: tuple[int, ...]) -> dict[int, float]:
+    """The stored churn probability of the listed customers (ids from a record list)."""
+    _require_records(viewer)
+    stored = churn_model.model_for(engine(), ModelKey.of(viewer, filters), viewer.username)
+    with engine().connect() as conn:
+        return churn_model.probabilities(conn, stored, list(ids))
+
+
+@cached("churn")
+def win_back(viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """The most valuable customers lost in the period."""
+    _require_records(viewer)
+    with engine().connect() as conn:
+        return churn.recently_churned(conn, viewer, filters)
 
 
 @dataclass
