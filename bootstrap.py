@@ -19,7 +19,7 @@ import time
 
 from sqlalchemy import Engine, func, select
 
-from data_access import audit
+from data_access import audit, snapshot
 from data_access.db import database_url, get_engine
 from data_access.models import Customer, User
 from data_access.schema import upgrade_schema
@@ -73,12 +73,14 @@ def prepare_database(
     """Upgrade the schema and fill a brand-new database; says what was done."""
     upgrade_schema(engine)
     if not _is_new(engine):
+        snapshot.ensure_fresh(engine)  # e.g. after an upgrade that brought the snapshot in
         return "up to date"
     if demo:
         seed_demo(engine, customers=customers, months=months)
         finish_seed(engine)
         return "created with demo data"
     one_time = create_empty_install(engine, admin_password)
+    snapshot.publish(engine)
     if one_time is None:
         return f"created empty; log in as '{ADMIN_USERNAME}' with ADMIN_PASSWORD"
     return (

@@ -1,6 +1,9 @@
 """How caching works — the one place that says it.
 
 - `engine()`: one pooled engine per server process (`st.cache_resource`).
+- `facts()`: the engine the dashboards' aggregates read — the newest analytical snapshot
+  (`data_access.snapshot`, DuckDB) when one exists that no later import made stale, else
+  the primary. Records, the register, data quality, settings and users read `engine()`.
 - `@cached(group)`: `st.cache_data` keyed also by the data version (the newest audit entry
   that changed data, `audit.data_version`, one indexed lookup per call): a result lives until
   the data changes — here, in another server process or through the command-line importer —
@@ -17,12 +20,13 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import audit
+from data_access import audit, snapshot
 from data_access.db import get_engine
 
 # Results kept per cached function (viewers × filter combinations), oldest dropped first.
@@ -36,6 +40,25 @@ _SHARED = frozenset({"shared"})
 def engine() -> Engine:
     """One pooled engine per server process."""
     return get_engine()
+
+
+@st.cache_resource(show_spinner=False, max_entries=snapshot.KEEP)
+def _snapshot_reader(path: str, version: int) -> Engine:
+    return snapshot.reader(snapshot.Snapshot(Path(path), version))
+
+
+def facts() -> Engine:
+    """The engine for grouped figures over customers, invoices, answers and complaints."""
+    primary = engine()
+    if not snapshot.enabled():
+        return primary
+    found = snapshot.current(primary)
+    if found is None:
+        return primary
+    with primary.connect() as conn:
+        if not snapshot.is_fresh(found, conn):
+            return primary
+    return _snapshot_reader(str(found.path), found.version)
 
 
 def current_data_version() -> int:

@@ -277,11 +277,12 @@ def survival_counts(
     end = case((lost.is_not(None), lost), else_=literal(as_of))
     days = days_between(conn, Customer.signup_date, end).label("days")
     event = case((lost.is_not(None), 1), else_=0).label("churned")
-    keys = [literal("all").label("value")] if by is None else [split_column(by).label("value")]
+    keys = [] if by is None else [split_column(by).label("value")]
+    value = literal("all").label("value") if by is None else keys[0]
     stmt = (
-        select(*keys, days, event, func.count(Customer.id).label("customers"))
+        select(value, days, event, func.count(Customer.id).label("customers"))
         .where(Customer.signup_date < as_of, *customer_conditions(viewer, filters))
-        .group_by(*keys, days, event)
+        .group_by(*keys, days, event)  # not by a constant: not every engine takes one
     )
     frame = pd.DataFrame(
         conn.execute(stmt).all(), columns=["value", "days", "churned", "customers"]
@@ -638,18 +639,16 @@ def receivables(conn: Connection, viewer: Viewer, filters: Filters, at: date) ->
 
 
 def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> dict:
-    """Active customers whose latest credit review scored lower than the one before it."""
-    order = (CreditScoreHistory.reviewed_on, CreditScoreHistory.id)
-    reviews = (
+    """Active customers whose latest credit review scored lower than the one before it (one
+    ranking pass: each customer's two newest reviews side by side)."""
+    ranked = (
         select(
+            CreditScoreHistory.customer_id,
             CreditScoreHistory.score,
-            func.lag(CreditScoreHistory.score)
-            .over(partition_by=CreditScoreHistory.customer_id, order_by=order)
-            .label("previous"),
             func.row_number()
             .over(
                 partition_by=CreditScoreHistory.customer_id,
-                order_by=tuple(c.desc() for c in order),
+                order_by=(CreditScoreHistory.reviewed_on.desc(), CreditScoreHistory.id.desc()),
             )
             .label("rank"),
         )
@@ -657,10 +656,19 @@ def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> 
         .where(lost_on(conn, filters).is_(None), *customer_conditions(viewer, filters))
         .subquery()
     )
+    latest_two = (
+        select(
+            func.max(case((ranked.c.rank == 1, ranked.c.score))).label("latest"),
+            func.max(case((ranked.c.rank == 2, ranked.c.score))).label("previous"),
+        )
+        .where(ranked.c.rank <= 2)
+        .group_by(ranked.c.customer_id)
+        .subquery()
+    )
     stmt = select(
         func.count().label("reviewed_twice"),
-        sum_if(reviews.c.score < reviews.c.previous).label("falling"),
-    ).where(reviews.c.rank == 1, reviews.c.previous.is_not(None))
+        sum_if(latest_two.c.latest < latest_two.c.previous).label("falling"),
+    ).where(latest_two.c.previous.is_not(None))
     row = conn.execute(stmt).mappings().one()
     return {"reviewed_twice": int(row["reviewed_twice"]), "falling": int(row["falling"])}
 
@@ -688,7 +696,16 @@ def top_exposures(
         )
         .join(Invoice, Invoice.customer_id == Customer.id)
         .where(_unpaid(), Invoice.due_date < at, *customer_conditions(viewer, filters))
-        .group_by(Customer.id)
+        .group_by(  # every selected column: not every engine infers them from the key
+            Customer.id,
+            Customer.external_id,
+            Customer.name,
+            Customer.region,
+            Customer.segment,
+            Customer.tier,
+            Customer.credit_score,
+            Customer.credit_limit,
+        )
         .order_by(overdue.desc(), Customer.id)
         .limit(max(1, min(limit, 500)))
     )

@@ -115,6 +115,13 @@ def stored_model(conn: Connection, key: ModelKey) -> StoredModel | None:
     return StoredModel(row.id, model, row.trained_on, row.scored_on, row.fitted_at)
 
 
+def holds_fit(conn: Connection, model_id: int) -> bool:
+    """True when the database behind `conn` has the fit `model_id` (an analytical snapshot
+    taken before a model was fitted on first use does not)."""
+    stmt = select(ChurnModelFit.id).where(ChurnModelFit.id == model_id)
+    return conn.execute(stmt).first() is not None
+
+
 def _key_condition(key: ModelKey) -> ColumnElement[bool]:
     region = (
         ChurnModelFit.scope_region.is_(None)

@@ -2,7 +2,9 @@
 
 Same (seed, as_of, customers, months) → identical rows: every value, timestamps included,
 comes from one numpy Generator and `as_of`, never from the wall clock. Generation is
-vectorised and rows go in with bulk executemany inserts, chunked for large sizes.
+vectorised and streamed: customers and their activity are made and inserted a chunk of
+customers at a time (`CHUNK_CUSTOMERS`), through the bulk writer in `demo.bulk`, so memory
+stays flat at any size. Up to one chunk, the rows are those of the original one-piece seed.
 
 Planted signals (DESIGN.md "Demo data"): churn ~3× higher for monthly contracts and ~2.5×
 for unhappy customers; an NPS drop in East over the last three months; ERP records stale,
@@ -11,6 +13,7 @@ incomplete and with near-duplicates; register risks above appetite and overdue f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -18,8 +21,9 @@ import pandas as pd
 from sqlalchemy import Engine, Table, delete, insert
 
 from analytics.risk import risk_level
-from data_access import codes
+from data_access import codes, snapshot
 from data_access.churn_basis import refresh_last_activity
+from data_access.churn_model import fit_churn_models
 from data_access.filters import add_months
 from data_access.kri import refresh_kris
 from data_access.models import (
@@ -40,29 +44,22 @@ from data_access.models import (
     SurveyResponse,
 )
 from data_access.settings import DEFAULTS
-from demo import vocab
+from demo import bulk, vocab
 from demo.users import ensure_demo_users
 from quality import runs as dq_runs
 
-CHUNK = 50_000
-EPOCH = np.datetime64("1970-01-01", "D")
+# Customers generated and inserted at a time (near-duplicates included). Changing it changes
+# the data of seeds larger than one chunk; seeds up to one chunk do not depend on it.
+CHUNK_CUSTOMERS = 50_000
 
-
-def _days(values: np.ndarray) -> list[date]:
-    """numpy datetime64[D] → python dates (None for NaT)."""
-    return [None if np.isnat(v) else v.astype(date) for v in values.astype("datetime64[D]")]
-
-
-def _stamps(values: np.ndarray) -> list[datetime | None]:
-    out = values.astype("datetime64[s]")
-    return [None if np.isnat(v) else v.astype(datetime) for v in out]
+Columns = dict[str, np.ndarray]  # column name → values (dates as datetime64), for demo.bulk
 
 
 def _insert(conn, table: Table, frame: pd.DataFrame) -> None:  # noqa: ANN001
-    """Bulk insert a DataFrame in chunks (executemany)."""
+    """Insert a small frame (the risk register) through SQLAlchemy: its dates are Python
+    objects, and a few hundred rows do not need the bulk writer."""
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for start in range(0, len(records), CHUNK):
-        conn.execute(insert(table), records[start : start + CHUNK])
+    conn.execute(insert(table), records)
 
 
 def _month_grid(as_of: date, months: int) -> np.ndarray:
@@ -74,9 +71,10 @@ def _month_grid(as_of: date, months: int) -> np.ndarray:
 
 
 def _customers(
-    rng: np.random.Generator, n: int, as_of: date, months: int
+    rng: np.random.Generator, n: int, as_of: date, months: int, first_id: int = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All customer rows, and hidden per-customer traits (satisfaction…) of the base rows."""
+    """`n` customer rows with ids from `first_id` (base rows, then their near-duplicates), and
+    hidden per-customer traits (satisfaction…) of the base rows."""
     n_dup = int(round(n * 0.2 * 0.03))  # ~3% of ERP customers get a near-duplicate row
     base = n - n_dup
     asof = np.datetime64(as_of, "D")
@@ -125,7 +123,7 @@ def _customers(
 
     surname = rng.choice(vocab.SURNAMES, base)
     given = rng.choice(vocab.GIVEN_NAMES, base)
-    ids = np.arange(1, base + 1)
+    ids = np.arange(first_id, first_id + base)
     name = np.char.add(np.char.add(surname.astype(str), " "), given.astype(str))
     email = np.array(
         [
@@ -212,15 +210,15 @@ def _customers(
             "channel": channel,
             "lifecycle_stage": stage,
             "source_system": source,
-            "signup_date": _days(signup),
-            "churn_date": _days(churn),
+            "signup_date": signup,
+            "churn_date": churn,
             "churn_reason": reason,
             "contract_type": contract,
             "credit_score": credit_now.astype(int),
             "credit_limit": limit,
             "consent": consent,
-            "consent_date": _days(consent_date),
-            "updated_at": _stamps(updated),
+            "consent_date": consent_date,
+            "updated_at": updated,
         }
     )
     hidden = pd.DataFrame(
@@ -232,14 +230,17 @@ def _customers(
         }
     )
     # Near-duplicate rows carry no activity of their own (invoices etc. use the base rows).
-    frame = pd.concat([frame, _near_duplicates(rng, frame, n_dup, base)], ignore_index=True)
+    dup = _near_duplicates(rng, frame, n_dup, first_id + base)
+    if len(dup):  # (pandas warns on concatenating an empty frame)
+        frame = pd.concat([frame, dup], ignore_index=True)
     return frame, hidden
 
 
 def _near_duplicates(
-    rng: np.random.Generator, frame: pd.DataFrame, n_dup: int, base: int
+    rng: np.random.Generator, frame: pd.DataFrame, n_dup: int, first_id: int
 ) -> pd.DataFrame:
-    """Extra ERP rows for people already in the data, spelled slightly differently."""
+    """Extra ERP rows (ids from `first_id`) for people already in `frame`, spelled slightly
+    differently."""
     erp_ids = frame.index[frame["source_system"] == "ERP"].to_numpy()
     if n_dup == 0 or len(erp_ids) == 0:
         return frame.iloc[0:0]
@@ -255,9 +256,9 @@ def _near_duplicates(
         f"{p[:3]}-{p[3:7]}-{p[7:]}" if isinstance(p, str) and len(p) == 11 else p
         for p in dup["phone"]
     ]
-    dup["id"] = np.arange(base + 1, base + 1 + len(dup))
+    dup["id"] = np.arange(first_id, first_id + len(dup))
     dup["external_id"] = [f"ERP-D{i:07d}" for i in dup["id"]]
-    dup["churn_date"] = None
+    dup.loc[:, "churn_date"] = np.datetime64("NaT")  # in place: keeps the column's dtype
     dup["churn_reason"] = None
     dup["lifecycle_stage"] = "maintenance"
     return dup.reset_index(drop=True)
@@ -280,7 +281,7 @@ def _active_months(customers: pd.DataFrame, n_base: int, as_of: date, months: in
     return np.concatenate(rows), np.concatenate(cols), grid
 
 
-def _invoices(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+def _invoices(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns:  # noqa: ANN001
     cust, k, grid = _active_months(customers, n_base, as_of, months)
     seg = customers["segment"].to_numpy()[cust]
     tier = customers["tier"].to_numpy()[cust]
@@ -310,18 +311,16 @@ def _invoices(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  #
         "paid",
         np.where(overdue_days <= 0, "open", np.where(overdue_days > 180, "written_off", "overdue")),
     )
-    return pd.DataFrame(
-        {
-            "id": np.arange(1, len(cust) + 1),
-            "customer_id": customers["id"].to_numpy()[cust],
-            "period_month": _days(period),
-            "amount": amount,
-            "due_date": _days(due),
-            "paid_date": _days(paid),
-            "paid_amount": np.where(is_paid, amount, 0.0),
-            "status": status,
-        }
-    )
+    return {
+        "id": np.arange(first_id, first_id + len(cust)),
+        "customer_id": customers["id"].to_numpy()[cust],
+        "period_month": period,
+        "amount": amount,
+        "due_date": due,
+        "paid_date": paid,
+        "paid_amount": np.where(is_paid, amount, 0.0),
+        "status": status,
+    }
 
 
 def _random_day_in_month(rng, grid, k, signup, as_of):  # noqa: ANN001
@@ -331,7 +330,7 @@ def _random_day_in_month(rng, grid, k, signup, as_of):  # noqa: ANN001
     return start + (rng.random(len(k)) * span).astype(int).astype("timedelta64[D]")
 
 
-def _surveys(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+def _surveys(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns:  # noqa: ANN001
     cust, k, grid = _active_months(customers, n_base, as_of, months)
     take = rng.random(len(cust)) < 0.08
     cust, k = cust[take], k[take]
@@ -349,25 +348,23 @@ def _surveys(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # 
     pro = (nps >= 9) & (rng.random(n) < 0.25)
     comment[det] = rng.choice(vocab.DETRACTOR_COMMENTS, det.sum())
     comment[pro] = rng.choice(vocab.PROMOTER_COMMENTS, pro.sum())
-    return pd.DataFrame(
-        {
-            "id": np.arange(1, n + 1),
-            "customer_id": customers["id"].to_numpy()[cust],
-            "responded_on": _days(day),
-            "touchpoint": rng.choice(codes.TOUCHPOINTS, n),
-            "nps": nps,
-            "csat": csat.astype(int),
-            "ces": ces.astype(int),
-            "comment": comment,
-        }
-    )
+    return {
+        "id": np.arange(first_id, first_id + n),
+        "customer_id": customers["id"].to_numpy()[cust],
+        "responded_on": day,
+        "touchpoint": rng.choice(codes.TOUCHPOINTS, n),
+        "nps": nps,
+        "csat": csat.astype(int),
+        "ces": ces.astype(int),
+        "comment": comment,
+    }
 
 
 SLA_HOURS = {"critical": 24, "high": 48, "medium": 72, "low": 120}
 FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
 
 
-def _complaints(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+def _complaints(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns:  # noqa: ANN001
     cust, k, grid = _active_months(customers, n_base, as_of, months)
     unhappy = hidden["unhappy"].to_numpy()[cust]
     take = rng.random(len(cust)) < np.where(unhappy, 0.02, 0.007)
@@ -392,52 +389,48 @@ def _complaints(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame: 
     resolved = np.where(still_open, np.datetime64("NaT"), resolved)
     first_response = np.where(first_response >= asof, np.datetime64("NaT"), first_response)
     category = rng.choice(codes.COMPLAINT_CATEGORIES, n)
-    return pd.DataFrame(
-        {
-            "id": np.arange(1, n + 1),
-            "customer_id": customers["id"].to_numpy()[cust],
-            "category": category,
-            "severity": severity,
-            "channel": rng.choice(("phone", "email", "web", "branch", "social"), n),
-            "opened_at": _stamps(opened),
-            "first_response_at": _stamps(first_response),
-            "resolved_at": _stamps(resolved),
-            "sla_hours": sla,
-            "first_response_due_at": _stamps(opened + first_due_h * hour),
-            "resolution_due_at": _stamps(opened + sla * hour),
-            "escalated": (breach & (rng.random(n) < 0.3)) | (rng.random(n) < 0.03),
-            "description": [vocab.COMPLAINT_TEXTS[c] for c in category],
-        }
-    )
+    return {
+        "id": np.arange(first_id, first_id + n),
+        "customer_id": customers["id"].to_numpy()[cust],
+        "category": category,
+        "severity": severity,
+        "channel": rng.choice(("phone", "email", "web", "branch", "social"), n),
+        "opened_at": opened,
+        "first_response_at": first_response,
+        "resolved_at": resolved,
+        "sla_hours": sla,
+        "first_response_due_at": opened + first_due_h * hour,
+        "resolution_due_at": opened + sla * hour,
+        "escalated": (breach & (rng.random(n) < 0.3)) | (rng.random(n) < 0.03),
+        "description": np.array([vocab.COMPLAINT_TEXTS[c] for c in category], dtype=object),
+    }
 
 
-def _credit_history(rng, customers, hidden, n_base, as_of, months) -> pd.DataFrame:  # noqa: ANN001
+def _credit_history(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns:  # noqa: ANN001
     quarters = [add_months(as_of, -q * 3) - timedelta(days=1) for q in range(months // 3, 0, -1)]
     signup = customers["signup_date"].to_numpy("datetime64[D]")[:n_base]
     churn = pd.to_datetime(customers["churn_date"]).to_numpy("datetime64[D]")[:n_base]
     final = customers["credit_score"].to_numpy()[:n_base].astype(float)
     base = hidden["credit_base"].to_numpy()
     limit = customers["credit_limit"].to_numpy()[:n_base]
-    frames = []
+    parts: dict[str, list[np.ndarray]] = {
+        "customer_id": [],
+        "reviewed_on": [],
+        "score": [],
+        "credit_limit": [],
+    }
     for q, day in enumerate(quarters):
         d = np.datetime64(day, "D")
         active = np.flatnonzero((signup <= d) & (np.isnat(churn) | (churn > d)))
         share = (q + 1) / len(quarters)
         score = base[active] + (final[active] - base[active]) * share
         score = np.clip(score + rng.normal(0, 8, len(active)), 300, 850).round().astype(int)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "customer_id": customers["id"].to_numpy()[active],
-                    "reviewed_on": day,
-                    "score": score,
-                    "credit_limit": limit[active],
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out.insert(0, "id", np.arange(1, len(out) + 1))
-    return out
+        parts["customer_id"].append(customers["id"].to_numpy()[active])
+        parts["reviewed_on"].append(np.full(len(active), d))
+        parts["score"].append(score)
+        parts["credit_limit"].append(limit[active])
+    out = {name: np.concatenate(values) for name, values in parts.items()}
+    return {"id": np.arange(first_id, first_id + len(out["score"])), **out}
 
 
 COPY_PROBABILITY = {  # master system → probability that each other system holds a copy
@@ -448,7 +441,7 @@ COPY_PROBABILITY = {  # master system → probability that each other system hol
 }
 
 
-def _source_records(rng, customers, as_of) -> pd.DataFrame:  # noqa: ANN001
+def _source_records(rng, customers, as_of, first_id) -> Columns:  # noqa: ANN001
     frames = []
     asof = np.datetime64(as_of, "s")
     for master, copies in COPY_PROBABILITY.items():
@@ -483,11 +476,11 @@ def _source_records(rng, customers, as_of) -> pd.DataFrame:  # noqa: ANN001
             age = np.where(
                 stale & (rng.random(n) < 0.8), rng.integers(366, 900, n), rng.integers(1, 60, n)
             )
-            copy["updated_at"] = _stamps(asof - age.astype("timedelta64[D]"))
+            copy["updated_at"] = asof - age.astype("timedelta64[D]")
             frames.append(copy)
     out = pd.concat(frames, ignore_index=True).sort_values(["customer_id", "source_system"])
-    out.insert(0, "id", np.arange(1, len(out) + 1))
-    return out.reset_index(drop=True)
+    columns = {name: out[name].to_numpy() for name in out.columns}
+    return {"id": np.arange(first_id, first_id + len(out)), **columns}
 
 
 # --- risk register -------------------------------------------------------------------------------
@@ -722,48 +715,90 @@ RESET_ORDER: tuple[type, ...] = (
 )
 
 
+CUSTOMER_TABLES: tuple[type, ...] = (
+    Customer,
+    CreditScoreHistory,
+    CustomerSourceRecord,
+    Invoice,
+    SurveyResponse,
+    Complaint,
+)
+
+
 def seed_demo(
     engine: Engine,
     customers: int = 20000,
     months: int = 24,
     seed: int = 42,
     as_of: date | None = None,
+    *,
+    chunk_size: int = CHUNK_CUSTOMERS,
 ) -> dict[str, int]:
-    """Fill an empty, migrated database with the demo data; returns row counts per table."""
+    """Fill an empty, migrated database with the demo data; returns row counts per table.
+
+    Customers and their activity are generated and inserted `chunk_size` customers at a
+    time, all in one transaction (a failure leaves nothing half-written)."""
     if customers < 50 or months < 6:
         raise ValueError("the demo needs at least 50 customers and 6 months")
+    if chunk_size < 50:
+        raise ValueError("chunk_size must be at least 50 customers")
     as_of = as_of or date.today().replace(day=1)
     rng = np.random.default_rng(np.random.PCG64(seed))
-    people, hidden = _customers(rng, customers, as_of, months)
+    counts = {model.__tablename__: 0 for model in CUSTOMER_TABLES}
+    with engine.begin() as conn:
+        for size in _chunk_sizes(customers, chunk_size):
+            # Ids continue where the previous chunk stopped: consecutive from 1 in every table.
+            for model, columns in _customer_chunk(rng, size, as_of, months, counts):
+                counts[model.__tablename__] += bulk.insert_columns(conn, model.__table__, columns)
+                del columns  # free this table's arrays before the next is built
+        register = _risk_register(rng, as_of)  # after the customers, as it always was
+        appetite, kris = _appetite_and_kris()
+        small: list[tuple[type, pd.DataFrame]] = [
+            (Risk, register["risks"]),
+            (RiskAssessment, register["assessments"]),
+            (RiskTreatment, register["treatments"]),
+            (RiskAction, register["actions"]),
+            (RiskReview, register["reviews"]),
+            (RiskHistory, register["history"]),
+            (RiskAppetite, appetite),
+            (KeyRiskIndicator, kris),
+        ]
+        for model, frame in small:
+            _insert(conn, model.__table__, frame)
+            counts[model.__tablename__] = len(frame)
+        models = [*CUSTOMER_TABLES, *(model for model, _ in small)]
+        _advance_id_sequences(conn, [model.__table__ for model in models])
+    return counts
+
+
+def _chunk_sizes(customers: int, chunk_size: int) -> list[int]:
+    """`customers` split into the fewest near-equal chunks of at most `chunk_size` (no tiny
+    last chunk: every chunk is large enough for its own churn quantiles and duplicates)."""
+    k = -(-customers // chunk_size)
+    q, r = divmod(customers, k)
+    return [q + 1] * r + [q] * (k - r)
+
+
+def _customer_chunk(
+    rng: np.random.Generator, n: int, as_of: date, months: int, counts: dict[str, int]
+) -> Iterator[tuple[type, Columns]]:
+    """`n` customers and their activity, table by table; each table's ids start after the
+    `counts` rows already written. The draws are in the order of the original one-piece
+    seed, so a single chunk reproduces it exactly."""
+    people, hidden = _customers(rng, n, as_of, months, counts["customers"] + 1)
     n_base = len(hidden)
-    tables: list[tuple[type, pd.DataFrame]] = [(Customer, people)]
-    tables.append((CreditScoreHistory, _credit_history(rng, people, hidden, n_base, as_of, months)))
-    tables.append((CustomerSourceRecord, _source_records(rng, people, as_of)))
+    yield Customer, {name: people[name].to_numpy() for name in people.columns}
+    first = counts[CreditScoreHistory.__tablename__] + 1
+    yield CreditScoreHistory, _credit_history(rng, people, hidden, n_base, as_of, months, first)
+    first = counts[CustomerSourceRecord.__tablename__] + 1
+    yield CustomerSourceRecord, _source_records(rng, people, as_of, first)
     for model, build in (
         (Invoice, _invoices),
         (SurveyResponse, _surveys),
         (Complaint, _complaints),
     ):
-        tables.append((model, build(rng, people, hidden, n_base, as_of, months)))
-    register = _risk_register(rng, as_of)
-    appetite, kris = _appetite_and_kris()
-    tables += [
-        (Risk, register["risks"]),
-        (RiskAssessment, register["assessments"]),
-        (RiskTreatment, register["treatments"]),
-        (RiskAction, register["actions"]),
-        (RiskReview, register["reviews"]),
-        (RiskHistory, register["history"]),
-        (RiskAppetite, appetite),
-        (KeyRiskIndicator, kris),
-    ]
-    counts = {}
-    with engine.begin() as conn:
-        for model, frame in tables:
-            _insert(conn, model.__table__, frame)
-            counts[model.__tablename__] = len(frame)
-        _advance_id_sequences(conn, [model.__table__ for model, _ in tables])
-    return counts
+        first = counts[model.__tablename__] + 1
+        yield model, build(rng, people, hidden, n_base, as_of, months, first)
 
 
 def _advance_id_sequences(conn, tables: list[Table]) -> None:  # noqa: ANN001
@@ -783,10 +818,10 @@ def _advance_id_sequences(conn, tables: list[Table]) -> None:  # noqa: ANN001
 
 def reset(engine: Engine) -> None:
     """Delete the demo rows (users, settings, rules and the audit log stay)."""
-    from data_access.models import DqResult, DqRun, KriValue
+    from data_access.models import ChurnModelFit, ChurnScore, DqResult, DqRun, KriValue
 
     with engine.begin() as conn:
-        for model in (KriValue, DqResult, DqRun, *RESET_ORDER):
+        for model in (ChurnScore, ChurnModelFit, KriValue, DqResult, DqRun, *RESET_ORDER):
             conn.execute(delete(model))
 
 
@@ -794,8 +829,8 @@ DQ_HISTORY_MONTHS = 6
 
 
 def finish_seed(engine: Engine, as_of: date | None = None) -> None:
-    """After the demo rows: demo users, the default data-quality rules, a first check run
-    and the KRI values."""
+    """After the demo rows: demo users, the default data-quality rules, a first check run,
+    the KRI values, the stored churn models and the dashboards' analytical snapshot."""
     with engine.begin() as conn:
         ensure_demo_users(conn)
         dq_runs.seed_rules(conn)
@@ -808,3 +843,5 @@ def finish_seed(engine: Engine, as_of: date | None = None) -> None:
         dq_runs.run_checks(engine, "seed", reference_time=then, started_at=then, as_at=True)
     dq_runs.run_checks(engine, triggered_by="seed", reference_time=reference)
     refresh_kris(engine)
+    fit_churn_models(engine, "seed")
+    snapshot.publish(engine)

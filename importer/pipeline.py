@@ -10,6 +10,7 @@ from typing import IO
 
 from sqlalchemy import Engine
 
+from data_access import snapshot
 from data_access.churn_model import fit_churn_models
 from data_access.code_lists import add_codes
 from data_access.kri import refresh_kris
@@ -112,9 +113,10 @@ def add_unknown_codes(engine: Engine, viewer: Viewer, report: ImportReport) -> i
 
 
 def after_import(engine: Engine, username: str) -> int:
-    """Refresh what depends on the data: a data-quality run, the KRI values and the stored
-    churn models with their scores."""
+    """Refresh what depends on the data: a data-quality run, the KRI values, the stored
+    churn models with their scores, and the analytical snapshot the dashboards read."""
     run_id = run_checks(engine, username)
     refresh_kris(engine)
     fit_churn_models(engine, username)
+    snapshot.publish(engine)
     return run_id

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from data_access import overview
+from data_access.churn_model import fit_churn_models
 from data_access.db import make_engine
 from data_access.filters import Filters
 from data_access.schema import upgrade_schema
@@ -66,19 +67,62 @@ def bench_size(url: str, customers: int) -> dict[str, float]:
             for name, fn in queries.items():
                 results[f"{name}[{label}]_s"] = best_of(fn)
     engine.dispose()
-    viewers = {
-        "all": Viewer("risk", "risk_manager"),
-        "east": Viewer("risk_east", "risk_manager", "East"),
-    }
-    results.update(page_times(url, viewers, filters))
+    results.update(page_times(url, VIEWERS, filters))
     return results
+
+
+VIEWERS = {
+    "all": Viewer("risk", "risk_manager"),
+    "east": Viewer("risk_east", "risk_manager", "East"),
+}
+
+
+def bench_existing(url: str, refit: bool = True) -> int:
+    """Every page cold and warm on a database someone filled (e.g. 1 M customers)."""
+    filters = Filters(end_month=date(2026, 10, 1), months=3)
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    if refit:
+        started = time.perf_counter()
+        fitted = fit_churn_models(engine, "bench")  # what an import does after writing
+        print(f"churn models fitted and scored: {fitted} in {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+    slowest: dict[str, str] = {}
+    results = page_times(url, VIEWERS, filters, slowest)
+    print(f"{'page[viewer]':24}{'cold s':>10}{'warm s':>10}{'slowest SQL s':>15}")
+    for name in slowest:
+        page, label = name.split("[")
+        prefix = f"page:{page}[{label}"
+        print(
+            f"{name:24}{results[prefix + '_cold_s']:10.3f}{results[prefix + '_warm_s']:10.3f}"
+            f"{results[prefix + '_slowest_sql_s']:15.3f}"
+        )
+    for name, sql in slowest.items():
+        print(f"\nslowest statement of {name}:\n  {sql[:400]}")
+    _write({"database": url.rsplit("/", 1)[-1], "results": results, "slowest_sql": slowest})
+    return 0
+
+
+def _write(payload: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"bench_{datetime.now():%Y%m%d_%H%M%S}.json"
+    out.write_text(json.dumps(payload, indent=2))
+    print(f"written to {out}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, action="append")
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--existing", help="time every page on this already filled database (no seeding)"
+    )
+    parser.add_argument(
+        "--no-fit", action="store_true", help="with --existing: keep the stored churn models"
+    )
     args = parser.parse_args()
+    if args.existing:
+        return bench_existing(args.existing, refit=not args.no_fit)
     sizes = args.customers or [20000, 100000]
     table: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,10 +136,7 @@ def main() -> int:
         ratio = values[-1] / values[0] if values[0] else float("nan")
         print(f"{key:36}" + "".join(f"{v:14.3f}" for v in values) + f"   {ratio:8.1f}x")
     print(f"size ratio: {sizes[-1] / sizes[0]:.1f}x customers")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"bench_{datetime.now():%Y%m%d_%H%M%S}.json"
-    out.write_text(json.dumps({"sizes": sizes, "results": table}, indent=2))
-    print(f"written to {out}")
+    _write({"sizes": sizes, "results": table})
     return 0
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from sqlalchemy import Engine, event
 from streamlit.logger import set_log_level
 
 from data_access.filters import Filters
@@ -46,9 +47,39 @@ def _pages(viewer: Viewer, filters: Filters) -> dict[str, list[Callable[[], obje
     }
 
 
-def page_times(url: str, viewers: dict[str, Viewer], filters: Filters) -> dict[str, float]:
-    """{"page:<page>[<viewer>]_cold_s": seconds, ..._warm_s: seconds} for every page."""
-    from components.cache import engine
+class StatementTimer:
+    """The slowest SQL statement run on `engines` while active: (seconds, SQL text)."""
+
+    def __init__(self, *engines: Engine) -> None:
+        self.engines = set(engines)
+        self.slowest: tuple[float, str] = (0.0, "")
+
+    def _before(self, conn, cursor, statement, params, context, many) -> None:  # noqa: ANN001
+        context._bench_started = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, params, context, many) -> None:  # noqa: ANN001
+        took = time.perf_counter() - context._bench_started
+        if took > self.slowest[0]:
+            self.slowest = (took, " ".join(statement.split()))
+
+    def __enter__(self) -> StatementTimer:
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._before)
+            event.listen(engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._before)
+            event.remove(engine, "after_cursor_execute", self._after)
+
+
+def page_times(
+    url: str, viewers: dict[str, Viewer], filters: Filters, slowest: dict[str, str] | None = None
+) -> dict[str, float]:
+    """{"page:<page>[<viewer>]_cold_s": seconds, ..._warm_s, ..._slowest_sql_s} for every
+    page; `slowest`, when given, receives the slowest statement's SQL text per page."""
+    from components.cache import engine, facts
 
     set_log_level("error")  # outside a server Streamlit warns on every cached call
     os.environ["DATABASE_URL"] = url
@@ -58,9 +89,13 @@ def page_times(url: str, viewers: dict[str, Viewer], filters: Filters) -> dict[s
         for page, calls in _pages(viewer, filters).items():
             st.cache_data.clear()
             started = time.perf_counter()
-            for call in calls:
-                call()
+            with StatementTimer(engine(), facts()) as timer:
+                for call in calls:
+                    call()
             results[f"page:{page}[{label}]_cold_s"] = time.perf_counter() - started
+            results[f"page:{page}[{label}]_slowest_sql_s"] = timer.slowest[0]
+            if slowest is not None:
+                slowest[f"{page}[{label}]"] = timer.slowest[1]
             started = time.perf_counter()
             for call in calls:
                 call()

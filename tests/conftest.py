@@ -17,6 +17,18 @@ from data_access.schema import upgrade_schema
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def analytics_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Snapshots of server databases go to a temporary folder, not the project's data/."""
+    previous = os.environ.get("ANALYTICS_DIR")
+    os.environ["ANALYTICS_DIR"] = str(tmp_path_factory.mktemp("analytics"))
+    yield
+    if previous is None:
+        os.environ.pop("ANALYTICS_DIR", None)
+    else:
+        os.environ["ANALYTICS_DIR"] = previous
+
+
 def _new_database_url(tmp_path: Path) -> Iterator[str]:
     if not PG_ADMIN_URL:
         yield f"sqlite:///{tmp_path / 'test.db'}"

@@ -4,6 +4,9 @@ retire, reactivate, delete an unused code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -13,8 +16,20 @@ from components.cache import engine
 from components.data.admin import code_list_view
 from components.i18n import t
 from components.opened import opened, stale_notice
-from data_access import code_lists
+from data_access import code_lists, snapshot
 from data_access.security import Viewer
+
+
+def _attempt(action: Callable[[], object], message: str, **options: Any) -> None:
+    """`attempt` for a code-list change: the dashboards' snapshot holds the lists too, so a
+    saved change publishes a new one (until then the figures come from the database)."""
+
+    def change_and_publish() -> None:
+        action()
+        with st.spinner(t("codelists.publishing")):
+            snapshot.publish(engine())
+
+    attempt(change_and_publish, message, **options)
 
 
 def code_lists_tab(viewer: Viewer) -> None:
@@ -77,7 +92,7 @@ def _add_form(viewer: Viewer, list_name: str) -> None:
         label_en = b.text_input(t("codelists.label_en"), key=keys[1])
         label_zh = c.text_input(t("codelists.label_zh"), key=keys[2])
         if st.form_submit_button(t("codelists.add_button")):
-            attempt(
+            _attempt(
                 lambda: code_lists.add_code(
                     engine(), viewer, list_name, code.strip(), label_en.strip(), label_zh.strip()
                 ),
@@ -109,7 +124,7 @@ def _edit_code(
         label_en = a.text_input(t("codelists.label_en"), entry.label_en)
         label_zh = b.text_input(t("codelists.label_zh"), entry.label_zh or "")
         if st.form_submit_button(t("codelists.relabel")):
-            attempt(
+            _attempt(
                 lambda: code_lists.relabel(
                     engine(), viewer, list_name, chosen, label_en, label_zh, entry.version
                 ),
@@ -122,7 +137,7 @@ def _edit_code(
         (down, 1, "codelists.down", ":material/arrow_downward:"),
     ):
         if column.button(t(label), icon=icon, key=f"admin_code_move_{step}"):
-            attempt(
+            _attempt(
                 lambda step=step: code_lists.move(
                     engine(), viewer, list_name, chosen, step, entry.version
                 ),
@@ -133,7 +148,7 @@ def _edit_code(
         if retire.button(
             t("codelists.retire"), icon=":material/archive:", help=t("codelists.retire.help")
         ):
-            attempt(
+            _attempt(
                 lambda: code_lists.set_active(
                     engine(), viewer, list_name, chosen, False, entry.version
                 ),
@@ -141,7 +156,7 @@ def _edit_code(
                 **done,
             )
     elif retire.button(t("codelists.reactivate"), icon=":material/unarchive:"):
-        attempt(
+        _attempt(
             lambda: code_lists.set_active(engine(), viewer, list_name, chosen, True, entry.version),
             t("codelists.reactivated", code=chosen),
             **done,
@@ -153,7 +168,7 @@ def _edit_code(
         disabled=used > 0,
         help=t("codelists.delete.help", n=f"{used:,}"),
     ):
-        attempt(
+        _attempt(
             lambda: code_lists.delete_code(engine(), viewer, list_name, chosen, entry.version),
             t("codelists.deleted", code=chosen),
             **done,

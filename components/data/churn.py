@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from analytics import churn as churn_stats
 from analytics.kpi import Estimate, proportion
-from components.cache import cached, engine
+from components.cache import cached, engine, facts
+from components.data.shared import app_settings
 from data_access import (
     churn,
     churn_model,
@@ -20,7 +21,6 @@ from data_access import (
 from data_access.churn_model import ModelKey
 from data_access.filters import Filters, add_months
 from data_access.security import VIEW_RECORDS, Viewer
-from data_access.settings import all_settings
 
 COHORTS = 12
 AT_RISK_PAGE_SIZE = 50
@@ -50,7 +50,7 @@ def churn_cohorts(viewer: Viewer, filters: Filters, unit: str = "month") -> Coho
     period, and revenue retention by signup month."""
     last = churn.index_of(filters.end_month)
     months = COHORTS if unit == "month" else 9 + last % 3 + 1
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         _at, latest = _as_of(conn)
         counts = churn.cohort_churn_counts(conn, viewer, filters, months)
         if unit == "month":
@@ -101,8 +101,8 @@ def _period_churn(frame: pd.DataFrame) -> Estimate:
 @cached("churn")
 def churn_trend(viewer: Viewer, filters: Filters, split: str) -> ChurnTrend:
     year = filters.over_months(12)
-    with engine().connect() as conn:
-        min_n = int(all_settings(conn)["min_sample_size"])
+    min_n = int(app_settings()["min_sample_size"])
+    with facts().connect() as conn:
         monthly = churn.churn_by_split(conn, viewer, year)
         revenue = churn.revenue_retention(conn, viewer, year)
         split_rows = churn.churn_by_split(conn, viewer, filters, split)
@@ -131,8 +131,8 @@ def churn_trend(viewer: Viewer, filters: Filters, split: str) -> ChurnTrend:
 def churn_survival(viewer: Viewer, filters: Filters, split: str | None) -> churn_stats.Survival:
     """Kaplan–Meier retention since signup per value of the split, or one curve for all the
     customers in scope (`split` None)."""
-    with engine().connect() as conn:
-        min_n = int(all_settings(conn)["min_sample_size"])
+    min_n = int(app_settings()["min_sample_size"])
+    with facts().connect() as conn:
         at, _latest = _as_of(conn)
         counts = churn.survival_counts(conn, viewer, filters, split, at)
     return churn_stats.kaplan_meier(counts, min_n)
@@ -144,7 +144,7 @@ def churn_reasons(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Churners in the period by reason × split value, and by month × reason over 12 months."""
     year = filters.over_months(12)
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return (
             churn.churn_reasons(conn, viewer, filters, split),
             churn.churn_reasons_by_month(conn, viewer, year),
@@ -162,6 +162,17 @@ def churn_model_summary(
     return stored.model, stored.trained_on, stored.fitted_at
 
 
+def _scores(stored: churn_model.StoredModel) -> Engine:
+    """Where the fit's scores are read: the analytical snapshot when it holds this fit, else
+    the primary (a model fitted on first use, after the snapshot was taken)."""
+    data = facts()
+    if data is not engine():
+        with data.connect() as conn:
+            if churn_model.holds_fit(conn, stored.id):
+                return data
+    return engine()
+
+
 def _require_records(viewer: Viewer) -> None:
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("customer records")
@@ -175,7 +186,7 @@ def at_risk_count(viewer: Viewer, filters: Filters, minimum: float) -> int:
     stored = churn_model.model_for(engine(), ModelKey.of(viewer, filters), viewer.username)
     if stored.model is None:
         return 0
-    with engine().connect() as conn:
+    with _scores(stored).connect() as conn:
         return churn_model.at_risk(conn, viewer, filters, stored, minimum, limit=0)[1]
 
 
@@ -187,8 +198,9 @@ def _with_factors(
     stored = churn_model.model_for(engine(), key, viewer.username)
     if stored.model is None:
         return pd.DataFrame()
-    with engine().connect() as conn:
+    with _scores(stored).connect() as conn:
         rows, _total = churn_model.at_risk(conn, viewer, filters, stored, minimum, offset, limit)
+    with engine().connect() as conn:  # a page of customers: indexed lookups
         named = churn_model.factors(conn, viewer, stored, key, rows["id"].tolist())
     return rows.assign(factors=[named.get(i, []) for i in rows["id"]])
 
@@ -210,7 +222,7 @@ def churn_probabilities(viewer: Viewer, filters: Filters, ids: tuple[int, ...]) 
     """The stored churn probability of the listed customers (ids from a record list)."""
     _require_records(viewer)
     stored = churn_model.model_for(engine(), ModelKey.of(viewer, filters), viewer.username)
-    with engine().connect() as conn:
+    with _scores(stored).connect() as conn:
         return churn_model.probabilities(conn, stored, list(ids))
 
 
@@ -218,7 +230,7 @@ def churn_probabilities(viewer: Viewer, filters: Filters, ids: tuple[int, ...]) 
 def win_back(viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """The most valuable customers lost in the period."""
     _require_records(viewer)
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return churn.recently_churned(conn, viewer, filters)
 
 
@@ -235,7 +247,7 @@ class CreditExposure:
 
 @cached("churn")
 def credit_exposure(viewer: Viewer, filters: Filters) -> CreditExposure:
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         at, _latest = _as_of(conn)
         aging = churn.overdue_aging(conn, viewer, filters, at)
         money = churn.receivables(conn, viewer, filters, at)
@@ -267,12 +279,12 @@ def cohort_customers(
 ) -> tuple[pd.DataFrame, int]:
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("customer records")
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return churn.cohort_customers(conn, viewer, filters, start, end, churned_by, page)
 
 
 @cached("churn")
 def attribute_dimensions(viewer: Viewer) -> tuple[str, ...]:
     """Imported customer attributes the viewer's customers have, usable as a split."""
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return satisfaction.attribute_dimensions(conn, viewer)

@@ -13,7 +13,7 @@ from analytics import attention
 from analytics import dq as dq_stats
 from analytics.kpi import Estimate, nps, proportion
 from analytics.risk import LEVELS, annotate
-from components.cache import cached, engine
+from components.cache import cached, engine, facts
 from components.data.shared import period_end
 from data_access import (
     dq_results,
@@ -121,25 +121,25 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
     now = datetime.now()
     previous = filters.previous()
     at, at_before = period_end(filters, now), period_end(previous, now)
-    with engine().connect() as conn:
+    with engine().connect() as conn, facts().connect() as data:
         settings = all_settings(conn)
         bands, min_n = settings["risk_level_bands"], int(settings["min_sample_size"])
         snap = annotate(overview.risk_snapshot(conn, viewer, filters, at), bands, at.date())
         snap_before = annotate(
             overview.risk_snapshot(conn, viewer, previous, at_before), bands, at_before.date()
         )
-        churn_now = overview.churn_by_month(conn, viewer, filters)
-        churn_before = overview.churn_by_month(conn, viewer, previous)
-        nps_now = overview.nps_counts(conn, viewer, filters)
-        nps_before = overview.nps_counts(conn, viewer, previous)
-        sla_now = overview.complaint_sla_counts(conn, viewer, filters, at)
-        sla_before = overview.complaint_sla_counts(conn, viewer, previous, at_before)
-        region_now = overview.nps_counts(conn, viewer, filters, by="region")
-        region_before = overview.nps_counts(conn, viewer, previous, by="region")
+        churn_now = overview.churn_by_month(data, viewer, filters)
+        churn_before = overview.churn_by_month(data, viewer, previous)
+        nps_now = overview.nps_counts(data, viewer, filters)
+        nps_before = overview.nps_counts(data, viewer, previous)
+        sla_now = overview.complaint_sla_counts(data, viewer, filters, at)
+        sla_before = overview.complaint_sla_counts(data, viewer, previous, at_before)
+        region_now = overview.nps_counts(data, viewer, filters, by="region")
+        region_before = overview.nps_counts(data, viewer, previous, by="region")
         dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn)
         kri_states = kri.latest_kri_states(conn)
-        trend = _trend(conn, viewer, filters, min_n)
-        as_of = overview.latest_full_month(conn)
+        trend = _trend(data, viewer, filters, min_n)
+        as_of = overview.latest_full_month(data)
 
     category_levels = (
         snap.groupby(["category", "level"]).size().rename("count").reset_index()

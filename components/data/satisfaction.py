@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from analytics import satisfaction as sat_stats
-from components.cache import cached, engine
-from components.data.shared import period_end
+from components.cache import cached, facts
+from components.data.shared import app_settings, period_end
 from data_access import (
     complaints,
     overview,
@@ -17,7 +17,7 @@ from data_access import (
 )
 from data_access.filters import Filters
 from data_access.security import VIEW_RECORDS, Viewer
-from data_access.settings import all_settings
+
 
 EARLY_WARNING_BASELINE_MONTHS = 12
 
@@ -55,8 +55,8 @@ def satisfaction_model(
     at = period_end(filters, now)
     previous = filters.previous()
     year = filters.over_months(12)
-    with engine().connect() as conn:
-        min_n = int(all_settings(conn)["min_sample_size"])
+    min_n = int(app_settings()["min_sample_size"])
+    with facts().connect() as conn:
         monthly = satisfaction.survey_by_month(conn, viewer, year, focus)
         period = satisfaction.survey_by_month(conn, viewer, filters, focus)
         before = satisfaction.survey_by_month(conn, viewer, previous, focus)
@@ -130,7 +130,7 @@ def satisfaction_model(
 def detractor_comments(
     viewer: Viewer, filters: Filters, focus: satisfaction.Focus | None
 ) -> pd.DataFrame:
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return satisfaction.detractor_comments(conn, viewer, filters, focus)
 
 
@@ -148,7 +148,7 @@ def complaint_page(
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("complaint records")
     at = period_end(filters, datetime.now())
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return complaints.complaint_page(
             conn, viewer, filters, at, focus, category, severity, status, page
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from components.cache import cached, engine
+from components.cache import cached, engine, facts
 from data_access import code_lists, overview
 from data_access.filters import Filters
 from data_access.security import Viewer
@@ -14,7 +14,7 @@ from data_access.settings import all_settings
 
 @cached("shared")
 def latest_full_month() -> date:
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return overview.latest_full_month(conn)
 
 
@@ -55,7 +55,7 @@ def code_labels() -> dict[str, tuple[str, str | None]]:
 @cached("viewer_counts")
 def customer_count(viewer: Viewer) -> int:
     """Customers the viewer may see: 0 means there is nothing to analyse yet."""
-    with engine().connect() as conn:
+    with facts().connect() as conn:
         return overview.customer_count(conn, viewer)
 
 

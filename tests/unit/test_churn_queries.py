@@ -149,3 +149,23 @@ def test_cohort_invoices_match_pandas(seeded_engine, raw):
     assert len(got) == len(expected) > 12
     assert got["active"].tolist() == expected["active"].tolist()
     assert got["revenue"].to_numpy() == pytest.approx(expected["revenue"].to_numpy())
+
+
+@pytest.mark.parametrize("viewer", [ALL, EAST], ids=["all", "east"])
+def test_falling_credit_scores_match_pandas(seeded_engine, viewer):
+    """Active customers (contract basis: no churn date) reviewed at least twice, and those
+    whose newest review scored lower than the one before (ties by id)."""
+    with seeded_engine.connect() as conn:
+        got = churn.credit_score_changes(conn, viewer, PERIOD)
+        reviews = pd.read_sql_query(
+            "select h.id, h.customer_id, h.reviewed_on, h.score from credit_score_history h"
+            " join customers c on c.id = h.customer_id where c.churn_date is null"
+            + (" and c.region = 'East'" if viewer.region_scope else ""),
+            conn,
+        )
+    reviews = reviews.sort_values(["customer_id", "reviewed_on", "id"])
+    last_two = reviews.groupby("customer_id").tail(2)
+    pairs = last_two.groupby("customer_id")["score"].agg(["first", "last", "size"])
+    pairs = pairs[pairs["size"] == 2]
+    assert got["reviewed_twice"] == len(pairs) > 0
+    assert got["falling"] == int((pairs["last"] < pairs["first"]).sum()) > 0

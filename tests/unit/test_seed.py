@@ -174,3 +174,136 @@ def test_rows_recorded_after_the_seed_get_fresh_ids(tmp_path_factory):
             engine, Viewer("a", "analyst"), "customers", io.BytesIO(f"{header}\n{row}\n".encode())
         )
         assert report.ok and report.inserted == 1
+
+
+CHUNKED_TABLES = (
+    "customers",
+    "credit_score_history",
+    "customer_source_records",
+    "invoices",
+    "survey_responses",
+    "complaints",
+)
+
+
+def test_seed_in_several_chunks_has_consecutive_ids_and_linked_rows(migrated_engine):
+    """Four chunks of 300 customers: ids run on from chunk to chunk, every row points at a
+    customer, and the amounts per customer are those of a one-piece seed."""
+    counts = seed_demo(
+        migrated_engine, customers=1200, months=24, seed=9, as_of=AS_OF, chunk_size=300
+    )
+    with migrated_engine.connect() as conn:
+
+        def one(sql: str) -> int:
+            return conn.execute(text(sql)).scalar_one()
+
+        for table in CHUNKED_TABLES:
+            n, low, high = conn.execute(
+                text(f"select count(*), min(id), max(id) from {table}")
+            ).one()
+            assert (low, high) == (1, n) and counts[table] == n, table
+        for table in CHUNKED_TABLES[1:]:
+            orphans = one(
+                f"select count(*) from {table} t "
+                "left join customers c on c.id = t.customer_id where c.id is null"
+            )
+            assert orphans == 0, table
+        assert one("select count(distinct external_id) from customers") == 1200
+        # Near-duplicates are made per chunk: round(300 × 0.6%) = 2 in each of the 4 chunks.
+        assert one("select count(*) from customers where external_id like 'ERP-D%'") == 8
+    per_customer = {table: counts[table] / 1200 for table in CHUNKED_TABLES}
+    # Ranges around the one-piece seed's rates (20,000 customers: 4.6, 1.03, 14.6, 1.17, 0.16).
+    assert 3.8 < per_customer["credit_score_history"] < 5.4
+    assert 0.95 < per_customer["customer_source_records"] < 1.15
+    assert 12 < per_customer["invoices"] < 17
+    assert 0.9 < per_customer["survey_responses"] < 1.5
+    assert 0.1 < per_customer["complaints"] < 0.25
+    assert counts["risks"] >= 28
+
+
+def test_seed_up_to_one_chunk_does_not_depend_on_the_chunk_size(tmp_path):
+    from data_access.db import make_engine
+    from data_access.schema import upgrade_schema
+
+    dumps = []
+    for name, chunk in (("one", 300), ("default", None)):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade_schema(engine)
+        extra = {"chunk_size": chunk} if chunk else {}
+        seed_demo(engine, customers=300, months=12, seed=5, as_of=AS_OF, **extra)
+        dumps.append(_dump(engine))
+        engine.dispose()
+    assert dumps[0] == dumps[1]
+
+
+def test_chunks_are_near_equal_and_never_larger_than_asked():
+    from demo.seed import _chunk_sizes
+
+    assert _chunk_sizes(20_000, 50_000) == [20_000]
+    assert _chunk_sizes(50_000, 50_000) == [50_000]
+    assert _chunk_sizes(50_001, 50_000) == [25_001, 25_000]
+    assert _chunk_sizes(1_000_000, 50_000) == [50_000] * 20
+    assert sum(_chunk_sizes(123_457, 10_000)) == 123_457
+    assert max(_chunk_sizes(123_457, 10_000)) <= 10_000
+
+
+def test_bulk_insert_stores_values_as_sqlalchemy_does(migrated_engine):
+    """The seed's bulk writer and SQLAlchemy's insert store the same text / values: dates,
+    timestamps with and without microseconds, NULLs, booleans and numerics."""
+    from datetime import datetime
+
+    import numpy as np
+    from sqlalchemy import insert
+
+    from data_access.models import Complaint, Customer
+    from demo import bulk
+
+    customer = {
+        "external_id": "X-1",
+        "name": "Wang Fang",
+        "email": None,
+        "phone": "13800000000",
+        "region": "East",
+        "segment": "SMB",
+        "tier": "VIP",
+        "source_system": "CRM",
+        "signup_date": date(2024, 2, 29),
+        "churn_date": None,
+        "credit_score": 612,
+        "credit_limit": 12345.6,
+        "consent": True,
+        "updated_at": datetime(2026, 10, 31, 23, 59, 58, 123456),
+    }
+    complaint = {
+        "category": "billing",
+        "severity": "high",
+        "channel": "web",
+        "opened_at": datetime(2026, 1, 2, 3, 4, 5),
+        "first_response_at": None,
+        "sla_hours": 48,
+        "first_response_due_at": datetime(2026, 1, 2, 11, 4, 5),
+        "resolution_due_at": datetime(2026, 1, 4, 3, 4, 5),
+        "escalated": False,
+        "description": "Wrong amount",
+    }
+
+    def arrays(row: dict, **extra: object) -> dict:
+        out = {}
+        for key, value in {**row, **extra}.items():
+            if key in ("signup_date", "churn_date"):
+                value = np.datetime64(value, "D") if value else np.datetime64("NaT", "D")
+            elif key.endswith("_at"):
+                value = np.datetime64(value, "us") if value else np.datetime64("NaT", "us")
+            out[key] = np.array([value], dtype=None if value is not None else object)
+        return out
+
+    with migrated_engine.begin() as conn:
+        conn.execute(insert(Customer), [{**customer, "id": 1}])
+        bulk.insert_columns(conn, Customer.__table__, arrays(customer, id=2, external_id="X-2"))
+        conn.execute(insert(Complaint), [{**complaint, "id": 1, "customer_id": 1}])
+        bulk.insert_columns(conn, Complaint.__table__, arrays(complaint, id=2, customer_id=1))
+    with migrated_engine.connect() as conn:
+        people = [tuple(r) for r in conn.execute(text("select * from customers order by id"))]
+        complaints = [tuple(r) for r in conn.execute(text("select * from complaints order by id"))]
+    assert people[0][2:] == people[1][2:]  # all but id and external_id
+    assert complaints[0][1:] == complaints[1][1:]

@@ -1,0 +1,191 @@
+"""The analytical read path: a columnar DuckDB snapshot of the tables the dashboards aggregate
+(customers and their attributes, invoices, survey answers, complaints, credit reviews).
+
+Why (measured in `make bench`, numbers in the README): the dashboards' figures are grouped
+scans over millions of invoices and answers; a row store answers them in seconds at a million
+customers, DuckDB's columnar engine in a fraction of that from the same SQLAlchemy `select()`
+statements — so scope conditions and masking are the same code on either engine.
+
+- `refresh(engine)` copies the tables from the primary database (the SQLite file or
+  PostgreSQL, read through DuckDB's scanner extension, which ships as a wheel: no download)
+  into a new file and publishes it by renaming. A reader keeps the file it opened; the next
+  connection takes the newest. The importer, the seed and the first start refresh it.
+- A snapshot is named after the data version it was taken at. `is_fresh` compares that with
+  the newest import in the audit log: a snapshot older than the last import is not used (the
+  primary answers, slower but right) until the next refresh.
+- Everything else — the register, data-quality results, settings, users, the churn scores —
+  is read from the primary, where every write goes.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, create_engine, func, or_, select
+from sqlalchemy.engine import make_url
+
+from data_access import audit
+from data_access.db import DEFAULT_SQLITE_PATH
+from data_access.models import AuditLog
+
+SNAPSHOT_TABLES = (
+    "churn_models",  # written with their scores after an import, before the refresh
+    "churn_scores",
+    "customers",
+    "customer_attributes",
+    "invoices",
+    "survey_responses",
+    "complaints",
+    "credit_score_history",
+    "code_values",
+)
+# What writes the tables above, as the audit log records it: imports and code-list edits
+# (the seed writes no audit row and refreshes the snapshot itself).
+WRITE_ACTIONS = ("import",)
+WRITE_OBJECTS = ("code_value",)
+SUFFIX = ".duckdb"
+KEEP = 2  # snapshots kept: the newest and the one readers may still hold open
+MEMORY_LIMIT = os.environ.get("ANALYTICS_MEMORY_LIMIT", "1GB")
+
+
+def enabled() -> bool:
+    """`ANALYTICS_ENGINE=primary` answers every figure from the primary database."""
+    return os.environ.get("ANALYTICS_ENGINE", "duckdb").strip().lower() != "primary"
+
+
+def directory(primary: Engine) -> pathlib.Path:
+    """Where the snapshots of `primary` live: next to a SQLite file; for a server database
+    a folder named after host, port and database under `ANALYTICS_DIR` (default
+    data/analytics), so two databases never share one."""
+    url = primary.url
+    if primary.dialect.name == "sqlite" and url.database not in (None, "", ":memory:"):
+        db = pathlib.Path(url.database)
+        return db.with_name(db.name + ".analytics")
+    configured = os.environ.get("ANALYTICS_DIR", "").strip()
+    root = pathlib.Path(configured) if configured else DEFAULT_SQLITE_PATH.parent / "analytics"
+    name = f"{url.host or 'local'}-{url.port or ''}-{url.database or ''}"
+    return root / re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: pathlib.Path
+    version: int  # the primary's data version when the copy started
+
+
+def current(primary: Engine) -> Snapshot | None:
+    """The newest published snapshot of `primary`, if any."""
+    folder = directory(primary)
+    if not folder.is_dir():
+        return None
+    found = [p for p in folder.glob(f"*{SUFFIX}") if p.stem.split("-")[0].isdigit()]
+    if not found:
+        return None
+    newest = max(found, key=lambda p: (int(p.stem.split("-")[0]), p.stat().st_mtime))
+    return Snapshot(newest, int(newest.stem.split("-")[0]))
+
+
+def last_write(conn: Connection) -> int:
+    """The audit id of the newest import or code-list edit (0 when there was none)."""
+    stmt = select(func.max(AuditLog.id)).where(
+        or_(AuditLog.action.in_(WRITE_ACTIONS), AuditLog.object_type.in_(WRITE_OBJECTS))
+    )
+    return int(conn.execute(stmt).scalar_one_or_none() or 0)
+
+
+def is_fresh(snapshot: Snapshot, conn: Connection) -> bool:
+    """True when no import or code-list edit happened after the snapshot was taken."""
+    return snapshot.version >= last_write(conn)
+
+
+def _scanner(name: str) -> pathlib.Path:
+    """The DuckDB extension file a `duckdb-extension-<name>` wheel installs."""
+    import importlib
+
+    package = importlib.import_module(f"duckdb_extension_{name}")
+    return next(pathlib.Path(package.__file__).parent.rglob("*.duckdb_extension"))
+
+
+def _attach_clause(primary: Engine) -> tuple[str, str]:
+    """(extension name, ATTACH statement) reading the primary database read-only."""
+    url = make_url(primary.url)
+    if primary.dialect.name == "sqlite":
+        path = str(pathlib.Path(url.database).resolve()).replace("'", "''")
+        return "sqlite_scanner", f"ATTACH '{path}' AS src (TYPE sqlite, READ_ONLY)"
+    if primary.dialect.name == "postgresql":
+        parts = {
+            "host": url.host,
+            "port": url.port,
+            "dbname": url.database,
+            "user": url.username,
+            "password": url.password,
+        }
+        dsn = " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
+        dsn = dsn.replace("'", "''")
+        return "postgres_scanner", f"ATTACH '{dsn}' AS src (TYPE postgres, READ_ONLY)"
+    raise ValueError(f"no analytical snapshot for {primary.dialect.name}")
+
+
+def refresh(primary: Engine) -> Snapshot:
+    """Copy the analytical tables into a new snapshot file and publish it; older ones beyond
+    KEEP are removed (a reader holding one open keeps reading it)."""
+    import duckdb
+
+    with primary.connect() as conn:
+        version = audit.data_version(conn)
+    folder = directory(primary)
+    folder.mkdir(parents=True, exist_ok=True)
+    draft = folder / f"draft-{uuid.uuid4().hex}.tmp"
+    extension, attach = _attach_clause(primary)
+    copy = duckdb.connect(str(draft), config={"memory_limit": MEMORY_LIMIT})
+    try:
+        copy.execute(f"LOAD '{_scanner(extension)}'")
+        copy.execute(attach)
+        for table in SNAPSHOT_TABLES:
+            copy.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
+        copy.execute("DETACH src")
+        copy.execute("CHECKPOINT")
+    except BaseException:
+        copy.close()
+        draft.unlink(missing_ok=True)
+        raise
+    copy.close()
+    published = folder / f"{version:012d}-{time.time_ns()}{SUFFIX}"
+    os.replace(draft, published)
+    for old in sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
+        old.unlink(missing_ok=True)
+    return Snapshot(published, version)
+
+
+def publish(primary: Engine) -> Snapshot | None:
+    """After the analytical tables changed (seed, import, code lists): a new snapshot, unless
+    the analytical path is switched off."""
+    return refresh(primary) if enabled() else None
+
+
+def ensure_fresh(primary: Engine) -> Snapshot | None:
+    """At start: the current snapshot if no import came after it, else a new one."""
+    if not enabled():
+        return None
+    found = current(primary)
+    if found is not None:
+        with primary.connect() as conn:
+            if is_fresh(found, conn):
+                return found
+    return refresh(primary)
+
+
+def reader(snapshot: Snapshot) -> Engine:
+    """A read-only engine on one snapshot file."""
+    return create_engine(
+        f"duckdb:///{snapshot.path}",
+        connect_args={
+            "read_only": True,
+            "config": {"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 2},
+        },
+    )
