@@ -45,6 +45,7 @@ from data_access.satisfaction import (
 )
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
+from data_access.snapshot import CREDIT_TREND, REVENUE_MOVES
 from data_access.sql import days_between, hours_between, sum_if
 
 DAYS_PER_MONTH = 30.4375
@@ -216,6 +217,8 @@ def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.
     m-1 (`start`), in m (`current`), the part kept (min of the two: `kept`) and the revenue of
     those with no invoice in m (`lost`), and everything invoiced in m (`revenue`, the
     month's recurring revenue). GRR = kept / start; NRR = current / start."""
+    if conn.dialect.name == "duckdb":  # the analytical snapshot: summed once per slice
+        return _revenue_retention_from_moves(conn, viewer, filters)
     months = [add_months(filters.start, -1), *filters.month_starts]
     per_customer = (
         select(
@@ -259,6 +262,33 @@ def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.
                 },
             }
             for i, m in enumerate(filters.month_starts, start=1)
+        ]
+    )
+
+
+def _revenue_retention_from_moves(
+    conn: Connection, viewer: Viewer, filters: Filters
+) -> pd.DataFrame:
+    """`revenue_retention` from the snapshot's per-month, per-slice summary."""
+    moves = REVENUE_MOVES
+    measures = ("revenue", "start", "current", "kept", "lost")
+    stmt = (
+        select(moves.c.month, *[func.coalesce(func.sum(moves.c[m]), 0).label(m) for m in measures])
+        .where(
+            moves.c.month >= filters.start,
+            moves.c.month < filters.end_exclusive,
+            *customer_conditions(viewer, filters, moves),
+        )
+        .group_by(moves.c.month)
+    )
+    found = {row.month: row for row in conn.execute(stmt)}
+    return pd.DataFrame(
+        [
+            {
+                "month": m,
+                **{k: float(getattr(found[m], k)) if m in found else 0.0 for k in measures},
+            }
+            for m in filters.month_starts
         ]
     )
 
@@ -638,7 +668,24 @@ def receivables(conn: Connection, viewer: Viewer, filters: Filters, at: date) ->
 
 def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> dict:
     """Active customers whose latest credit review scored lower than the one before it (one
-    ranking pass: each customer's two newest reviews side by side)."""
+    ranking pass: each customer's two newest reviews side by side; the analytical snapshot
+    has them ready)."""
+    if conn.dialect.name == "duckdb":
+        trend = CREDIT_TREND
+        stmt = (
+            select(
+                func.count().label("reviewed_twice"),
+                sum_if(trend.c.latest < trend.c.previous).label("falling"),
+            )
+            .join(Customer, Customer.id == trend.c.customer_id)
+            .where(
+                trend.c.previous.is_not(None),
+                lost_on(conn, filters).is_(None),
+                *customer_conditions(viewer, filters),
+            )
+        )
+        row = conn.execute(stmt).mappings().one()
+        return {"reviewed_twice": int(row["reviewed_twice"]), "falling": int(row["falling"])}
     ranked = (
         select(
             CreditScoreHistory.customer_id,

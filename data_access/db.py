@@ -17,15 +17,18 @@ BUSY_TIMEOUT_SECONDS = 20
 _PG_BUSY = {"55P03", "40001", "40P01"}
 
 
+def database_url_of(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: the common "postgresql://" spelling uses
+    psycopg 3."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def database_url() -> str:
     """`DATABASE_URL` if set, else the embedded SQLite file under data/."""
     url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        # Accept the common "postgresql://" spelling and use psycopg 3.
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return database_url_of(url) if url else f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 def _configure_sqlite(engine: Engine) -> None:

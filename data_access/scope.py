@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, FromClause, or_
 
 from data_access.filters import Filters
 from data_access.models import Customer, Risk
@@ -18,17 +18,19 @@ def _effective(chosen: tuple[str, ...], scope: str | None) -> list[str] | None:
 
 
 def customer_conditions(
-    viewer: Viewer, filters: Filters | None = None
+    viewer: Viewer, filters: Filters | None = None, table: FromClause | None = None
 ) -> list[ColumnElement[bool]]:
-    """WHERE conditions on `customers` for the viewer's region scope and the filters."""
+    """WHERE conditions on `customers` for the viewer's region scope and the filters; or on
+    `table`, a summary with the customers' region, segment and tier columns."""
+    columns = table.c if table is not None else Customer
     conditions: list[ColumnElement[bool]] = []
     regions = _effective(filters.regions if filters else (), viewer.region_scope)
     if regions is not None:
-        conditions.append(Customer.region.in_(regions))
+        conditions.append(columns.region.in_(regions))
     if filters and filters.segments:
-        conditions.append(Customer.segment.in_(filters.segments))
+        conditions.append(columns.segment.in_(filters.segments))
     if filters and filters.tiers:
-        conditions.append(Customer.tier.in_(filters.tiers))
+        conditions.append(columns.tier.in_(filters.tiers))
     return conditions
 
 

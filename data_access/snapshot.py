@@ -26,11 +26,25 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, create_engine, func, or_, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.engine import make_url
 
 from data_access import audit
-from data_access.db import DEFAULT_SQLITE_PATH
+from data_access.db import DEFAULT_SQLITE_PATH, database_url_of
 from data_access.models import AuditLog
 
 SNAPSHOT_TABLES = (
@@ -48,6 +62,60 @@ SNAPSHOT_TABLES = (
 # (the seed writes no audit row and refreshes the snapshot itself).
 WRITE_ACTIONS = ("import",)
 WRITE_OBJECTS = ("code_value",)
+# Summaries built in the snapshot from the copied tables: a figure whose inputs are one row
+# per customer and month is summed once per month and customer slice (region, segment,
+# tier: what scopes and filters select), so the page adds up a few hundred rows.
+REVENUE_MOVES = Table(
+    "revenue_moves",
+    MetaData(),
+    Column("month", Date),
+    Column("region", String),
+    Column("segment", String),
+    Column("tier", String),
+    *(Column(name, Float) for name in ("revenue", "start", "current", "kept", "lost")),
+)
+CREDIT_TREND = Table(
+    "credit_trend",
+    MetaData(),
+    Column("customer_id", Integer),
+    Column("latest", Integer),
+    Column("previous", Integer),
+)
+SUMMARIES = {
+    # Each customer's two newest credit reviews side by side (ties by id).
+    "credit_trend": """
+        SELECT customer_id,
+               max(score) FILTER (WHERE rank = 1) AS latest,
+               max(score) FILTER (WHERE rank = 2) AS previous
+        FROM (SELECT customer_id, score,
+                     row_number() OVER (PARTITION BY customer_id
+                                        ORDER BY reviewed_on DESC, id DESC) AS rank
+              FROM credit_score_history)
+        WHERE rank <= 2
+        GROUP BY customer_id""",
+    # Per customer and month: the revenue then (`now`) and in the month before (`before`);
+    # start, current, kept and lost count only customers invoiced the month before, as
+    # `data_access.churn.revenue_retention` defines them.
+    "revenue_moves": """
+        WITH monthly AS (
+            SELECT customer_id, period_month AS month, sum(amount) AS r
+            FROM invoices GROUP BY customer_id, period_month),
+        pairs AS (
+            SELECT coalesce(now.customer_id, before.customer_id) AS customer_id,
+                   coalesce(now.month, CAST(before.month + INTERVAL 1 MONTH AS DATE)) AS month,
+                   coalesce(before.r, 0) AS before, coalesce(now.r, 0) AS now
+            FROM monthly AS now FULL JOIN monthly AS before
+              ON before.customer_id = now.customer_id
+             AND CAST(before.month + INTERVAL 1 MONTH AS DATE) = now.month)
+        SELECT p.month, c.region, c.segment, c.tier,
+               sum(p.now) AS revenue,
+               coalesce(sum(p.before) FILTER (WHERE p.before > 0), 0) AS start,
+               coalesce(sum(p.now) FILTER (WHERE p.before > 0), 0) AS current,
+               coalesce(sum(least(p.now, p.before)) FILTER (WHERE p.before > 0), 0) AS kept,
+               coalesce(sum(p.before) FILTER (WHERE p.before > 0 AND p.now = 0), 0) AS lost
+        FROM pairs AS p JOIN customers AS c ON c.id = p.customer_id
+        GROUP BY p.month, c.region, c.segment, c.tier""",
+}
 SUFFIX = ".duckdb"
 KEEP = 2  # snapshots kept: the newest and the one readers may still hold open
 MEMORY_LIMIT = os.environ.get("ANALYTICS_MEMORY_LIMIT", "1GB")
@@ -131,6 +199,13 @@ def _attach_clause(primary: Engine) -> tuple[str, str]:
     raise ValueError(f"no analytical snapshot for {primary.dialect.name}")
 
 
+def _source(primary: Engine) -> Engine:
+    """What the copy reads: `ANALYTICS_SOURCE_URL` (a read replica of a PostgreSQL primary,
+    so the copy never loads the database people write to), else the primary itself."""
+    replica = os.environ.get("ANALYTICS_SOURCE_URL", "").strip()
+    return create_engine(database_url_of(replica)) if replica else primary
+
+
 def refresh(primary: Engine) -> Snapshot:
     """Copy the analytical tables into a new snapshot file and publish it; older ones beyond
     KEEP are removed (a reader holding one open keeps reading it)."""
@@ -141,7 +216,7 @@ def refresh(primary: Engine) -> Snapshot:
     folder = directory(primary)
     folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f"draft-{uuid.uuid4().hex}.tmp"
-    extension, attach = _attach_clause(primary)
+    extension, attach = _attach_clause(_source(primary))
     copy = duckdb.connect(str(draft), config={"memory_limit": MEMORY_LIMIT})
     try:
         copy.execute(f"LOAD '{_scanner(extension)}'")
@@ -149,6 +224,8 @@ def refresh(primary: Engine) -> Snapshot:
         for table in SNAPSHOT_TABLES:
             copy.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
         copy.execute("DETACH src")
+        for name, query in SUMMARIES.items():
+            copy.execute(f"CREATE TABLE {name} AS {query}")
         copy.execute("CHECKPOINT")
     except BaseException:
         copy.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, and_, case, delete, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from analytics.dq import overall_score, rollup, rule_scores
@@ -330,6 +330,13 @@ PHONES = {
     "1380013800a": False,
     "+1 138 0013 8000": False,
     "(138)00138000": False,
+    " 13800138000 ": True,  # surrounding spaces are ignored
+    "-138-0013-8000-": True,
+    "+8613800138000": True,
+    "+86+8613800138000": False,  # one +86 is stripped, not two
+    "+86 23800138000": False,
+    "+86": False,
+    "\uff113800138000": False,  # a full-width 1 is not a digit here
 }
 
 
@@ -341,6 +348,34 @@ def test_pattern_cases(migrated_engine: Engine, column: str, cases: dict[str, bo
         for value, ok in cases.items():
             conn.execute(update(Customer).values({column: value}))
             assert dq_rules.evaluate_rule(conn, rule, REF) == [("CRM", 1, int(ok))], value
+
+
+# Phone numbers as the master holds them and as another system does: equal once spaces,
+# dashes and one leading +86 are removed.
+PHONE_MATCHES = {
+    ("13800138000", "13800138000"): True,
+    ("+86 138-0013-8000", "13800138000"): True,
+    ("13800138000", "+8613800138000"): True,
+    ("+8613800138000", "+86 13800138000"): True,
+    ("13800138001", "13800138000"): False,
+    ("+86+8613800138000", "+8613800138000"): False,
+    ("+86+8613800138000", "13800138000"): False,
+    ("8613800138000", "13800138000"): False,  # no +: not a prefix
+}
+
+
+def test_phone_match_cases(migrated_engine: Engine) -> None:
+    rule = _rule(
+        "customer_source_records", "phone", "cross_system_match", field="phone", normalize="phone"
+    )
+    copy = dict(SOURCE_RECORDS[0], source_system="ERP")
+    with migrated_engine.begin() as conn:
+        conn.execute(insert(Customer), [_customer(1, "CRM")])
+        conn.execute(insert(CustomerSourceRecord), [copy])
+        for (master, other), same in PHONE_MATCHES.items():
+            conn.execute(update(Customer).values(phone=master))
+            conn.execute(update(CustomerSourceRecord).values(phone=other))
+            assert dq_rules.evaluate_rule(conn, rule, REF) == [("ERP", 1, int(same))], other
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -581,3 +616,127 @@ def test_unique_per_month_leaves_out_invoices_with_their_own_number(engine: Engi
     assert _eval(engine, exempt) == {"CRM": (1, 1), "ERP": (1, 1), "billing": (1, 1)}
     broken = {**plain, "params": {**plain["params"], "unless_present": "nope"}}
     assert "params.unless_present: unknown column 'nope'" in dq_rules.validate_rule(broken)[0]
+
+
+# --- rules counted together ------------------------------------------------------------------
+
+# Beyond the default rules: the other paths of each rule type.
+EXTRA_RULES = [
+    _rule(
+        "invoices", None, "unique", columns=["customer_id", "period_month"],
+        unless_present="invoice_number",
+    ),
+    _rule("invoices", None, "unique", columns=["customer_id", "period_month"]),
+    _rule(
+        "invoices", "customer_id", "referential", ref_table="customer_source_records",
+        ref_column="customer_id",
+    ),
+    _rule(
+        "customer_source_records", "customer_id", "referential", ref_table="customers",
+        ref_column="id",
+    ),
+    _rule("customers", "email", "unique", columns=["email"]),
+    _rule("customer_source_records", "phone", "cross_system_match", field="phone",
+          normalize="exact"),
+    _rule("survey_responses", "ces", "not_null"),
+]  # fmt: skip
+
+# Rows whose customer (99) does not exist: the foreign keys forbid them, but a check run
+# reports them (as "unlinked") all the same. Invoice 12 breaks nothing but that.
+WITHOUT_CUSTOMER = [
+    (Invoice, [
+        _invoice(10, 99, date(2026, 1, 1), 10, None, "open") | {"invoice_number": "N-10"},
+        _invoice(11, 99, date(2026, 1, 1), -1, date(2025, 12, 1), "lost")
+        | {"invoice_number": None},
+        _invoice(12, 99, date(2026, 3, 1), 10, date(2026, 3, 5), "paid")
+        | {"invoice_number": None},
+        _invoice(13, 6, date(2026, 3, 1), 20, None, "open") | {"invoice_number": "N-13"},
+    ]),
+    (SurveyResponse, [
+        dict(id=10, customer_id=99, responded_on=date(2026, 1, 3), touchpoint="billing",
+             nps=7, csat=4, ces=2),
+    ]),
+    (Complaint, [_complaint(10, 99, "low", datetime(2026, 1, 4), datetime(2026, 1, 5))]),
+    (CustomerSourceRecord, [
+        dict(id=10, customer_id=99, source_system="support", name="Nobody", email="n@x.com",
+             phone="13800138000", region="North", updated_at=datetime(2026, 1, 1)),
+    ]),
+]  # fmt: skip
+
+
+def _add_rows_without_a_customer(engine: Engine) -> None:
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # ignored inside a transaction
+        else:
+            conn.exec_driver_sql("SET session_replication_role = replica")  # no FK triggers
+        for model, rows in WITHOUT_CUSTOMER:
+            conn.execute(insert(model), rows)
+        conn.commit()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        else:
+            conn.exec_driver_sql("SET session_replication_role = DEFAULT")
+
+
+def _counted_alone(
+    conn: Any, rule: dict[str, Any], moment: datetime, as_at: bool
+) -> list[tuple[str, int, int]]:
+    """The rule counted the plain way, by a query of its own that takes every row of the
+    table through two sums: what rules counted together must equal."""
+    table = dq_rules.CHECKED_TABLES[rule["table_name"]]
+    base, group = dq_rules._scoped_base(table)
+    joins, applies, passes = dq_rules._terms(table, rule, dq_rules.rule_params(rule), moment)
+    if as_at:
+        more, existed = dq_rules._existed_at(table, moment)
+        joins, applies = joins + more, and_(applies, existed)
+        if rule["rule_type"] == "not_future":
+            applies = and_(applies, passes)
+    stmt = (
+        select(
+            group,
+            func.sum(case((applies, 1), else_=0)),
+            func.sum(case((and_(applies, passes), 1), else_=0)),
+        )
+        .select_from(dq_rules._joined(base, joins))
+        .group_by(group)
+        .order_by(group)
+    )
+    return [(s or dq_rules.UNLINKED, int(c or 0), int(p or 0)) for s, c, p in conn.execute(stmt)]
+
+
+@pytest.mark.parametrize("as_at", [False, True], ids=["now", "as_at"])
+def test_rules_counted_together_equal_each_rule_counted_alone(engine: Engine, as_at: bool) -> None:
+    _add_rows_without_a_customer(engine)
+    rules = [*DEFAULT_RULES, *EXTRA_RULES]
+    moment = datetime(2026, 2, 15) if as_at else REF  # as at: invoice 12 did not exist yet
+    with engine.connect() as conn:
+        together = dq_rules.evaluate_rules(conn, rules, moment, as_at)
+        alone = [dq_rules.evaluate_rule(conn, rule, moment, as_at) for rule in rules]
+        plain = [_counted_alone(conn, rule, moment, as_at) for rule in rules]
+    assert together == alone
+    assert together == plain
+    by_code = {r["code"]: counts for r, counts in zip(rules, together, strict=True)}
+    unlinked = dq_rules.UNLINKED
+    # The rows without a customer are counted, and fail the rule that their customer exists.
+    exists = (unlinked, 2, 0) if as_at else (unlinked, 3, 0)
+    assert exists in by_code["INV_CUSTOMER_EXISTS"]
+    assert (unlinked, 1, 0) in by_code["SUR_CUSTOMER_EXISTS"]
+    # Invoices 1 and 2 share January; 10 and 11 share it too, unless 10 is exempt (numbered).
+    assert ("CRM", 2, 0) in by_code["INV_UNIQUE_PER_MONTH"]
+    exempt, plain_unique = together[len(DEFAULT_RULES)], together[len(DEFAULT_RULES) + 1]
+    assert (unlinked, 1, 1) in exempt if as_at else (unlinked, 2, 2) in exempt
+    assert (unlinked, 2, 0) in plain_unique if as_at else (unlinked, 3, 1) in plain_unique
+
+
+def test_a_run_reads_each_table_once(engine: Engine) -> None:
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.connect() as conn:
+        dq_rules.evaluate_rules(conn, DEFAULT_RULES, REF)
+    tables = {r["table_name"] for r in DEFAULT_RULES}
+    # A query per table, and for a table linked to its customers one counting its rows per
+    # source system from the indexes; a unique rule with an indexed key (invoices per month)
+    # counts its duplicates apart.
+    linked = tables - {"customers", "customer_source_records"}
+    assert len(statements) == len(tables) + len(linked) + 1

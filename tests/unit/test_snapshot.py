@@ -166,3 +166,22 @@ def test_an_import_after_the_snapshot_makes_it_stale_until_the_next_one(migrated
 
 def test_each_database_has_its_own_snapshot_folder(migrated_engine, seeded_engine):
     assert snapshot.directory(migrated_engine) != snapshot.directory(seeded_engine)
+
+
+def test_the_copy_can_read_a_replica_instead_of_the_primary(
+    migrated_engine, seeded_engine, monkeypatch
+):
+    """ANALYTICS_SOURCE_URL: the dashboards' copy is taken from a read replica (here: another
+    database holding the customers), never loading the primary people write to."""
+    replica = seeded_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("ANALYTICS_SOURCE_URL", replica)
+    taken = snapshot.refresh(migrated_engine)
+    assert taken.path.parent == snapshot.directory(migrated_engine)
+    columnar = snapshot.reader(taken)
+    try:
+        with columnar.connect() as conn, seeded_engine.connect() as source:
+            assert overview.customer_count(conn, ALL) == overview.customer_count(source, ALL) > 0
+    finally:
+        columnar.dispose()
+    with migrated_engine.connect() as conn:
+        assert overview.customer_count(conn, ALL) == 0
