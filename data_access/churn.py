@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -183,33 +184,64 @@ def cohort_customers(
 # --- churn and revenue retention per month ----------------------------------------------------
 
 
+def lifetime_counts(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None
+) -> pd.DataFrame:
+    """Customers per signup month × month lost (NULL = not lost) [× value of `by`], as month
+    indexes: one grouped scan whose rows add up to any month's active and churned counts
+    (`monthly_churn`), whatever the months asked for."""
+    lost = month_index(lost_on(conn, filters)).label("lost")
+    signup = month_index(Customer.signup_date).label("signup")
+    keys = [signup, lost] if by is None else [split_column(by).label("value"), signup, lost]
+    stmt = (
+        select(*keys, func.count(Customer.id).label("customers"))
+        .where(*customer_conditions(viewer, filters))
+        .group_by(*keys)
+    )
+    result = conn.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    if by is None:
+        frame.insert(0, "value", None)
+    return frame
+
+
+def without_split(counts: pd.DataFrame) -> pd.DataFrame:
+    """`lifetime_counts` by a dimension added up over its values."""
+    keys = ["signup", "lost"]
+    total = counts.groupby(keys, dropna=False)["customers"].sum().reset_index()
+    return total.assign(value=None)[["value", *keys, "customers"]]
+
+
+def monthly_churn(counts: pd.DataFrame, months: list[date]) -> pd.DataFrame:
+    """Per value and month: customers active at the month's start (signed up before it, not
+    lost before it) and how many of them were lost during it, from `lifetime_counts`."""
+    rows = []
+    # No customers at all: every month counts zero (a split by a dimension has no values).
+    groups = counts.groupby("value", dropna=False, sort=False) if len(counts) else [(None, counts)]
+    for value, group in groups:
+        signup = group["signup"].to_numpy(dtype=float)
+        lost = pd.to_numeric(group["lost"]).to_numpy(dtype=float)  # NaN = not lost
+        n = group["customers"].to_numpy(dtype="int64")
+        for m in months:
+            k = index_of(m)
+            active = (signup < k) & (np.isnan(lost) | (lost >= k))
+            rows.append(
+                {
+                    "value": None if pd.isna(value) else value,
+                    "month": m,
+                    "active_at_start": int(n[active].sum()),
+                    "churned": int(n[active & (lost == k)].sum()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["value", "month", "active_at_start", "churned"])
+
+
 def churn_by_split(
     conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None
 ) -> pd.DataFrame:
     """Per month of the period (and per value of `by`): customers active at the month's start
     and how many of them churned in it."""
-    keys = [] if by is None else [split_column(by).label("value")]
-    lost = lost_on(conn, filters)
-    columns = []
-    for i, m in enumerate(filters.month_starts):
-        active = and_(Customer.signup_date < m, or_(lost.is_(None), lost >= m))
-        churned = and_(active, lost < add_months(m, 1))
-        columns += [sum_if(active).label(f"a{i}"), sum_if(churned).label(f"c{i}")]
-    stmt = select(*keys, *columns).where(*customer_conditions(viewer, filters))
-    if keys:
-        stmt = stmt.group_by(*keys)
-    rows = []
-    for row in conn.execute(stmt).mappings():
-        for i, m in enumerate(filters.month_starts):
-            rows.append(
-                {
-                    "value": row.get("value"),
-                    "month": m,
-                    "active_at_start": int(row[f"a{i}"]),
-                    "churned": int(row[f"c{i}"]),
-                }
-            )
-    return pd.DataFrame(rows, columns=["value", "month", "active_at_start", "churned"])
+    return monthly_churn(lifetime_counts(conn, viewer, filters, by), filters.month_starts)
 
 
 def revenue_retention(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:

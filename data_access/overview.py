@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
 
-from data_access.churn_basis import lost_on
+from data_access import churn
 from data_access.filters import Filters, add_months, month_start
 from data_access.models import (
     Complaint,
@@ -45,21 +45,8 @@ def customer_count(conn: Connection, viewer: Viewer) -> int:
 
 def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """Per month of the period: customers active at the month's start and how many of them
-    churned during it (one scan of customers)."""
-    lost = lost_on(conn, filters)
-    columns = []
-    for i, m in enumerate(filters.month_starts):
-        active = and_(Customer.signup_date < m, or_(lost.is_(None), lost >= m))
-        churned = and_(active, lost < add_months(m, 1))
-        columns += [sum_if(active).label(f"a{i}"), sum_if(churned).label(f"c{i}")]
-    row = conn.execute(select(*columns).where(*customer_conditions(viewer, filters))).one()
-    return pd.DataFrame(
-        {
-            "month": filters.month_starts,
-            "active_at_start": [int(row[2 * i]) for i in range(filters.months)],
-            "churned": [int(row[2 * i + 1]) for i in range(filters.months)],
-        }
-    )
+    churned during it (one grouped scan of customers)."""
+    return churn.churn_by_split(conn, viewer, filters).drop(columns="value")
 
 
 def _nps_query(viewer: Viewer, filters: Filters, *keys: ColumnElement) -> Select:

@@ -19,6 +19,7 @@ statements — so scope conditions and masking are the same code on either engin
 
 from __future__ import annotations
 
+import logging
 import os
 import pathlib
 import re
@@ -118,6 +119,7 @@ SUMMARIES = {
 }
 SUFFIX = ".duckdb"
 KEEP = 2  # snapshots kept: the newest and the one readers may still hold open
+_LOG = logging.getLogger(__name__)
 MEMORY_LIMIT = os.environ.get("ANALYTICS_MEMORY_LIMIT", "1GB")
 
 
@@ -241,8 +243,16 @@ def refresh(primary: Engine) -> Snapshot:
 
 def publish(primary: Engine) -> Snapshot | None:
     """After the analytical tables changed (seed, import, code lists): a new snapshot, unless
-    the analytical path is switched off."""
-    return refresh(primary) if enabled() else None
+    the analytical path is switched off. The change itself is already committed, so a copy
+    that fails is logged, not raised: the old snapshot is now stale and the primary answers
+    until the next one."""
+    if not enabled():
+        return None
+    try:
+        return refresh(primary)
+    except Exception:  # noqa: BLE001 - any failure of the copy leaves the data as it is
+        _LOG.exception("the analytical snapshot could not be refreshed")
+        return None
 
 
 def ensure_fresh(primary: Engine) -> Snapshot | None:

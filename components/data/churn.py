@@ -103,11 +103,13 @@ def churn_trend(viewer: Viewer, filters: Filters, split: str) -> ChurnTrend:
     year = filters.over_months(12)
     min_n = int(app_settings()["min_sample_size"])
     with facts().connect() as conn:
-        monthly = churn.churn_by_split(conn, viewer, year)
+        counts = churn.lifetime_counts(conn, viewer, filters, split)  # one scan for all four
         revenue = churn.revenue_retention(conn, viewer, year)
-        split_rows = churn.churn_by_split(conn, viewer, filters, split)
-        now = churn.churn_by_split(conn, viewer, filters)
-        before = churn.churn_by_split(conn, viewer, filters.previous())
+    everyone = churn.without_split(counts)
+    monthly = churn.monthly_churn(everyone, year.month_starts)
+    split_rows = churn.monthly_churn(counts, filters.month_starts)
+    now = churn.monthly_churn(everyone, filters.month_starts)
+    before = churn.monthly_churn(everyone, filters.previous().month_starts)
     monthly = churn_stats.churn_rates(monthly.drop(columns="value")).merge(
         churn_stats.revenue_rates(revenue), on="month"
     )

@@ -15,6 +15,7 @@ from analytics.kpi import Estimate, nps, proportion
 from analytics.risk import LEVELS, annotate
 from components.cache import cached, engine, facts
 from components.data.shared import period_end
+from data_access import churn as churn_queries
 from data_access import (
     dq_results,
     kri,
@@ -72,10 +73,12 @@ def _nps(frame: pd.DataFrame, min_n: int) -> Estimate:
     )
 
 
-def _trend(conn: Connection, viewer: Viewer, filters: Filters, min_n: int) -> pd.DataFrame:
+def _trend(
+    conn: Connection, viewer: Viewer, filters: Filters, lifetimes: pd.DataFrame, min_n: int
+) -> pd.DataFrame:
     """NPS (with 95% CI) and churn rate for the 12 months ending with the period."""
     year = filters.over_months(12)
-    churn = overview.churn_by_month(conn, viewer, year)
+    churn = churn_queries.monthly_churn(lifetimes, year.month_starts)
     scores = overview.nps_by_month(conn, viewer, year)
     rows = []
     for c, s in zip(churn.itertuples(), scores.itertuples(), strict=True):
@@ -128,8 +131,9 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         snap_before = annotate(
             overview.risk_snapshot(conn, viewer, previous, at_before), bands, at_before.date()
         )
-        churn_now = overview.churn_by_month(data, viewer, filters)
-        churn_before = overview.churn_by_month(data, viewer, previous)
+        lifetimes = churn_queries.lifetime_counts(data, viewer, filters)  # every churn figure
+        churn_now = churn_queries.monthly_churn(lifetimes, filters.month_starts)
+        churn_before = churn_queries.monthly_churn(lifetimes, previous.month_starts)
         nps_now = overview.nps_counts(data, viewer, filters)
         nps_before = overview.nps_counts(data, viewer, previous)
         sla_now = overview.complaint_sla_counts(data, viewer, filters, at)
@@ -138,7 +142,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         region_before = overview.nps_counts(data, viewer, previous, by="region")
         dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn)
         kri_states = kri.latest_kri_states(conn)
-        trend = _trend(data, viewer, filters, min_n)
+        trend = _trend(data, viewer, filters, lifetimes, min_n)
         as_of = overview.latest_full_month(data)
 
     category_levels = (

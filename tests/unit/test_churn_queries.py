@@ -169,3 +169,15 @@ def test_falling_credit_scores_match_pandas(seeded_engine, viewer):
     pairs = pairs[pairs["size"] == 2]
     assert got["reviewed_twice"] == len(pairs) > 0
     assert got["falling"] == int((pairs["last"] < pairs["first"]).sum()) > 0
+
+
+def test_split_counts_added_up_give_the_unsplit_months(seeded_engine):
+    """The churn trend reads one scan split by a dimension and adds the values up for the
+    overall months; that must be the unsplit figure (itself checked against pandas)."""
+    year = PERIOD.over_months(12)
+    with seeded_engine.connect() as conn:
+        split = churn.lifetime_counts(conn, ALL, year, "contract_type")
+        plain = churn.churn_by_split(conn, ALL, year)
+    added = churn.monthly_churn(churn.without_split(split), year.month_starts)
+    pd.testing.assert_frame_equal(added, plain)
+    assert plain["churned"].sum() > 0

@@ -185,3 +185,20 @@ def test_the_copy_can_read_a_replica_instead_of_the_primary(
         columnar.dispose()
     with migrated_engine.connect() as conn:
         assert overview.customer_count(conn, ALL) == 0
+
+
+def test_a_copy_that_fails_leaves_the_data_and_the_primary_answers(migrated_engine, monkeypatch):
+    """The import is committed before the copy: a failing copy is logged, not raised, and
+    the stale snapshot is not used."""
+    first = snapshot.refresh(migrated_engine)
+    with migrated_engine.begin() as conn:
+        audit.record(conn, "ann", "import", "customers", "file.csv", {"rows": 1})
+
+    def broken(_primary):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(snapshot, "refresh", broken)
+    assert snapshot.publish(migrated_engine) is None
+    assert snapshot.current(migrated_engine) == first
+    with migrated_engine.connect() as conn:
+        assert not snapshot.is_fresh(first, conn)
