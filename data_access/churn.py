@@ -58,6 +58,16 @@ CHURN_DIMENSIONS: dict[str, str] = {
     "contract_type": "contract_type",
 }
 COMPLAINT_WINDOW_DAYS = 90
+# What a customer list shows of each customer (name masked for viewers without PII rights).
+LISTED_CUSTOMER = (
+    Customer.id,
+    Customer.external_id.label("customer_id"),
+    Customer.name.label("customer"),
+    Customer.region,
+    Customer.segment,
+    Customer.tier,
+    Customer.contract_type,
+)
 AGING_BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (">90", 91, None))
 
 
@@ -505,13 +515,7 @@ def feature_select(
     day = literal(at, Date)
     stmt = (
         select(
-            Customer.id,
-            Customer.external_id.label("customer_id"),
-            Customer.name.label("customer"),
-            Customer.region,
-            Customer.segment,
-            Customer.tier,
-            Customer.contract_type,
+            *LISTED_CUSTOMER,
             cast(Customer.credit_score, Float).label("credit_score"),
             last_nps.label("last_nps"),
             func.coalesce(complaints.c.complaints_6m, 0).label("complaints_6m"),

@@ -328,13 +328,7 @@ def at_risk(
     total = conn.execute(select(func.count()).select_from(joined).where(*conditions)).scalar_one()
     stmt = (
         select(
-            Customer.id,
-            Customer.external_id.label("customer_id"),
-            Customer.name.label("customer"),
-            Customer.region,
-            Customer.segment,
-            Customer.tier,
-            Customer.contract_type,
+            *churn.LISTED_CUSTOMER,
             ChurnScore.monthly_revenue,
             ChurnScore.linear,
         )

@@ -10,7 +10,6 @@ snapshot is used, or one is taken first).
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from datetime import date
 
@@ -18,6 +17,7 @@ from data_access import churn, overview, satisfaction, snapshot
 from data_access.db import make_engine
 from data_access.filters import Filters
 from data_access.security import Viewer
+from scripts.bench import best_of
 
 PERIOD = Filters(end_month=date(2026, 10, 1), months=3)
 YEAR = PERIOD.over_months(12)
@@ -86,15 +86,6 @@ APP: dict[str, Callable] = {
     "churn: revenue retention, 12 months": lambda c: churn.revenue_retention(c, EVERYONE, YEAR),
     "churn: falling credit scores": lambda c: churn.credit_score_changes(c, EVERYONE, PERIOD),
 }
-
-
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def _fetch(raw, sql: str) -> list:  # noqa: ANN001 - a DBAPI connection
