@@ -19,7 +19,7 @@ from data_access import audit
 from data_access.dq_results import DQ_RESULTS, DQ_RULES, DQ_RUNS
 from quality.required import COMPLETENESS_RULE, is_required, required_fields
 from quality.rule_set import DEFAULT_RULES
-from quality.rules import evaluate_rule, rule_params, validate_rule
+from quality.rules import evaluate_rules, rule_params, validate_rule
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,17 @@ def _reference_moment(reference_time: datetime | date | None) -> datetime:
     return reference_time
 
 
+def _read_one_snapshot(conn: Connection) -> None:
+    """Have every statement on `conn` read the same snapshot of the data: a rule's counts come
+    from several statements (quality.rules), which must agree while others write."""
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="REPEATABLE READ")
+    elif conn.dialect.name == "sqlite":
+        # The driver opens a transaction only before a write, so each SELECT would read the
+        # data as it is then. In WAL mode (data_access.db) a reader keeps no writer waiting.
+        conn.exec_driver_sql("BEGIN")
+
+
 def run_checks(
     engine: Engine,
     triggered_by: str,
@@ -81,8 +92,9 @@ def run_checks(
     moment = _reference_moment(reference_time)
     started = started_at or datetime.now()
     # Evaluate on a read connection: the write lock is held only for the short write below,
-    # so logins and edits are not kept waiting while every rule scans its table.
+    # so logins and edits are not kept waiting while the rules scan their tables.
     with engine.connect() as conn:
+        _read_one_snapshot(conn)
         rules = (
             conn.execute(
                 select(DQ_RULES).where(DQ_RULES.c.active.is_(True)).order_by(DQ_RULES.c.id)
@@ -91,7 +103,8 @@ def run_checks(
             .all()
         )
         required = required_fields(conn)
-        results, skipped, not_required = [], [], []
+        evaluated: list[dict[str, Any]] = []
+        skipped, not_required = [], []
         for rule in rules:
             problems = validate_rule(dict(rule))
             if problems:
@@ -103,10 +116,14 @@ def run_checks(
             ):
                 not_required.append(rule["code"])
                 continue
-            results += [
-                {"rule_id": rule["id"], "source_system": s, "checked": c, "passed": p}
-                for s, c, p in evaluate_rule(conn, dict(rule), moment, as_at)
-            ]
+            evaluated.append(dict(rule))
+        # All rules at once: the rules of a table are counted in one pass over it.
+        counts = evaluate_rules(conn, evaluated, moment, as_at)
+        results = [
+            {"rule_id": rule["id"], "source_system": s, "checked": c, "passed": p}
+            for rule, rule_counts in zip(evaluated, counts, strict=True)
+            for s, c, p in rule_counts
+        ]
     with engine.begin() as conn:
         run_id = conn.execute(
             insert(DQ_RUNS).values(
