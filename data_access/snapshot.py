@@ -23,6 +23,7 @@ import logging
 import os
 import pathlib
 import re
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
@@ -181,13 +182,14 @@ def _scanner(name: str) -> pathlib.Path:
     return next(pathlib.Path(package.__file__).parent.rglob("*.duckdb_extension"))
 
 
-def _attach_clause(primary: Engine) -> tuple[str, str]:
-    """(extension name, ATTACH statement) reading the primary database read-only."""
-    url = make_url(primary.url)
-    if primary.dialect.name == "sqlite":
-        path = str(pathlib.Path(url.database).resolve()).replace("'", "''")
+def _attach_clause(source: Engine, staged: pathlib.Path) -> tuple[str, str]:
+    """(extension name, ATTACH statement) reading the source read-only: for SQLite the
+    consistent copy `_stage` made at `staged`, for PostgreSQL the server."""
+    url = make_url(source.url)
+    if source.dialect.name == "sqlite":
+        path = str(staged.resolve()).replace("'", "''")
         return "sqlite_scanner", f"ATTACH '{path}' AS src (TYPE sqlite, READ_ONLY)"
-    if primary.dialect.name == "postgresql":
+    if source.dialect.name == "postgresql":
         parts = {
             "host": url.host,
             "port": url.port,
@@ -198,7 +200,23 @@ def _attach_clause(primary: Engine) -> tuple[str, str]:
         dsn = " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
         dsn = dsn.replace("'", "''")
         return "postgres_scanner", f"ATTACH '{dsn}' AS src (TYPE postgres, READ_ONLY)"
-    raise ValueError(f"no analytical snapshot for {primary.dialect.name}")
+    raise ValueError(f"no analytical snapshot for {source.dialect.name}")
+
+
+def _stage(source: Engine, staged: pathlib.Path) -> None:
+    """A SQLite source is first copied with SQLite's own online backup, and the scanner
+    reads the copy, never the live file: the scanner carries its own SQLite library, and two
+    SQLite libraries in one process holding the same file break each other's POSIX locks
+    (closing one's file drops the other's) — writes of other processes were lost that way."""
+    if source.dialect.name != "sqlite":
+        return
+    live = sqlite3.connect(pathlib.Path(source.url.database).resolve())
+    copy = sqlite3.connect(staged)
+    try:
+        live.backup(copy)
+    finally:
+        copy.close()
+        live.close()
 
 
 def _source(primary: Engine) -> Engine:
@@ -218,9 +236,12 @@ def refresh(primary: Engine) -> Snapshot:
     folder = directory(primary)
     folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f"draft-{uuid.uuid4().hex}.tmp"
-    extension, attach = _attach_clause(_source(primary))
+    staged = folder / f"draft-{uuid.uuid4().hex}.sqlite.tmp"
+    source = _source(primary)
+    extension, attach = _attach_clause(source, staged)
     copy = duckdb.connect(str(draft), config={"memory_limit": MEMORY_LIMIT})
     try:
+        _stage(source, staged)
         copy.execute(f"LOAD '{_scanner(extension)}'")
         copy.execute(attach)
         for table in SNAPSHOT_TABLES:
@@ -233,6 +254,8 @@ def refresh(primary: Engine) -> Snapshot:
         copy.close()
         draft.unlink(missing_ok=True)
         raise
+    finally:
+        staged.unlink(missing_ok=True)
     copy.close()
     published = folder / f"{version:012d}-{time.time_ns()}{SUFFIX}"
     os.replace(draft, published)
