@@ -71,8 +71,8 @@ print(f"after a data change: peak {peak:.0f} MB")
 """
 
 
-def run(*args: str) -> None:
-    print(f"\n$ {' '.join(args)}", flush=True)
+def run(label: str, *args: str) -> None:
+    print(f"\n== {label} ==", flush=True)
     subprocess.run([sys.executable, *args], cwd=ROOT, check=True)
 
 
@@ -88,11 +88,12 @@ def main() -> int:
         folder = ROOT / "bench" / "data"
         folder.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{folder / f'crm_{args.customers}.db'}"
-    run("-c", SEED, url, str(args.customers))
-    run("-c", AFTER_CHANGE, url)
-    run("scripts/bench.py", "--existing", url, "--no-fit")
-    run("scripts/bench_engines.py", "--database-url", url)
+    run(f"seed of {args.customers:,} customers", "-c", SEED, url, str(args.customers))
+    run("what a data change costs", "-c", AFTER_CHANGE, url)
+    run("every page, cold and warm", "scripts/bench.py", "--existing", url, "--no-fit")
+    run("heaviest figures", "scripts/bench_engines.py", "--database-url", url)
     run(
+        f"{args.sessions} concurrent sessions",
         "scripts/bench_sessions.py",
         "--database-url",
         url,
