@@ -74,3 +74,13 @@ def get_engine(url: str | None = None) -> Engine:
 @lru_cache(maxsize=4)
 def _engine_for(url: str) -> Engine:
     return make_engine(url)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load (seed, import): PostgreSQL's planner needs fresh table statistics,
+    or it plans the first grouped and correlated queries for empty tables (the churn model's
+    scoring took 120 s instead of 0.3 s at 20,000 customers). SQLite needs none."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")

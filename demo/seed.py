@@ -24,6 +24,7 @@ from analytics.risk import risk_level
 from data_access import codes, snapshot
 from data_access.churn_basis import refresh_last_activity
 from data_access.churn_model import fit_churn_models
+from data_access.db import refresh_statistics
 from data_access.filters import add_months
 from data_access.kri import refresh_kris
 from data_access.models import (
@@ -835,6 +836,7 @@ def finish_seed(engine: Engine, as_of: date | None = None) -> None:
         ensure_demo_users(conn)
         dq_runs.seed_rules(conn)
         refresh_last_activity(conn)
+    refresh_statistics(engine)
     reference = datetime.combine(as_of or date.today(), time())
     # A history of monthly check runs (the rows that existed at each month's start), so the
     # data-quality trend has something to show from the first start.

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from data_access import snapshot
 from data_access.churn_model import fit_churn_models
 from data_access.code_lists import add_codes
+from data_access.db import refresh_statistics
 from data_access.kri import refresh_kris
 from data_access.security import ADMIN_USERS, IMPORT_DATA, Viewer
 from importer import checks, writing
@@ -115,6 +116,7 @@ def add_unknown_codes(engine: Engine, viewer: Viewer, report: ImportReport) -> i
 def after_import(engine: Engine, username: str) -> int:
     """Refresh what depends on the data: a data-quality run, the KRI values, the stored
     churn models with their scores, and the analytical snapshot the dashboards read."""
+    refresh_statistics(engine)
     run_id = run_checks(engine, username)
     refresh_kris(engine)
     fit_churn_models(engine, username)

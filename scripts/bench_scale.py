@@ -41,7 +41,7 @@ print(f"seed: {time.perf_counter() - started:.0f} s, peak {peak:.0f} MB; "
 AFTER_CHANGE = """
 import resource, sys, time
 from datetime import date, datetime
-from data_access.db import make_engine
+from data_access.db import make_engine, refresh_statistics
 from data_access import snapshot
 from data_access.churn_model import fit_churn_models
 from data_access.churn_basis import refresh_last_activity
@@ -56,6 +56,7 @@ with engine.begin() as conn:
     refresh_last_activity(conn)
     print(f"last activity per customer: {time.perf_counter() - started:.1f} s")
 steps = (
+    ("table statistics", lambda: refresh_statistics(engine)),
     ("data-quality check run", lambda: runs.run_checks(engine, "bench",
                                                        reference_time=datetime(2026, 11, 1))),
     ("KRI values", lambda: refresh_kris(engine)),
