@@ -13,9 +13,11 @@ from sqlalchemy import (
     Connection,
     Date,
     Float,
+    FromClause,
     Integer,
     Select,
     Subquery,
+    Table,
     and_,
     case,
     cast,
@@ -46,7 +48,7 @@ from data_access.satisfaction import (
 )
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
-from data_access.snapshot import CREDIT_TREND, REVENUE_MOVES
+from data_access.snapshot import COHORT_MONTHS, CREDIT_TREND, OPEN_INVOICES, REVENUE_MOVES
 from data_access.sql import days_between, hours_between, sum_if
 
 DAYS_PER_MONTH = 30.4375
@@ -123,6 +125,8 @@ def cohort_invoices(
     amount invoiced (revenue retention) and how many of the cohort's customers had an
     invoice or order (activity retention). One grouped pass over the invoices."""
     first = add_months(filters.end_month, -(cohorts - 1))
+    if conn.dialect.name == "duckdb":
+        return _cohort_invoices_from_summary(viewer, filters, first, conn)
     cohort = month_index(Customer.signup_date).label("cohort")
     month = month_index(Invoice.period_month).label("month")
     stmt = (
@@ -140,11 +144,38 @@ def cohort_invoices(
         )
         .group_by(cohort, month)
     )
-    columns = ["cohort", "month", "revenue", "active"]
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+    return _cohort_frame(conn.execute(stmt).all())
+
+
+def _cohort_frame(rows: list) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["cohort", "month", "revenue", "active"])
     return frame.astype(
         {"cohort": "int64", "month": "int64", "revenue": "float64", "active": "int64"}
     )
+
+
+def _cohort_invoices_from_summary(
+    viewer: Viewer, filters: Filters, first: date, conn: Connection
+) -> pd.DataFrame:
+    """`cohort_invoices` from the snapshot's cohort × month × slice summary."""
+    cells = COHORT_MONTHS.c
+    cohort = month_index(cells.signup_month).label("cohort")
+    month = month_index(cells.month).label("month")
+    stmt = (
+        select(
+            cohort,
+            month,
+            func.sum(cells.revenue).label("revenue"),
+            func.sum(cells.active).label("active"),
+        )
+        .where(
+            cells.signup_month >= first,
+            cells.signup_month < filters.end_exclusive,
+            *customer_conditions(viewer, filters, COHORT_MONTHS),
+        )
+        .group_by(cohort, month)
+    )
+    return _cohort_frame(conn.execute(stmt).all())
 
 
 def cohort_customers(
@@ -629,20 +660,42 @@ def recently_churned(
 # --- credit exposure --------------------------------------------------------------------------
 
 
-def _outstanding() -> ColumnElement:
-    return Invoice.amount - func.coalesce(Invoice.paid_amount, 0)
+INVOICES = Invoice.__table__
 
 
-def _unpaid() -> ColumnElement[bool]:
-    return and_(Invoice.paid_date.is_(None), Invoice.status != "written_off")
+def _open_items(conn: Connection) -> Table:
+    """Where unpaid invoices are read: on the analytical snapshot its copy of the invoices
+    unpaid now (a few per cent of them), elsewhere the invoices."""
+    return OPEN_INVOICES if conn.dialect.name == "duckdb" else INVOICES
+
+
+def _scoped_items(
+    items: Table, viewer: Viewer, filters: Filters
+) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    """The invoices to read and the viewer's scope and filters on them: the snapshot's open
+    invoices carry the customer's slice, the invoices are joined to their customers."""
+    if items is OPEN_INVOICES:
+        return items, customer_conditions(viewer, filters, items)
+    joined = items.join(Customer, Customer.id == items.c.customer_id)
+    return joined, customer_conditions(viewer, filters)
+
+
+def _outstanding(invoices: Table) -> ColumnElement:
+    return invoices.c.amount - func.coalesce(invoices.c.paid_amount, 0)
+
+
+def _unpaid(invoices: Table) -> ColumnElement[bool]:
+    return and_(invoices.c.paid_date.is_(None), invoices.c.status != "written_off")
 
 
 def overdue_aging(conn: Connection, viewer: Viewer, filters: Filters, at: date) -> pd.DataFrame:
     """Unpaid amounts past their due date on `at`, per aging bucket (days overdue), with the
     number of invoices and customers. Written-off invoices are excluded."""
+    items = _open_items(conn)
+    source, scope = _scoped_items(items, viewer, filters)
     bucket = case(
         *[
-            (Invoice.due_date >= at - timedelta(days=upper), literal(label))
+            (items.c.due_date >= at - timedelta(days=upper), literal(label))
             for label, _low, upper in AGING_BUCKETS
             if upper is not None
         ],
@@ -651,12 +704,12 @@ def overdue_aging(conn: Connection, viewer: Viewer, filters: Filters, at: date) 
     stmt = (
         select(
             bucket,
-            func.sum(_outstanding()).label("amount"),
-            func.count(Invoice.id).label("invoices"),
-            func.count(func.distinct(Invoice.customer_id)).label("customers"),
+            func.sum(_outstanding(items)).label("amount"),
+            func.count(items.c.id).label("invoices"),
+            func.count(func.distinct(items.c.customer_id)).label("customers"),
         )
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .where(_unpaid(), Invoice.due_date < at, *customer_conditions(viewer, filters))
+        .select_from(source)
+        .where(_unpaid(items), items.c.due_date < at, *scope)
         .group_by(bucket)
     )
     found = pd.DataFrame(
@@ -671,33 +724,36 @@ def receivables(conn: Connection, viewer: Viewer, filters: Filters, at: date) ->
     """Open receivables on `at` and the amount invoiced in the three full months before
     `at`'s month (and their length in days), for days sales outstanding."""
     window = add_months(month_start(at), -3)
-    stmt = (
-        select(
-            func.coalesce(
-                func.sum(case((and_(_unpaid(), Invoice.period_month < at), _outstanding()))), 0
-            ).label("receivable"),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                Invoice.period_month >= window,
-                                Invoice.period_month < month_start(at),
-                            ),
-                            Invoice.amount,
-                        )
-                    )
-                ),
-                0,
-            ).label("billed_90d"),
-        )
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .where(*customer_conditions(viewer, filters))
+    items = _open_items(conn)
+    source, scope = _scoped_items(items, viewer, filters)
+    receivable = (
+        select(func.coalesce(func.sum(_outstanding(items)), 0))
+        .select_from(source)
+        .where(_unpaid(items), items.c.period_month < at, *scope)
     )
-    row = conn.execute(stmt).mappings().one()
+    if conn.dialect.name == "duckdb":  # the snapshot's revenue per month and slice
+        months = REVENUE_MOVES.c.month
+        billed = select(func.coalesce(func.sum(REVENUE_MOVES.c.revenue), 0)).where(
+            months >= window,
+            months < month_start(at),
+            *customer_conditions(viewer, filters, REVENUE_MOVES),
+        )
+    else:
+        billed = (
+            select(func.coalesce(func.sum(Invoice.amount), 0))
+            .join(Customer, Customer.id == Invoice.customer_id)
+            .where(
+                Invoice.period_month >= window,
+                Invoice.period_month < month_start(at),
+                *customer_conditions(viewer, filters),
+            )
+        )
+    row = conn.execute(
+        select(receivable.scalar_subquery().label("r"), billed.scalar_subquery().label("b"))
+    ).one()
     return {
-        "receivable": float(row["receivable"]),
-        "billed": float(row["billed_90d"]),
+        "receivable": float(row.r),
+        "billed": float(row.b),
         "days": (month_start(at) - window).days,
     }
 
@@ -759,8 +815,9 @@ def top_exposures(
 ) -> pd.DataFrame:
     """Customers with the largest overdue amount on `at`, with days since the oldest unpaid
     due date, credit score and limit; PII masked for the viewer."""
-    overdue = func.sum(_outstanding()).label("overdue")
-    oldest = func.min(Invoice.due_date).label("oldest_due")
+    items = _open_items(conn)
+    overdue = func.sum(_outstanding(items)).label("overdue")
+    oldest = func.min(items.c.due_date).label("oldest_due")
     stmt = (
         select(
             Customer.id,
@@ -773,10 +830,10 @@ def top_exposures(
             Customer.credit_limit,
             overdue,
             oldest,
-            func.count(Invoice.id).label("invoices"),
+            func.count(items.c.id).label("invoices"),
         )
-        .join(Invoice, Invoice.customer_id == Customer.id)
-        .where(_unpaid(), Invoice.due_date < at, *customer_conditions(viewer, filters))
+        .join(items, items.c.customer_id == Customer.id)
+        .where(_unpaid(items), items.c.due_date < at, *customer_conditions(viewer, filters))
         .group_by(  # every selected column: not every engine infers them from the key
             Customer.id,
             Customer.external_id,

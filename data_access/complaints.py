@@ -13,7 +13,12 @@ from data_access.codes import SEVERITIES
 from data_access.filters import Filters
 from data_access.models import Complaint, Customer
 from data_access.pii import mask_frame
-from data_access.satisfaction import Focus, dimension_column, focus_conditions
+from data_access.satisfaction import (
+    CUSTOMER_DIMENSIONS,
+    Focus,
+    dimension_column,
+    focus_conditions,
+)
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
 from data_access.sql import hours_between, sum_if
@@ -187,20 +192,19 @@ def backlog_aging(
     return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["severity", "age", "open"])
 
 
-def complaints_by_segment(
-    conn: Connection, viewer: Viewer, filters: Filters, by: str, focus: Focus | None = None
+def complaint_cube(
+    conn: Connection, viewer: Viewer, filters: Filters, focus: Focus | None = None
 ) -> pd.DataFrame:
-    """Complaints opened in the period per value of a customer dimension `by`."""
-    if by == "touchpoint":
-        raise ValueError("complaints have no touchpoint")
-    column = dimension_column(by)
+    """Complaints opened in the period per combination of the customer dimensions, in one
+    grouped scan: any one dimension's counts are sums of its rows (`satisfaction.roll_up`)."""
+    keys = [dimension_column(d).label(d) for d in CUSTOMER_DIMENSIONS]
     stmt = (
-        select(column.label("value"), func.count(Complaint.id).label("complaints"))
+        select(*keys, func.count(Complaint.id).label("complaints"))
         .join(Customer, Customer.id == Complaint.customer_id)
         .where(*_in_period(viewer, filters, focus))
-        .group_by(column)
+        .group_by(*keys)
     )
-    return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["value", "complaints"])
+    return pd.DataFrame(conn.execute(stmt).all(), columns=[*CUSTOMER_DIMENSIONS, "complaints"])
 
 
 def complaint_page(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 
-from data_access import churn
+from data_access import churn, satisfaction
 from data_access.filters import Filters, add_months, month_start
 from data_access.models import (
     Complaint,
@@ -17,7 +17,6 @@ from data_access.models import (
     RiskAppetite,
     RiskAssessment,
     RiskReview,
-    SurveyResponse,
 )
 from data_access.scope import customer_conditions, risk_conditions
 from data_access.security import Viewer
@@ -49,25 +48,28 @@ def churn_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.Dat
     return churn.churn_by_split(conn, viewer, filters).drop(columns="value")
 
 
-def _nps_query(viewer: Viewer, filters: Filters, *keys: ColumnElement) -> Select:
-    """n, promoters (9–10) and detractors (0–6) of NPS answers in the period, grouped by
-    `keys` (none = one overall row), within the viewer's scope."""
-    stmt = (
-        select(
-            *keys,
-            func.count(SurveyResponse.nps).label("n"),
-            sum_if(SurveyResponse.nps >= 9).label("promoters"),
-            sum_if(SurveyResponse.nps <= 6).label("detractors"),
-        )
-        .join(Customer, Customer.id == SurveyResponse.customer_id)
-        .where(
-            SurveyResponse.responded_on >= filters.start,
-            SurveyResponse.responded_on < filters.end_exclusive,
-            SurveyResponse.nps.is_not(None),
-            *customer_conditions(viewer, filters),
-        )
-    )
-    return stmt.group_by(*keys).order_by(*keys) if keys else stmt
+def _nps_query(
+    conn: Connection, viewer: Viewer, filters: Filters, by: str | None = None, monthly: bool = False
+) -> Select:
+    """n, promoters (9–10) and detractors (0–6) of NPS answers in the period, per month
+    and/or per `by` (neither: one overall row), within the viewer's scope; on the analytical
+    snapshot from its monthly summary of the answers."""
+    summary = satisfaction.summarised(conn, None, (by,) if by else ())
+    keys = []
+    if monthly:
+        day = satisfaction.answer_day(summary)
+        keys.append(month_bucket(day, filters.month_starts).label("month"))
+    if by:
+        keys.append(satisfaction.answer_column(by, summary).label(by))
+    counts = satisfaction.answer_stmt(
+        viewer, filters, None, filters.start, filters.end_exclusive, *keys, summary=summary
+    ).subquery()
+    return select(
+        *(counts.c[k.key] for k in keys),
+        counts.c.n_nps.label("n"),
+        counts.c.promoters,
+        counts.c.detractors,
+    ).order_by(*(counts.c[k.key] for k in keys))
 
 
 def nps_counts(
@@ -77,16 +79,18 @@ def nps_counts(
     channel} (an allow-list: the grouping column never comes from user text)."""
     if by not in (None, "region", "segment", "tier", "channel"):
         raise ValueError(f"cannot group NPS by {by!r}")
-    keys = [getattr(Customer, by)] if by else []
-    columns = [*(k.key for k in keys), "n", "promoters", "detractors"]
-    rows = conn.execute(_nps_query(viewer, filters, *keys)).mappings().all()
-    return pd.DataFrame(rows, columns=columns)
+    columns = [*([by] if by else []), "n", "promoters", "detractors"]
+    rows = conn.execute(_nps_query(conn, viewer, filters, by)).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    frame[["n", "promoters", "detractors"]] = frame[["n", "promoters", "detractors"]].astype(
+        "int64"
+    )
+    return frame
 
 
 def nps_by_month(conn: Connection, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """NPS answer counts for each month of the period (one grouped query; empty months 0)."""
-    month_of = month_bucket(SurveyResponse.responded_on, filters.month_starts).label("month")
-    found = {r.month: r for r in conn.execute(_nps_query(viewer, filters, month_of))}
+    found = {r.month: r for r in conn.execute(_nps_query(conn, viewer, filters, monthly=True))}
     rows = []
     for m in filters.month_starts:
         r = found.get(m.isoformat())

@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from data_access.churn_basis import lost_on
 from data_access.code_lists import code_lists
@@ -17,6 +28,7 @@ from data_access.models import Customer, CustomerAttribute, SurveyResponse
 from data_access.pii import mask_frame
 from data_access.scope import customer_conditions
 from data_access.security import VIEW_RECORDS, Viewer
+from data_access.snapshot import ANSWER_COUNTS, ANSWER_DIMENSIONS, SURVEY_MONTHS
 from data_access.sql import month_bucket, sum_if
 
 # Dimensions a page may break down by or focus on: an allow-list of names, never user text in
@@ -70,16 +82,7 @@ def attribute_dimensions(conn: Connection, viewer: Viewer) -> tuple[str, ...]:
     return tuple(d for d in found if is_attribute_dimension(d))
 
 
-COUNT_COLUMNS = [
-    "n_nps",
-    "promoters",
-    "detractors",
-    "n_csat",
-    "csat_top2",
-    "n_ces",
-    "ces_sum",
-    "ces_sumsq",
-]
+COUNT_COLUMNS = list(ANSWER_COUNTS)
 
 
 @dataclass(frozen=True)
@@ -164,24 +167,64 @@ def _counts() -> list[ColumnElement]:
     ]
 
 
-def _survey_stmt(
-    viewer: Viewer, filters: Filters, focus: Focus | None, start: date, end: date, *keys
+def summarised(conn: Connection, focus: Focus | None, dimensions: Sequence[str] = ()) -> bool:
+    """True on the analytical snapshot when the counts are keyed and focused by listed
+    dimensions only: then they are sums of its monthly summary (`snapshot.SURVEY_MONTHS`),
+    tens of thousands of rows instead of every answer."""
+    wanted = [*dimensions, *([focus.dimension] if focus else [])]
+    return conn.dialect.name == "duckdb" and all(d in ANSWER_DIMENSIONS for d in wanted)
+
+
+def answer_day(summary: bool) -> ColumnElement:
+    """The day (the summary: the first of the month) an answer was given."""
+    return SURVEY_MONTHS.c.month if summary else SurveyResponse.responded_on
+
+
+def answer_column(dimension: str, summary: bool) -> ColumnElement:
+    """The column counts are grouped by for `dimension`, in the answers or the summary."""
+    return SURVEY_MONTHS.c[dimension] if summary else dimension_column(dimension)
+
+
+def answer_stmt(
+    viewer: Viewer,
+    filters: Filters,
+    focus: Focus | None,
+    start: date,
+    end: date,
+    *keys: ColumnElement,
+    summary: bool = False,
 ) -> Select:
-    stmt = (
-        select(*keys, *_counts())
-        .join(Customer, Customer.id == SurveyResponse.customer_id)
-        .where(
-            SurveyResponse.responded_on >= start,
-            SurveyResponse.responded_on < end,
-            *customer_conditions(viewer, filters),
-            *focus_conditions(focus),
+    """Answer counts (COUNT_COLUMNS) from `start` to `end` (month starts), grouped by `keys`
+    built with `answer_day`/`answer_column` on the same source."""
+    if not summary:
+        stmt = (
+            select(*keys, *_counts())
+            .join(Customer, Customer.id == SurveyResponse.customer_id)
+            .where(
+                SurveyResponse.responded_on >= start,
+                SurveyResponse.responded_on < end,
+                *customer_conditions(viewer, filters),
+                *focus_conditions(focus),
+            )
         )
-    )
+    else:
+        months = SURVEY_MONTHS.c
+        focused = [months[focus.dimension] == focus.value] if focus else []
+        stmt = (
+            select(*keys, *(func.coalesce(func.sum(months[n]), 0).label(n) for n in ANSWER_COUNTS))
+            .select_from(SURVEY_MONTHS)
+            .where(
+                months.month >= start,
+                months.month < end,
+                *customer_conditions(viewer, filters, SURVEY_MONTHS),
+                *focused,
+            )
+        )
     return stmt.group_by(*keys) if keys else stmt
 
 
-def _frame(rows, keys: list[str]) -> pd.DataFrame:  # noqa: ANN001
-    frame = pd.DataFrame([dict(r) for r in rows], columns=[*keys, *COUNT_COLUMNS])
+def _frame(result: CursorResult, keys: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(result.all(), columns=[*keys, *COUNT_COLUMNS])
     frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].fillna(0).astype("int64")
     return frame
 
@@ -190,9 +233,12 @@ def survey_by_month(
     conn: Connection, viewer: Viewer, filters: Filters, focus: Focus | None = None
 ) -> pd.DataFrame:
     """Counts for every month of the period (months without answers are zeros)."""
-    month = month_bucket(SurveyResponse.responded_on, filters.month_starts).label("month")
-    stmt = _survey_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, month)
-    found = _frame(conn.execute(stmt).mappings(), ["month"]).set_index("month")
+    summary = summarised(conn, focus)
+    month = month_bucket(answer_day(summary), filters.month_starts).label("month")
+    stmt = answer_stmt(
+        viewer, filters, focus, filters.start, filters.end_exclusive, month, summary=summary
+    )
+    found = _frame(conn.execute(stmt), ["month"]).set_index("month")
     index = [m.isoformat() for m in filters.month_starts]
     out = found.reindex(index, fill_value=0).reset_index(names="month")
     out["month"] = filters.month_starts
@@ -204,8 +250,8 @@ def survey_breakdown(
 ) -> pd.DataFrame:
     """Counts in the period per value of `by` (every code listed, zeros where no answers)."""
     column = dimension_column(by).label("value")
-    stmt = _survey_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, column)
-    found = _frame(conn.execute(stmt).mappings(), ["value"]).set_index("value")
+    stmt = answer_stmt(viewer, filters, focus, filters.start, filters.end_exclusive, column)
+    found = _frame(conn.execute(stmt), ["value"]).set_index("value")
     # Every active code of the list in its order, then values only stored rows still carry
     # (an attribute has no list: the values found).
     listed = list(code_lists(conn)[DIMENSION_CODES[by]]) if by in DIMENSION_CODES else []
@@ -228,10 +274,10 @@ def survey_windows(
         (SurveyResponse.responded_on >= filters.start, literal("latest")), else_=literal("baseline")
     ).label("window")
     column = dimension_column(by).label("value")
-    stmt = _survey_stmt(
+    stmt = answer_stmt(
         viewer, filters, focus, baseline_start, filters.end_exclusive, column, window
     )
-    return _frame(conn.execute(stmt).mappings(), ["value", "window"])
+    return _frame(conn.execute(stmt), ["value", "window"])
 
 
 LISTED_DIMENSIONS = tuple(DIMENSION_CODES)  # the cube's keys: every listed dimension
@@ -249,37 +295,59 @@ def survey_cube(
     of the code lists' sizes rows, whatever the number of answers. Counts add up, so every
     breakdown and every early-warning window is a sum of its rows (`roll_up`)."""
     baseline_start = add_months(filters.start, -baseline_months)
+    summary = summarised(conn, focus, LISTED_DIMENSIONS)
     window = case(
-        (SurveyResponse.responded_on >= filters.start, literal("latest")), else_=literal("baseline")
+        (answer_day(summary) >= filters.start, literal("latest")), else_=literal("baseline")
     ).label("window")
-    keys = [dimension_column(d).label(d) for d in LISTED_DIMENSIONS]
-    stmt = _survey_stmt(
-        viewer, filters, focus, baseline_start, filters.end_exclusive, window, *keys
+    keys = [answer_column(d, summary).label(d) for d in LISTED_DIMENSIONS]
+    stmt = answer_stmt(
+        viewer,
+        filters,
+        focus,
+        baseline_start,
+        filters.end_exclusive,
+        window,
+        *keys,
+        summary=summary,
     )
-    return _frame(conn.execute(stmt).mappings(), ["window", *LISTED_DIMENSIONS])
+    return _frame(conn.execute(stmt), ["window", *LISTED_DIMENSIONS])
 
 
 def customer_cube(
     conn: Connection, viewer: Viewer, filters: Filters, focus: Focus | None = None
 ) -> pd.DataFrame:
-    """Customers active at some time in the period per combination of the customer
-    dimensions (one grouped scan); a customer has one value of each, so the count of any one
-    dimension's value is a sum of rows."""
+    """Customers active at some time in the period (`customers`) and in the period before
+    (`customers_before`) per combination of the customer dimensions, in one grouped scan; a
+    customer has one value of each, so the count of any one dimension's value is a sum of
+    rows."""
     lost = lost_on(conn, filters)
+    before = filters.previous()
     keys = [dimension_column(d).label(d) for d in CUSTOMER_DIMENSIONS]
     stmt = (
-        select(*keys, func.count(Customer.id).label("customers"))
+        select(
+            *keys,
+            sum_if(or_(lost.is_(None), lost >= filters.start)).label("customers"),
+            # Every row is still there at the start of the period before (WHERE).
+            sum_if(Customer.signup_date < before.end_exclusive).label("customers_before"),
+        )
         .where(
             Customer.signup_date < filters.end_exclusive,
-            or_(lost.is_(None), lost >= filters.start),
+            or_(lost.is_(None), lost >= before.start),
             *customer_conditions(viewer, filters),
             *focus_conditions(focus, False),
         )
         .group_by(*keys)
     )
-    return pd.DataFrame(
-        conn.execute(stmt).mappings().all(), columns=[*CUSTOMER_DIMENSIONS, "customers"]
-    )
+    columns = [*CUSTOMER_DIMENSIONS, "customers", "customers_before"]
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+    frame[columns[-2:]] = frame[columns[-2:]].fillna(0).astype("int64")
+    return frame
+
+
+def active_from(cube: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`active_customers` from the customer cube: per value of `by`, those with any."""
+    rolled = roll_up(cube, by, ["customers"])
+    return rolled[rolled["customers"] > 0].reset_index(drop=True)
 
 
 def roll_up(cube: pd.DataFrame, by: str, columns: list[str], *keys: str) -> pd.DataFrame:

@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 
 from data_access import audit
 from data_access.db import DEFAULT_SQLITE_PATH, database_url_of
-from data_access.models import AuditLog
+from data_access.models import AuditLog, Invoice
 
 SNAPSHOT_TABLES = (
     "churn_models",  # written with their scores after an import, before the refresh
@@ -83,7 +83,58 @@ CREDIT_TREND = Table(
     Column("latest", Integer),
     Column("previous", Integer),
 )
+# Survey answers counted per month × every listed dimension (the customer's region,
+# segment, tier, channel and lifecycle stage; the answer's touchpoint): the satisfaction and
+# overview figures without an imported-attribute breakdown are sums of its rows.
+ANSWER_DIMENSIONS = ("region", "segment", "tier", "channel", "lifecycle_stage", "touchpoint")
+ANSWER_COUNTS = (
+    "n_nps",
+    "promoters",
+    "detractors",
+    "n_csat",
+    "csat_top2",
+    "n_ces",
+    "ces_sum",
+    "ces_sumsq",
+)
+SURVEY_MONTHS = Table(
+    "survey_months",
+    MetaData(),
+    Column("month", Date),
+    *(Column(name, String) for name in ANSWER_DIMENSIONS),
+    *(Column(name, Integer) for name in ANSWER_COUNTS),
+)
+# The invoices unpaid now and not written off (a few per cent of all invoices): every
+# overdue and receivable figure on any as-of day is a subset of them. The columns of
+# `invoices`, so the same statements read it, and the customer's slice, so a scope needs
+# no join.
+OPEN_INVOICES = Invoice.__table__.to_metadata(MetaData(), name="open_invoices")
+for _slice in ("region", "segment", "tier"):
+    OPEN_INVOICES.append_column(Column(_slice, String))
+# Invoices per signup-month cohort × invoice month × customer slice: the amount and the
+# customers invoiced. A customer is in one cell per month, so the counts add up.
+COHORT_MONTHS = Table(
+    "cohort_months",
+    MetaData(),
+    Column("signup_month", Date),
+    Column("month", Date),
+    Column("region", String),
+    Column("segment", String),
+    Column("tier", String),
+    Column("revenue", Float),
+    Column("active", Integer),
+)
 SUMMARIES = {
+    "open_invoices": """
+        SELECT i.*, c.region, c.segment, c.tier
+        FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
+        WHERE i.paid_date IS NULL AND i.status != 'written_off'""",
+    "cohort_months": """
+        SELECT CAST(date_trunc('month', c.signup_date) AS DATE) AS signup_month,
+               i.period_month AS month, c.region, c.segment, c.tier,
+               sum(i.amount) AS revenue, count(DISTINCT i.customer_id) AS active
+        FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
+        GROUP BY ALL""",
     # Each customer's two newest credit reviews side by side (ties by id).
     "credit_trend": """
         SELECT customer_id,
@@ -117,8 +168,26 @@ SUMMARIES = {
                coalesce(sum(p.before) FILTER (WHERE p.before > 0 AND p.now = 0), 0) AS lost
         FROM pairs AS p JOIN customers AS c ON c.id = p.customer_id
         GROUP BY p.month, c.region, c.segment, c.tier""",
+    # As `data_access.satisfaction` counts answers (promoters 9–10, detractors 0–6, CSAT
+    # top-2 = 4–5, CES sum and sum of squares for its mean and spread).
+    "survey_months": """
+        SELECT CAST(date_trunc('month', r.responded_on) AS DATE) AS month,
+               c.region, c.segment, c.tier, c.channel, c.lifecycle_stage, r.touchpoint,
+               count(r.nps) AS n_nps,
+               count(*) FILTER (WHERE r.nps >= 9) AS promoters,
+               count(*) FILTER (WHERE r.nps <= 6) AS detractors,
+               count(r.csat) AS n_csat,
+               count(*) FILTER (WHERE r.csat >= 4) AS csat_top2,
+               count(r.ces) AS n_ces,
+               coalesce(sum(r.ces), 0) AS ces_sum,
+               coalesce(sum(r.ces * r.ces), 0) AS ces_sumsq
+        FROM survey_responses AS r JOIN customers AS c ON c.id = r.customer_id
+        GROUP BY ALL""",
 }
-SUFFIX = ".duckdb"
+# The snapshot's layout: bumped when a copied table or a summary changes, so a snapshot
+# written by an older release is never read (the next refresh replaces it).
+FORMAT = 2
+SUFFIX = f".v{FORMAT}.duckdb"
 KEEP = 2  # snapshots kept: the newest and the one readers may still hold open
 _LOG = logging.getLogger(__name__)
 MEMORY_LIMIT = os.environ.get("ANALYTICS_MEMORY_LIMIT", "1GB")
@@ -261,6 +330,8 @@ def refresh(primary: Engine) -> Snapshot:
     os.replace(draft, published)
     for old in sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
         old.unlink(missing_ok=True)
+    for other in set(folder.glob("*.duckdb")) - set(folder.glob(f"*{SUFFIX}")):
+        other.unlink(missing_ok=True)  # another format: no reader of this release opens it
     return Snapshot(published, version)
 
 

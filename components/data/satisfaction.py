@@ -18,7 +18,6 @@ from data_access import (
 from data_access.filters import Filters
 from data_access.security import VIEW_RECORDS, Viewer
 
-
 EARLY_WARNING_BASELINE_MONTHS = 12
 
 
@@ -54,22 +53,22 @@ def satisfaction_model(
     now = datetime.now()
     at = period_end(filters, now)
     previous = filters.previous()
-    year = filters.over_months(12)
     min_n = int(app_settings()["min_sample_size"])
+    # One monthly scan covers the 12-month trend, the period and the period before.
+    span = filters.over_months(max(12, 2 * filters.months))
     with facts().connect() as conn:
-        monthly = satisfaction.survey_by_month(conn, viewer, year, focus)
-        period = satisfaction.survey_by_month(conn, viewer, filters, focus)
-        before = satisfaction.survey_by_month(conn, viewer, previous, focus)
+        by_month = satisfaction.survey_by_month(conn, viewer, span, focus)
         breakdowns, windows, customers, vs_nps = {}, [], [], {}
         # The listed dimensions, then the organisation's own attributes with a few values.
         dimensions = (
             *satisfaction.DIMENSION_CODES,
             *satisfaction.attribute_dimensions(conn, viewer),
         )
-        # Two grouped scans serve every listed dimension (their counts add up); an imported
-        # attribute is read by its own grouped queries.
+        # Three grouped scans serve every listed dimension (their counts add up); an
+        # imported attribute is read by its own grouped queries.
         cube = satisfaction.survey_cube(conn, viewer, filters, EARLY_WARNING_BASELINE_MONTHS, focus)
         people = satisfaction.customer_cube(conn, viewer, filters, focus)
+        complained = complaints.complaint_cube(conn, viewer, filters, focus)
         for dim in dimensions:
             if dim in satisfaction.LISTED_DIMENSIONS:
                 breakdown = satisfaction.breakdown_from(conn, cube, dim)
@@ -80,7 +79,7 @@ def satisfaction_model(
                     conn, viewer, filters, dim, EARLY_WARNING_BASELINE_MONTHS, focus
                 )
             if dim in satisfaction.CUSTOMER_DIMENSIONS:
-                active = satisfaction.roll_up(people, dim, ["customers"])
+                active = satisfaction.active_from(people, dim)
             else:
                 active = satisfaction.active_customers(conn, viewer, filters, dim, focus)
             breakdowns[dim] = sat_stats.scores(breakdown, min_n)
@@ -89,20 +88,17 @@ def satisfaction_model(
             breakdowns[dim] = breakdowns[dim].merge(active, on="value", how="left")
             if dim in satisfaction.CUSTOMER_DIMENSIONS:
                 vs_nps[dim] = breakdowns[dim].merge(
-                    complaints.complaints_by_segment(conn, viewer, filters, dim, focus),
-                    on="value",
-                    how="left",
+                    satisfaction.roll_up(complained, dim, ["complaints"]), on="value", how="left"
                 )
         complaint_counts = complaints.complaint_counts(conn, viewer, filters, at, focus)
         complaints_before = complaints.complaint_counts(
             conn, viewer, previous, period_end(previous, now), focus
         )
-        customers_before = satisfaction.active_customers(conn, viewer, previous, "region", focus)
         times = complaints.response_times(conn, viewer, filters, focus)
         backlog = complaints.backlog_aging(conn, viewer, filters, at, focus)
         as_of = overview.latest_full_month(conn)
     for frame in vs_nps.values():
-        frame["complaints"] = frame["complaints"].fillna(0).astype(int)
+        frame["complaints"] = pd.to_numeric(frame["complaints"]).fillna(0).astype(int)
         frame["per_1000"] = (
             1000 * frame["complaints"] / frame["customers"].where(frame["customers"] > 0)
         )
@@ -111,13 +107,13 @@ def satisfaction_model(
         as_of_month=as_of,
         at=at,
         min_n=min_n,
-        period=_one_row(period, min_n),
-        previous=_one_row(before, min_n),
-        monthly=sat_stats.scores(monthly, min_n),
+        period=_one_row(by_month.iloc[-filters.months :], min_n),
+        previous=_one_row(by_month.iloc[-2 * filters.months : -filters.months], min_n),
+        monthly=sat_stats.scores(by_month.iloc[-12:].reset_index(drop=True), min_n),
         breakdowns=breakdowns,
         warnings=sat_stats.early_warnings(pd.concat(windows), pd.concat(customers), min_n),
         customers=period_customers,
-        customers_before=int(customers_before["customers"].sum()),
+        customers_before=int(people["customers_before"].sum()),
         complaints=complaint_counts,
         complaints_before=complaints_before,
         times=times,

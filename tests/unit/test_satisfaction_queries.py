@@ -280,6 +280,29 @@ def test_the_cube_adds_up_to_every_per_dimension_query(larger_seeded_engine, vie
             assert _rows(rolled, ["value", "window"]) == _rows(windows, ["value", "window"]), by
         for by in satisfaction.CUSTOMER_DIMENSIONS:
             expected = satisfaction.active_customers(conn, viewer, PERIOD, by, focus)
-            rolled = satisfaction.roll_up(customers, by, ["customers"])
+            rolled = satisfaction.active_from(customers, by)
             assert _rows(rolled, ["value"]) == _rows(expected, ["value"]), by
             assert rolled["customers"].sum() > 0
+        # The period before, from the same scan.
+        before = satisfaction.active_customers(conn, viewer, PERIOD.previous(), "region", focus)
+        assert customers["customers_before"].sum() == before["customers"].sum() > 0
+
+
+@pytest.mark.parametrize("viewer", [ALL, EAST])
+@pytest.mark.parametrize("focus", [None, Focus("tier", "VIP")])
+def test_complaints_per_segment_roll_up_from_one_scan(larger_seeded_engine, raw, viewer, focus):
+    """Complaints opened in the period per value of each customer dimension, rolled up from
+    one grouped scan, equal pandas counts on the raw rows."""
+    comp = _scoped(raw["complaints"], viewer, focus)
+    in_period = comp[
+        (comp.opened_at >= pd.Timestamp(PERIOD.start))
+        & (comp.opened_at < pd.Timestamp(PERIOD.end_exclusive))
+    ]
+    with larger_seeded_engine.connect() as conn:
+        cube = complaints.complaint_cube(conn, viewer, PERIOD, focus)
+    assert cube["complaints"].sum() == len(in_period)
+    assert focus is not None or len(in_period) > 0
+    for by in satisfaction.CUSTOMER_DIMENSIONS:
+        got = satisfaction.roll_up(cube, by, ["complaints"]).dropna(subset=["value"])
+        expected = in_period.groupby(by).size()
+        assert dict(zip(got["value"], got["complaints"], strict=True)) == expected.to_dict(), by

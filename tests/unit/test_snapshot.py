@@ -14,6 +14,7 @@ import pytest
 from data_access import audit, churn, churn_model, complaints, overview, satisfaction, snapshot
 from data_access.churn_model import ModelKey
 from data_access.filters import Filters
+from data_access.satisfaction import Focus
 from data_access.security import Viewer
 
 pytestmark = pytest.mark.db
@@ -55,6 +56,13 @@ FIGURES = {
     "churn.top_exposures": lambda c, v: churn.top_exposures(c, v, PERIOD, AT),
     "satisfaction.survey_by_month": lambda c, v: satisfaction.survey_by_month(c, v, YEAR),
     "satisfaction.survey_cube": lambda c, v: satisfaction.survey_cube(c, v, PERIOD, 6),
+    "satisfaction.survey_cube[focus]": lambda c, v: satisfaction.survey_cube(
+        c, v, PERIOD, 6, Focus("touchpoint", "support")
+    ),
+    "satisfaction.survey_by_month[focus]": lambda c, v: satisfaction.survey_by_month(
+        c, v, YEAR, Focus("segment", "SMB")
+    ),
+    "overview.nps_counts[all]": lambda c, v: overview.nps_counts(c, v, PERIOD),
     "satisfaction.customer_cube": lambda c, v: satisfaction.customer_cube(c, v, PERIOD),
     "satisfaction.active_customers": lambda c, v: satisfaction.active_customers(
         c, v, PERIOD, "touchpoint"
@@ -63,9 +71,7 @@ FIGURES = {
     "complaints.complaint_counts": lambda c, v: complaints.complaint_counts(c, v, PERIOD, AT_TIME),
     "complaints.response_times": lambda c, v: complaints.response_times(c, v, PERIOD),
     "complaints.backlog_aging": lambda c, v: complaints.backlog_aging(c, v, PERIOD, AT_TIME),
-    "complaints.complaints_by_segment": lambda c, v: complaints.complaints_by_segment(
-        c, v, PERIOD, "tier"
-    ),
+    "complaints.complaint_cube": lambda c, v: complaints.complaint_cube(c, v, PERIOD),
     "complaints.complaint_page": lambda c, v: complaints.complaint_page(c, v, PERIOD, AT_TIME),
 }
 
@@ -166,6 +172,21 @@ def test_an_import_after_the_snapshot_makes_it_stale_until_the_next_one(migrated
 
 def test_each_database_has_its_own_snapshot_folder(migrated_engine, seeded_engine):
     assert snapshot.directory(migrated_engine) != snapshot.directory(seeded_engine)
+
+
+def test_a_snapshot_of_another_format_is_never_read(migrated_engine):
+    """After an upgrade that changes the snapshot's tables, the old file (newer data version
+    or not) is ignored and removed by the next refresh instead of failing a page."""
+    folder = snapshot.directory(migrated_engine)
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "999999999999-1.duckdb"  # the name an older release gave it
+    old.write_bytes(b"")
+    assert (
+        snapshot.current(migrated_engine) is None or snapshot.current(migrated_engine).path != old
+    )
+    taken = snapshot.refresh(migrated_engine)
+    assert snapshot.current(migrated_engine) == taken
+    assert not old.exists()
 
 
 def test_the_copy_can_read_a_replica_instead_of_the_primary(
