@@ -61,6 +61,16 @@ class Customer(Base):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # What record linkage compares (all optional, all PII): the person's name in parts, birth
+    # date, address and a national ID — kept as text, or as a keyed hash when the
+    # organisation's `hash_national_id` setting is on.
+    given_name: Mapped[str | None] = mapped_column(String(80))
+    family_name: Mapped[str | None] = mapped_column(String(80))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    address_line: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(80))
+    national_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_customers_scope", "region", "segment", "tier"),
@@ -68,6 +78,9 @@ class Customer(Base):
         Index("ix_customers_churn", "churn_date"),
         Index("ix_customers_last_activity", "last_activity_on"),
         Index("ix_customers_source", "source_system"),
+        # Blocking keys for record linkage.
+        Index("ix_customers_family_birth", "family_name", "date_of_birth"),
+        Index("ix_customers_postcode", "postcode"),
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from data_access import audit
 from data_access.filters import CHURN_BASES
@@ -44,10 +46,19 @@ DEFAULTS: dict[str, Any] = {
     # Lockout policy.
     "max_failed_logins": 5,
     "lockout_minutes": 15,
+    # Personal data: the importer stores national_id as a keyed hash (HMAC-SHA256 of the
+    # normalised ID, see data_access.pii.hash_national_id) instead of the clear value. IDs
+    # stored before the setting changed are not rewritten.
+    "hash_national_id": False,
 }
 
 
 CHURN_SETTINGS = ("churn_basis", "inactivity_days")
+PRIVACY_SETTINGS = ("hash_national_id",)
+# Secrets kept in the settings table: never returned by all_settings, never editable, never
+# audited or shown. The HMAC key of national IDs is created once, on first use.
+NATIONAL_ID_KEY = "national_id_hash_key"
+SECRET_SETTINGS = frozenset({NATIONAL_ID_KEY})
 
 
 def get_setting(conn: Connection, key: str) -> Any:
@@ -57,9 +68,40 @@ def get_setting(conn: Connection, key: str) -> Any:
 
 
 def all_settings(conn: Connection) -> dict[str, Any]:
-    """Every setting, stored values overriding defaults."""
-    stored = {k: json.loads(v) for k, v in conn.execute(select(Setting.key, Setting.value))}
+    """Every setting, stored values overriding defaults (secrets left out)."""
+    stored = {
+        k: json.loads(v)
+        for k, v in conn.execute(select(Setting.key, Setting.value))
+        if k not in SECRET_SETTINGS
+    }
     return {**DEFAULTS, **stored}
+
+
+def national_id_key(engine: Engine) -> bytes | None:
+    """The HMAC key national IDs are hashed with when the `hash_national_id` setting is on
+    (None when it is off). Created once, at random, on first use and kept in the settings
+    table, so every import hashes the same ID to the same value."""
+    with engine.connect() as conn:
+        if not get_setting(conn, "hash_national_id"):
+            return None
+        stored = _stored_secret(conn, NATIONAL_ID_KEY)
+    if stored is None:
+        try:
+            with engine.begin() as conn:
+                created = secrets.token_hex(32)
+                conn.execute(insert(Setting).values(key=NATIONAL_ID_KEY, value=json.dumps(created)))
+        except IntegrityError:
+            pass  # another session created it first: use theirs
+        with engine.connect() as conn:
+            stored = _stored_secret(conn, NATIONAL_ID_KEY)
+    if stored is None:
+        raise RuntimeError("the national ID hash key could not be created")
+    return bytes.fromhex(stored)
+
+
+def _stored_secret(conn: Connection, key: str) -> str | None:
+    value = conn.execute(select(Setting.value).where(Setting.key == key)).scalar_one_or_none()
+    return None if value is None else json.loads(value)
 
 
 LEVELS = ("Low", "Medium", "High", "Critical")
@@ -93,7 +135,16 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     idle = values.get("inactivity_days")
     if idle is not None and not (isinstance(idle, int) and 7 <= idle <= 730):
         problems.append("inactivity_days: a whole number of days from 7 to 730")
-    editable = {"risk_level_bands", "review_cadence_days", "min_sample_size", *CHURN_SETTINGS}
+    hashing = values.get("hash_national_id")
+    if hashing is not None and not isinstance(hashing, bool):
+        problems.append("hash_national_id: true or false")
+    editable = {
+        "risk_level_bands",
+        "review_cadence_days",
+        "min_sample_size",
+        *CHURN_SETTINGS,
+        *PRIVACY_SETTINGS,
+    }
     unknown = set(values) - editable
     if unknown:
         problems.append(f"cannot change {', '.join(sorted(unknown))} here")

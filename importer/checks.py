@@ -15,7 +15,9 @@ from sqlalchemy import ColumnElement, Connection, Engine, Table, select, tuple_
 from analytics.kri import threshold_problem
 from data_access.code_lists import all_entries
 from data_access.models import Customer, CustomerAttribute, Risk
+from data_access.pii import hash_national_id
 from data_access.security import Viewer
+from data_access.settings import national_id_key
 from importer.formats import FIRST_RESPONSE_HOURS, FORMATS, Column, TableFormat, with_code_lists
 from importer.header import ATTRIBUTE, resolve_header
 from importer.reading import read_rows
@@ -35,6 +37,7 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
         churn, signup = row.get("churn_date"), row.get("signup_date")
         if churn and signup and churn < signup:
             problems.append(("churn_date", "before signup_date"))
+        problems += _built_name(fmt, row)
     if fmt.name == "invoices" and row.get("period_month") and row["period_month"].day != 1:
         problems.append(("period_month", "not the first day of a month"))
     if fmt.name == "invoices" and not row.get("period_month") and not row.get("issued_on"):
@@ -51,6 +54,31 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
     if fmt.name == "surveys" and all(row.get(k) is None for k in ("nps", "csat", "ces")):
         problems.append(("nps", "a survey answer needs at least one of nps, csat, ces"))
     return problems
+
+
+def _built_name(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """A customer without a name but with given and/or family name is named
+    "given_name family_name" (a name the file gives is kept as it is)."""
+    if row.get("name") is not None:
+        return []
+    parts = [row.get("given_name"), row.get("family_name")]
+    if not any(parts):
+        return []  # _missing_with_alternatives names the row
+    built = " ".join(p for p in parts if p)
+    limit = fmt.column("name").max_len
+    row["name"] = built  # shown in the report when it is refused
+    if len(built) > limit:
+        return [("name", f"given_name and family_name together are longer than {limit}")]
+    return []
+
+
+def _missing_with_alternatives(fmt: TableFormat, row: dict[str, Any]) -> list[str]:
+    """Required columns that may be stood in for, empty in this row with every stand-in."""
+    return [
+        column
+        for column, alternatives in fmt.alternatives
+        if all(row.get(c) is None for c in (column, *alternatives))
+    ]
 
 
 def _kri_checks(row: dict[str, Any]) -> list[tuple[str, str]]:
@@ -192,6 +220,9 @@ def validate_file(
     today = today or date.today()
     now = datetime.now()
     seen: set[tuple] = set()
+    # With the organisation's hash_national_id setting on, IDs are hashed as they are read:
+    # the clear value never reaches the spool or the database.
+    id_key = national_id_key(engine) if "national_id" in header else None
     with engine.connect() as conn:
         # The organisation's code lists as stored now: active codes are allowed, retired
         # ones are named as retired, anything else is collected as a proposed new code.
@@ -207,7 +238,7 @@ def validate_file(
         for chunk in _chunks(rows, CHUNK_ROWS):
             report.rows += len(chunk)
             valid = _validate_chunk(
-                conn, viewer, fmt, header, chunk, seen, report, today, date_format, retired
+                conn, viewer, fmt, header, chunk, seen, report, today, date_format, retired, id_key
             )
             if report.ok and valid:
                 planned = _plan(conn, viewer, fmt, header, valid, report, now)
@@ -247,9 +278,11 @@ def _validate_chunk(
     today: date,
     date_format: str | None = None,
     retired: dict[str, frozenset[str]] | None = None,
+    id_key: bytes | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Parsed rows of one chunk that passed every check on their own; rows carry only the
-    file's columns (an empty cell is None)."""
+    file's columns (an empty cell is None). With `id_key`, national IDs are replaced by
+    their keyed hash."""
     retired = retired or {}
     parsed: list[tuple[int, dict[str, Any]]] = []
     for line, values in chunk:
@@ -268,7 +301,7 @@ def _validate_chunk(
                 continue
             raw = raw.strip()
             if raw == "":
-                if col.required:
+                if col.required and not fmt.alternatives_of(name):
                     report.add(line, name, "", "required value is empty")
                     bad = True
                 row[name] = None
@@ -292,6 +325,12 @@ def _validate_chunk(
                 bad = True
         if bad:
             continue
+        if id_key is not None and row.get("national_id") is not None:
+            row["national_id"] = hash_national_id(row["national_id"], id_key)
+        for name in _missing_with_alternatives(fmt, row):
+            instead = " and/or ".join(fmt.alternatives_of(name))
+            report.add(line, name, "", f"required value is empty (or give {instead})")
+            bad = True
         for name, reason in _row_checks(fmt, row):
             report.add(line, name, row.get(name), reason)
             bad = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from data_access import codes
@@ -22,6 +23,8 @@ from data_access.models import (
 )
 
 MODES = ("append", "upsert")
+# A date of birth before this day is a placeholder or a typo, not a customer.
+EARLIEST_BIRTH = date(1900, 1, 1)
 FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
 
 
@@ -35,6 +38,8 @@ class Column:
     high: float | None = None
     max_len: int = 200
     not_future: bool = False
+    not_before: date | None = None  # dates: the earliest plausible day
+    squeeze: bool = False  # text: runs of spaces inside the value become one space
     example: str = ""
     help: str = ""
     aliases: tuple[str, ...] = ()  # other spellings real exports use (matched like the name)
@@ -49,6 +54,9 @@ class TableFormat:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key: duplicates and upserts
     description: str
+    # Required columns that other columns may stand in for, in the file and in each row
+    # (customers: name, or given_name and/or family_name to build it from).
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def key_for(self, columns: list[str | None]) -> tuple[str, ...]:
         """The natural key of a file with these columns: invoices with a number are keyed by
@@ -59,6 +67,10 @@ class TableFormat:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def alternatives_of(self, name: str) -> tuple[str, ...]:
+        """The columns that may stand in for required column `name` (none for most)."""
+        return next((alt for column, alt in self.alternatives if column == name), ())
 
 
 def _c(name: str, kind: str = "text", required: bool = True, **kw: Any) -> Column:
@@ -73,10 +85,44 @@ FORMATS: dict[str, TableFormat] = {
             Customer,
             (
                 _c("external_id", max_len=40, example="CRM-0100001"),
-                _c("name", max_len=120, example="Wang Fang"),
+                _c(
+                    "name",
+                    max_len=120,
+                    example="Wang Fang",
+                    help="may be left out when given_name and/or family_name are given; "
+                    'then built as "given_name family_name"',
+                ),
+                _c("given_name", required=False, max_len=80, example="Fang", squeeze=True),
+                _c("family_name", required=False, max_len=80, example="Wang", squeeze=True),
+                _c(
+                    "date_of_birth",
+                    "date",
+                    required=False,
+                    not_future=True,
+                    not_before=EARLIEST_BIRTH,
+                    example="1984-06-02",
+                    help=f"not in the future, not before {EARLIEST_BIRTH.isoformat()}",
+                ),
                 _c("email", required=False, example="wang.fang@example.com"),
                 _c("phone", required=False, max_len=40, example="13812345678"),
                 _c("company", required=False, max_len=160, example="Ruida Logistics"),
+                _c(
+                    "address_line",
+                    required=False,
+                    max_len=200,
+                    example="88 Century Avenue",
+                    squeeze=True,
+                ),
+                _c("postcode", required=False, max_len=20, example="200120", squeeze=True),
+                _c("city", required=False, max_len=80, example="Shanghai", squeeze=True),
+                _c(
+                    "national_id",
+                    required=False,
+                    max_len=64,
+                    example="X0012345",
+                    help="kept as text (leading zeros, letters); stored as a keyed hash when "
+                    "the hash_national_id setting is on",
+                ),
                 _c("region", codes=codes.REGIONS, example="East"),
                 _c("industry", required=False, codes=codes.INDUSTRIES, example="Retail"),
                 _c("segment", codes=codes.SEGMENTS, example="SMB"),
@@ -114,7 +160,9 @@ FORMATS: dict[str, TableFormat] = {
                 ),
             ),
             ("external_id",),
-            "One row per customer; external_id is the customer's key in your CRM.",
+            "One row per customer; external_id is the customer's key in your CRM. A person's "
+            "name may come whole (name) or in parts (given_name, family_name).",
+            alternatives=(("name", ("given_name", "family_name")),),
         ),
         TableFormat(
             "invoices",
@@ -284,10 +332,22 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "account id",
             "cust id",
         ),
-        "name": ("customer name", "full name", "client name"),
+        "name": ("customer name", "full name", "client name", "姓名", "客户姓名"),
+        "given_name": ("first name", "forename", "given name", "vorname", "名", "名字"),
+        "family_name": ("last name", "surname", "family name", "nachname", "familienname")
+        + ("姓", "姓氏"),
+        "date_of_birth": ("date of birth", "birth date", "birthdate", "dob", "birthday")
+        + ("geburtsdatum", "geburtstag", "出生日期", "生日"),
         "email": ("e-mail address", "email address", "mail"),
         "phone": ("phone number", "telephone", "mobile", "tel"),
         "company": ("company name", "organisation", "organization", "account name"),
+        "address_line": ("address", "street address", "address line 1", "address 1", "street")
+        + ("adresse", "anschrift", "straße", "地址", "详细地址", "住址"),
+        "postcode": ("postal code", "post code", "zip", "zip code", "postleitzahl", "plz")
+        + ("邮编", "邮政编码"),
+        "city": ("town", "stadt", "ort", "wohnort", "城市", "市"),
+        "national_id": ("national id number", "id number", "identity number", "ssn")
+        + ("personalausweisnummer", "ausweisnummer", "身份证号", "身份证号码", "证件号码"),
         "region": ("territory", "sales region"),
         "industry": ("sector",),
         "segment": ("customer segment",),
@@ -451,10 +511,18 @@ def format_table(
             {
                 "column": c.name,
                 "type": c.kind,
-                "required": "yes" if c.required else "no",
+                "required": _required(fmt, c),
                 "allowed": allowed,
                 "note": c.help or ("not in the future" if c.not_future else ""),
                 "also accepted": ", ".join(c.aliases),
             }
         )
     return rows
+
+
+def _required(fmt: TableFormat, column: Column) -> str:
+    """'yes', 'no' or 'yes, or given_name and/or family_name'."""
+    if not column.required:
+        return "no"
+    alternatives = fmt.alternatives_of(column.name)
+    return f"yes, or {' and/or '.join(alternatives)}" if alternatives else "yes"

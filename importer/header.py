@@ -1,7 +1,8 @@
 """Matching a file's header to a table's columns, as real exports spell them.
 
 A header cell matches a column when both are equal after case, spaces and punctuation are
-dropped (`Customer Id`, `customerID` and `customer_id` are the same), or when it is one of
+dropped (`Customer Id`, `customerID` and `customer_id` are the same; letters of any script
+count, so `姓名` and `Straße` are names too), or when it is one of
 the column's documented aliases (`formats.Column.aliases`). A column the table does not know
 is not an error: it is skipped, or — for customers, when the importer asks — kept as a
 customer attribute. The report lists which.
@@ -14,6 +15,7 @@ the other cells are matched by name and alias as above.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from importer.formats import TableFormat
 from importer.report import ImportReport
@@ -25,12 +27,14 @@ MAP_ATTRIBUTE = "attribute"
 MAX_MAPPED_CELL = 200
 # A kept column travels through the checks under this prefix and is stored as an attribute.
 ATTRIBUTE = "attribute:"
-_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+# Letters and digits of any script stay (姓名, Straße); spaces, punctuation and "_" go.
+_NOT_ALNUM = re.compile(r"[\W_]")
 
 
 def normal(name: str) -> str:
-    """The comparable form of a column name: lower case letters and digits only."""
-    return _NOT_ALNUM.sub("", name.lower())
+    """The comparable form of a column name: case-folded letters and digits only, in any
+    script (full-width forms as their plain ones: ＩＤ is id)."""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
 def lookup(fmt: TableFormat) -> dict[str, str]:
@@ -128,11 +132,15 @@ def resolve_header(
     for column in sorted({r for r in matched if matched.count(r) > 1}):
         cells = [h for h, r in zip(header, resolved, strict=True) if r == column]
         report.add(1, column, ", ".join(cells), "two columns of the file feed this column")
+    hint = (
+        f" (the file has columns the table does not know: {', '.join(report.skipped_columns)})"
+        if report.skipped_columns
+        else ""
+    )
     for column in (c.name for c in fmt.columns if c.required and c.name not in matched):
-        hint = (
-            f" (the file has columns the table does not know: {', '.join(report.skipped_columns)})"
-            if report.skipped_columns
-            else ""
-        )
-        report.add(1, column, "", "required column is missing" + hint)
+        alternatives = fmt.alternatives_of(column)
+        if any(alt in matched for alt in alternatives):
+            continue  # name: built from given_name and family_name
+        instead = f" (or give {' and/or '.join(alternatives)})" if alternatives else ""
+        report.add(1, column, "", "required column is missing" + instead + hint)
     return resolved

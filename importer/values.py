@@ -41,12 +41,16 @@ def _when(raw: str, date_only: bool, date_format: str | None) -> date | datetime
 def parse_value(col: Column, raw: str, today: date, date_format: str | None = None) -> Any:
     """The typed value, or raise ValueError with the reason."""
     if col.kind == "text":
+        if col.squeeze:
+            raw = " ".join(raw.split())
         if len(raw) > col.max_len:
             raise ValueError(f"longer than {col.max_len} characters")
         if col.codes is not None and raw not in col.codes:
             raise ValueError(f"unknown code; allowed: {', '.join(col.codes)}")
         if col.name == "email" and not _EMAIL.match(raw):
             raise ValueError("not an e-mail address")
+        if col.name == "national_id" and not any(ch.isalnum() for ch in raw):
+            raise ValueError("not an ID: no letters or digits")
         return raw
     if col.kind == "bool":
         lowered = raw.lower()
@@ -70,6 +74,9 @@ def parse_value(col: Column, raw: str, today: date, date_format: str | None = No
             raise ValueError(f"above the maximum {col.high:g}")
         return int(number) if col.kind == "int" else number
     value = _when(raw, col.kind == "date", date_format)
-    if col.not_future and (value if col.kind == "date" else value.date()) > today:
+    day = value if col.kind == "date" else value.date()
+    if col.not_future and day > today:
         raise ValueError("in the future")
+    if col.not_before is not None and day < col.not_before:
+        raise ValueError(f"before {col.not_before.isoformat()}")
     return value

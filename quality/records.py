@@ -21,7 +21,7 @@ from sqlalchemy import (
 
 from data_access import audit
 from data_access.dq_results import CUSTOMERS, DQ_RULES, get_rule
-from data_access.pii import mask_frame
+from data_access.pii import CUSTOMER_PII, mask_frame
 from data_access.security import RUN_DQ_CHECKS, Viewer
 from quality.rules import (
     CHECKED_TABLES,
@@ -34,7 +34,7 @@ from quality.runs import run_checks
 
 PAGE_SIZE = 50
 # Personal data by column name, and how to mask it (see data_access.pii).
-PII_COLUMNS = {"name": "name", "email": "email", "phone": "phone", "customer": "name"}
+PII_COLUMNS = {**CUSTOMER_PII, "customer": "name"}
 EDITABLE = ("threshold", "weight", "active", "description")
 
 

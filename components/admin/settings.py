@@ -1,4 +1,5 @@
-"""Settings tab: risk level bands, review cadence and minimum sample size; risk appetite."""
+"""Settings tab: risk level bands, review cadence, minimum sample size, churn definition and
+the hashing of national IDs; risk appetite."""
 
 from __future__ import annotations
 
@@ -10,13 +11,20 @@ from components.i18n import t
 from components.opened import opened, stale_notice
 from data_access.filters import CHURN_BASES
 from data_access.security import Viewer
-from data_access.settings import CHURN_SETTINGS, LEVELS, save_appetite, save_settings
+from data_access.settings import (
+    CHURN_SETTINGS,
+    LEVELS,
+    PRIVACY_SETTINGS,
+    save_appetite,
+    save_settings,
+)
 
 EDITABLE_SETTINGS = (
     "risk_level_bands",
     "review_cadence_days",
     "min_sample_size",
     *CHURN_SETTINGS,
+    *PRIVACY_SETTINGS,
 )
 
 
@@ -69,6 +77,12 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             int(settings["inactivity_days"]),
             help=t("admin.inactivity_days.help"),
         )
+        st.markdown(f"**{t('admin.privacy')}**")
+        hash_ids = st.checkbox(
+            t("admin.hash_national_id"),
+            bool(settings["hash_national_id"]),
+            help=t("admin.hash_national_id.help"),
+        )
         if st.form_submit_button(t("admin.save_settings")):
             attempt(
                 lambda: save_settings(
@@ -80,6 +94,7 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "min_sample_size": int(min_n),
                         "churn_basis": basis,
                         "inactivity_days": int(idle),
+                        "hash_national_id": bool(hash_ids),
                     },
                     settings,
                 ),

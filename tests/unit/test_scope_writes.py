@@ -156,7 +156,11 @@ def test_east_users_change_nothing_outside_east(engine):
     register.update_details(engine, EAST_RISK, mine, 1, {"title": "East, renamed"})
 
     # --- the importer: take over a West customer, West rows, all-region risks
-    header = ",".join(c.name for c in importer.FORMATS["customers"].columns)
+    header = (  # the columns the row below fills, by name
+        "external_id,name,email,phone,company,region,industry,segment,tier,channel,lifecycle_stage,"
+        "source_system,signup_date,churn_date,churn_reason,contract_type,credit_score,"
+        "credit_limit,consent,consent_date,updated_at"
+    )
 
     def customer_row(external_id: str, region: str) -> str:
         return (

@@ -168,7 +168,11 @@ def test_rows_recorded_after_the_seed_get_fresh_ids(tmp_path_factory):
             engine, Viewer("risk", "risk_manager"), RiskInput("After seed", "CHN", "Li"), 2, 2
         )
         assert new == before + 1
-        header = ",".join(c.name for c in importer.FORMATS["customers"].columns)
+        header = (  # the columns the row below fills, by name
+            "external_id,name,email,phone,company,region,industry,segment,tier,channel,lifecycle_stage,"
+            "source_system,signup_date,churn_date,churn_reason,contract_type,credit_score,"
+            "credit_limit,consent,consent_date,updated_at"
+        )
         row = "N-1,New,,,,East,Retail,SMB,normal,Direct,maintenance,CRM,2025-01-01,,,annual,,,,"
         report = importer.import_file(
             engine, Viewer("a", "analyst"), "customers", io.BytesIO(f"{header}\n{row}\n".encode())
