@@ -230,11 +230,42 @@ def _customers(
             "unhappy": unhappy,
         }
     )
+    frame = _person_details(frame, surname, given, first_id)
     # Near-duplicate rows carry no activity of their own (invoices etc. use the base rows).
     dup = _near_duplicates(rng, frame, n_dup, first_id + base)
     if len(dup):  # (pandas warns on concatenating an empty frame)
         frame = pd.concat([frame, dup], ignore_index=True)
     return frame, hidden
+
+
+def _person_details(
+    frame: pd.DataFrame, surname: np.ndarray, given: np.ndarray, first_id: int
+) -> pd.DataFrame:
+    """The fields duplicate search compares: given and family name for everyone; date of
+    birth, address, postcode and city for consumers (people, not companies). Drawn from
+    their own generator, so every other demo figure stays as it was."""
+    own = np.random.default_rng([42, first_id])
+    n = len(frame)
+    consumer = (frame["segment"] == "Consumer").to_numpy()
+    birth = np.datetime64("1950-01-01") + own.integers(0, 50 * 365, n).astype("timedelta64[D]")
+    birth = np.where(consumer, birth, np.datetime64("NaT")).astype("datetime64[D]")
+    place = own.integers(0, 3, n)
+    cities = [vocab.CITIES[r][k] for r, k in zip(frame["region"], place, strict=True)]
+    street = own.choice(vocab.STREETS, n)
+    number = own.integers(1, 400, n)
+    local = own.integers(0, 1000, n)  # the postcode's last three digits
+    details = {
+        "given_name": given.astype(object),
+        "family_name": surname.astype(object),
+        "date_of_birth": birth,
+        "address_line": [f"{k} {s}" for k, s in zip(number, street, strict=True)],
+        "postcode": [f"{c[1]}{d:03d}" for c, d in zip(cities, local, strict=True)],
+        "city": [c[0] for c in cities],
+    }
+    out = frame.assign(**details)
+    for column in ("address_line", "postcode", "city"):
+        out[column] = out[column].where(consumer, None)
+    return out
 
 
 def _near_duplicates(
@@ -257,12 +288,36 @@ def _near_duplicates(
         f"{p[:3]}-{p[3:7]}-{p[7:]}" if isinstance(p, str) and len(p) == 11 else p
         for p in dup["phone"]
     ]
+    _respell_person(dup, first_id)
     dup["id"] = np.arange(first_id, first_id + len(dup))
     dup["external_id"] = [f"ERP-D{i:07d}" for i in dup["id"]]
     dup.loc[:, "churn_date"] = np.datetime64("NaT")  # in place: keeps the column's dtype
     dup["churn_reason"] = None
     dup["lifecycle_stage"] = "maintenance"
     return dup.reset_index(drop=True)
+
+
+def _respell_person(dup: pd.DataFrame, first_id: int) -> None:
+    """How the same person reaches a second system: day and month of birth swapped, a typo
+    in the family name, the street number missing (own generator, as `_person_details`)."""
+    own = np.random.default_rng([43, first_id])
+    n = len(dup)
+    birth = pd.to_datetime(dup["date_of_birth"])
+    swap = (own.random(n) < 0.3) & (birth.dt.day <= 12).to_numpy()
+    swapped = pd.to_datetime(
+        {"year": birth.dt.year, "month": birth.dt.day, "day": birth.dt.month}, errors="coerce"
+    )
+    dup["date_of_birth"] = birth.where(~swap, swapped).to_numpy("datetime64[D]")
+    typo = own.random(n) < 0.3
+    dup["family_name"] = [
+        f"{f[:-1]}{f[-1] * 2}" if t and isinstance(f, str) else f
+        for f, t in zip(dup["family_name"], typo, strict=True)
+    ]
+    no_number = own.random(n) < 0.3
+    dup["address_line"] = [
+        a.split(" ", 1)[1] if m and isinstance(a, str) else a
+        for a, m in zip(dup["address_line"], no_number, strict=True)
+    ]
 
 
 # --- activity: invoices, surveys, complaints, credit reviews, source records --------------------

@@ -74,6 +74,28 @@ COMPANY_WORDS = (
 )
 COMPANY_SUFFIXES = ("Trading", "Technology", "Logistics", "Retail", "Holdings", "Foods", "Medical")
 POSITIONS = ("Purchasing manager", "CFO", "Owner", "IT director", "Operations lead", "Buyer")
+# Where consumers live, per region: (city, the first three digits of its postcodes).
+CITIES = {
+    "North": (("Beijing", "100"), ("Tianjin", "300"), ("Shijiazhuang", "050")),
+    "South": (("Guangzhou", "510"), ("Shenzhen", "518"), ("Xiamen", "361")),
+    "East": (("Shanghai", "200"), ("Hangzhou", "310"), ("Nanjing", "210")),
+    "West": (("Chengdu", "610"), ("Chongqing", "400"), ("Xi'an", "710")),
+    "Central": (("Wuhan", "430"), ("Changsha", "410"), ("Zhengzhou", "450")),
+}
+STREETS = (
+    "Renmin Road",
+    "Jiefang Road",
+    "Zhongshan Road",
+    "Jianshe Road",
+    "Heping Street",
+    "Xinhua Road",
+    "Changjiang Road",
+    "Yingbin Avenue",
+    "Century Avenue",
+    "Wenhua Road",
+    "Dongfeng Road",
+    "Gongyuan Street",
+)
 
 DETRACTOR_COMMENTS = (
     "Waited three days for a reply to my ticket.",
