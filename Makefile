@@ -41,12 +41,15 @@ clean-db:
 	rm -rf data/crm_risk.db data/crm_risk.db-wal data/crm_risk.db-shm data/crm_risk.db.analytics
 
 ## Seed and page timings at 20k and 100k customers (numbers and ratios); a 1,000,000-row
-## customer import (time, rows/s, peak memory); then the app at 1,000,000 customers: seed,
-## what a data change costs, every page cold and warm, the heaviest figures against
-## hand-written SQL, 20 concurrent sessions; and the same at 100,000 on PostgreSQL.
+## customer import and as many invoices (time, rows/s, peak memory); then the app at
+## 1,000,000 customers: seed, what a data change costs, every page cold and warm, the heaviest
+## figures against hand-written SQL, 20 concurrent sessions; duplicate search over 1,000,000
+## person records (pairs compared, time, memory, precision and recall); and the app at
+## 100,000 customers on PostgreSQL.
 bench: $(VENV)/.installed
 	PYTHONPATH=. $(PY) scripts/bench.py
 	PYTHONPATH=. $(PY) scripts/bench_import.py --rows 1000000
 	PYTHONPATH=. $(PY) scripts/bench_scale.py --customers 1000000
+	PYTHONPATH=. $(PY) scripts/bench_linkage.py --records 1000000
 	PYTHONPATH=. pg_virtualenv sh -c '$(PY) scripts/bench_scale.py --customers 100000 \
 	  --database-url "postgresql+psycopg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE"'

@@ -585,7 +585,11 @@ def _rows_per_group(
         cast(null(), group.type).label("g"),
         func.count().label("n"),
         *[func.sum(case((c, 1), else_=0)).label(f"lost{j}") for j, c in enumerate(lost)],
-    ).where(or_(link.is_(None), link.not_in(select(CUSTOMERS.c.id))))
+    ).where(
+        # NOT EXISTS, not NOT IN: PostgreSQL cannot turn NOT IN into an anti-join (NULLs), and
+        # past its work memory it probes the million customer ids once per invoice.
+        or_(link.is_(None), ~exists().where(CUSTOMERS.c.id == link))
+    )
     rows = union_all(linked, unlinked).subquery("counted")
     n = func.sum(rows.c.n)
     sums = [func.sum(c) for c in list(rows.c)[2:]]
