@@ -4,8 +4,8 @@ import streamlit as st
 
 from components.auth import require
 from components.data.quality import dq_model
-from components.data_quality.duplicates import duplicates
 from components.data_quality.header import last_run, score_tiles
+from components.data_quality.linkage import duplicate_review
 from components.data_quality.required import required_fields_form
 from components.data_quality.rule_forms import add_rule_form
 from components.data_quality.rules import rule_detail, rule_table
@@ -50,7 +50,7 @@ with tabs[2]:
         required_fields_form(viewer, model.required)
 
 with tabs[3]:
-    duplicates(viewer, records)
+    duplicate_review(viewer, records, editor)
 
 with tabs[4]:
     silos(viewer, model, records)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -498,3 +499,75 @@ class CodeValue(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (UniqueConstraint("list_name", "code", name="uq_code_values_code"),)
+
+
+# --- record linkage --------------------------------------------------------------------------
+
+
+class LinkageRun(Base):
+    """One record-linkage run over a region scope's customers (NULL = all regions): its
+    counts, timing and the estimated model (Splink settings JSON; NULL when nothing could be
+    compared)."""
+
+    __tablename__ = "linkage_runs"
+    __table_args__ = (Index("ix_linkage_runs_scope", "region_scope", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    run_by: Mapped[str] = mapped_column(String(60))
+    region_scope: Mapped[str | None] = mapped_column(String(20))
+    threshold: Mapped[float] = mapped_column(Float)
+    records: Mapped[int] = mapped_column(Integer)
+    pairs_compared: Mapped[int] = mapped_column(BigInteger)
+    pairs_stored: Mapped[int] = mapped_column(Integer)
+    clusters: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    model_json: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkagePair(Base):
+    """A candidate duplicate pair of a run (left_id < right_id, customer ids; no foreign key:
+    a merge deletes one of them) with what each field contributed, and its review."""
+
+    __tablename__ = "linkage_pairs"
+    __table_args__ = (Index("ix_linkage_pairs_review", "run_id", "status", "probability"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("linkage_runs.id", ondelete="CASCADE"))
+    left_id: Mapped[int] = mapped_column(Integer)
+    right_id: Mapped[int] = mapped_column(Integer)
+    match_weight: Mapped[float] = mapped_column(Float)
+    probability: Mapped[float] = mapped_column(Float)
+    # JSON: [{field, left, right, level, weight}] in the model's field order
+    contributions: Mapped[str] = mapped_column(Text)
+    prior_weight: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10))  # open | confirmed | rejected | merged
+    reviewed_by: Mapped[str | None] = mapped_column(String(60))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bumped by every review: a review made on an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class CustomerMerge(Base):
+    """A merge of one customer (merged_id, deleted) into another (survivor_id). `detail`
+    (JSON) holds what undoing it needs: the deleted row, the survivor's values before, the ids
+    of the child rows moved and the child rows deleted."""
+
+    __tablename__ = "customer_merges"
+    __table_args__ = (
+        Index("ix_customer_merges_survivor", "survivor_id"),
+        Index("ix_customer_merges_merged", "merged_id"),
+        Index("ix_customer_merges_region", "region"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(Integer)
+    merged_id: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(20))  # the survivor's, at the merge
+    merged_at: Mapped[datetime] = mapped_column(DateTime)
+    merged_by: Mapped[str] = mapped_column(String(60))
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("linkage_pairs.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text)

@@ -60,10 +60,11 @@ SNAPSHOT_TABLES = (
     "credit_score_history",
     "code_values",
 )
-# What writes the tables above, as the audit log records it: imports and code-list edits
-# (the seed writes no audit row and refreshes the snapshot itself).
+# What writes the tables above, as the audit log records it: imports, code-list edits and
+# customer merges and their undos (the seed writes no audit row and refreshes the snapshot
+# itself).
 WRITE_ACTIONS = ("import",)
-WRITE_OBJECTS = ("code_value",)
+WRITE_OBJECTS = ("code_value", "customer_merge")
 # Summaries built in the snapshot from the copied tables: a figure whose inputs are one row
 # per customer and month is summed once per month and customer slice (region, segment,
 # tier: what scopes and filters select), so the page adds up a few hundred rows.
@@ -310,6 +311,7 @@ def refresh(primary: Engine) -> Snapshot:
     extension, attach = _attach_clause(source, staged)
     copy = duckdb.connect(str(draft), config={"memory_limit": MEMORY_LIMIT})
     try:
+        copy.execute("SET enable_progress_bar = false")  # no bars in the server's log
         _stage(source, staged)
         copy.execute(f"LOAD '{_scanner(extension)}'")
         copy.execute(attach)

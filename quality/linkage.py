@@ -587,9 +587,18 @@ def _train(linker: Linker, fields: tuple[str, ...], options: LinkageOptions) -> 
         max_pairs=options.u_max_pairs, seed=options.seed, num_chunks=options.u_chunks
     )
     for rule in _em_blocks(fields):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=options.em_max_pairs
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=options.em_max_pairs
+            )
+        except Exception as exc:  # noqa: BLE001 - Splink raises its own and DuckDB's errors
+            # Where every blocked pair is a match (few, clean duplicates) EM drives the
+            # pass's match share to 1 and Splink writes an infinite prior into its SQL:
+            # that pass keeps the share fixed instead.
+            logger.warning("EM pass %s with the match share fixed: %s", rule, exc)
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=options.em_max_pairs, fix_probability_two_random_records_match=True
+            )
     _neutralise_unseen_levels(linker)
     _floor_m(linker)
 

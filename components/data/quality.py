@@ -11,9 +11,9 @@ from analytics import dq as dq_stats
 from components.cache import cached, engine
 from data_access import (
     dq_results,
+    linkage_store,
 )
 from data_access.security import VIEW_RECORDS, Viewer
-from quality import duplicates
 from quality import records as dq_records
 from quality.required import required_fields
 
@@ -74,9 +74,47 @@ def dq_failing_rows(viewer: Viewer, rule_id: int, page: int) -> tuple[pd.DataFra
         return dq_records.failing_rows(conn, viewer, rule, datetime.now(), page)
 
 
-@cached("quality")
-def dq_duplicates(viewer: Viewer) -> pd.DataFrame:
+@dataclass
+class LinkageSummary:
+    latest: dict | None  # the newest duplicate search the viewer may see
+    open_pairs: int  # candidate pairs of it nobody decided yet
+    merged: int  # merges in force (not undone)
+    precision: dict  # confirmed, rejected, precision and its 95 % interval
+    merges: pd.DataFrame  # merge history, newest first
+
+
+def _require_records(viewer: Viewer) -> None:
     if not viewer.can(VIEW_RECORDS):
-        raise PermissionError("duplicate customers")
+        raise PermissionError("duplicate customers are records")
+
+
+@cached("quality")
+def linkage_summary(viewer: Viewer) -> LinkageSummary:
+    _require_records(viewer)
     with engine().connect() as conn:
-        return duplicates.likely_duplicates(conn, viewer)
+        latest = linkage_store.latest_run(conn, viewer)
+        open_pairs = (
+            linkage_store.pair_page(conn, viewer, int(latest["id"]), "open", 0, 1)[1]
+            if latest
+            else 0
+        )
+        merges = linkage_store.merge_history(conn, viewer)
+        precision = linkage_store.precision(conn, viewer)
+    merged = int(merges["undone_at"].isna().sum()) if not merges.empty else 0
+    return LinkageSummary(latest, open_pairs, merged, precision, merges)
+
+
+@cached("quality")
+def linkage_pairs(viewer: Viewer, run_id: int, status: str, page: int) -> tuple[pd.DataFrame, int]:
+    """One page of a search's candidate pairs with `status`, most likely first."""
+    _require_records(viewer)
+    with engine().connect() as conn:
+        return linkage_store.pair_page(conn, viewer, run_id, status, page)
+
+
+@cached("quality")
+def linkage_pair(viewer: Viewer, pair_id: int) -> dict | None:
+    """Two candidate records side by side with each field's contribution to the weight."""
+    _require_records(viewer)
+    with engine().connect() as conn:
+        return linkage_store.pair_detail(conn, viewer, pair_id)

@@ -4,15 +4,13 @@ are honest, and the duplicate finder's precision and recall on a labelled set.""
 
 from datetime import datetime
 
-import pandas as pd
 import pytest
 from sqlalchemy import select
 
 from analytics.dq import rollup
 from data_access import audit, dq_results
-from data_access.models import Customer, DqRule
+from data_access.models import DqRule
 from data_access.security import Viewer
-from quality import duplicates as dq_duplicates
 from quality import records as dq_records
 from quality import rules as dq_rules
 
@@ -133,63 +131,3 @@ def test_update_rule_refuses_a_stale_edit_and_bad_numbers(migrated_engine):
         dq_records.update_rule(migrated_engine, ANALYST, rule_id, fresh, {"rule_type": "x"})
     with pytest.raises(PermissionError):
         dq_records.update_rule(migrated_engine, EXEC, rule_id, fresh, {"weight": 3})
-
-
-LABELLED = pd.DataFrame(
-    [
-        # id, name, email, phone, company, true cluster
-        (1, "Wang Fang", "wang.fang@example.com", "13812345678", "Ruida", "A"),
-        (2, "Fang Wang", "WANG.FANG@example.com ", "138-1234-5678", "Ruida Ltd", "A"),
-        (3, "Li Lei", "li.lei@example.com", "13900001111", None, "B"),
-        (4, "Li  Lei", None, "+86 139 0000 1111", None, "B"),
-        (5, "Zhang Wei", "zw@corp.cn", "13700002222", "Corp", "C"),
-        (6, "Zhang Wei", "zw@corp.cn", None, "Corp", "C"),
-        # shared switchboard number, different people: not duplicates
-        (7, "Chen Jie", "chen.jie@corp.cn", "01088889999", "Corp", "D"),
-        (8, "Zhou Min", "zhou.min@corp.cn", "01088889999", "Corp", "E"),
-        # shared family e-mail, different names
-        (9, "Liu Yang", "family@example.com", "13600001234", None, "F"),
-        (10, "Sun Li", "family@example.com", "13600005678", None, "G"),
-        (11, "Huang Na", "huang.na@example.com", "13500000000", None, "H"),
-    ],
-    columns=["id", "name", "email", "phone", "company", "truth"],
-)
-
-
-def _keys(frame: pd.DataFrame) -> pd.DataFrame:
-    digits = frame["phone"].fillna("").str.replace(r"[\s-]", "", regex=True)
-    digits = digits.str.replace(r"^\+86", "", regex=True)
-    return frame.assign(
-        email_key=frame["email"].str.strip().str.lower(), phone_key=digits.where(digits != "")
-    )
-
-
-def test_duplicate_finder_precision_and_recall_on_a_labelled_set():
-    pairs = dq_duplicates.duplicate_pairs(_keys(LABELLED))
-    found = {(a, b) for a, b in zip(pairs["id_a"], pairs["id_b"], strict=True)}
-    truth = LABELLED.merge(LABELLED, on="truth")
-    true_pairs = {(a, b) for a, b in zip(truth["id_x"], truth["id_y"], strict=True) if a < b}
-    precision = len(found & true_pairs) / len(found)
-    recall = len(found & true_pairs) / len(true_pairs)
-    print(f"labelled set: precision {precision:.2f}, recall {recall:.2f}")
-    assert precision == 1.0 and recall == 1.0
-    members = dq_duplicates.clusters(pairs)
-    assert members[2] == 1 and members[4] == 3 and 7 not in members
-
-
-@pytest.mark.db
-def test_planted_duplicates_are_found_in_the_seed(seeded_engine):
-    with seeded_engine.connect() as conn:
-        found = dq_duplicates.likely_duplicates(conn, ANALYST)
-        columns = (Customer.external_id, Customer.email, Customer.phone)
-        rows = conn.execute(select(*columns).where(Customer.external_id.startswith("ERP-D")))
-        planted = pd.DataFrame(rows.all(), columns=["external_id", "email", "phone"])
-        masked = dq_duplicates.likely_duplicates(conn, RISK)
-    findable = planted[planted["email"].notna() | planted["phone"].notna()]
-    recall = findable["external_id"].isin(found["customer_id"]).mean()
-    clean = found.groupby("cluster")["customer_id"].apply(
-        lambda ids: ids.str.startswith("ERP-D").any()
-    )
-    print(f"seed: recall {recall:.2f} of {len(findable)}, precision {clean.mean():.2f}")
-    assert recall >= 0.95 and clean.mean() >= 0.95
-    assert masked["email"].dropna().str.contains(r"\*\*\*@").all()
