@@ -40,7 +40,7 @@ from data_access.models import Customer, LinkagePair, LinkageRun
 from data_access.pii import CUSTOMER_PII, mask_frame
 from data_access.security import Viewer
 from data_access.sql import sum_if
-from quality.linkage import LinkageOptions, LinkageResult, link_records
+from quality.linkage import FIELDS, LinkageOptions, LinkageResult, link_records
 
 __all__ = [
     "LinkageError",
@@ -65,19 +65,9 @@ STATUSES = ("open", "confirmed", "rejected", "merged")
 DECISIONS = ("confirmed", "rejected")
 # A merged pair was confirmed first: both count as confirmed in the precision.
 CONFIRMED = ("confirmed", "merged")
-# The customer columns the engine compares, by the engine's standard names.
-_LINKAGE_COLUMNS = (
-    "name",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "address_line",
-    "postcode",
-    "city",
-    "national_id",
-)
+# The customer columns the engine reads, by its standard names: the full name (split there
+# when the parts are missing) and every field it compares.
+_LINKAGE_COLUMNS = ("name", *FIELDS)
 _INSERT_CHUNK = 5000
 
 
