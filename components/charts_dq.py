@@ -41,6 +41,29 @@ def score_matrix(
     return fig
 
 
+def count_matrix(table: pd.DataFrame, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Counts as a heat map on a scale from 0: rows and columns as given, blank where 0."""
+    z = table.to_numpy(dtype=float)
+    text = np.where(z > 0, np.char.mod("%d", np.nan_to_num(z).astype(int)), "").astype(object)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(table.columns),
+            y=list(table.index),
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            hovertemplate="%{y} → %{x}: %{z:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, type="category", autorange="reversed")
+    fig = _layout(fig, title)
+    fig.update_layout(height=max(CHART_HEIGHT, 44 * len(table) + 140))
+    return fig
+
+
 def score_lines(
     frame: pd.DataFrame, group: str, labels: Mapping[str, str], title: str
 ) -> go.Figure:

@@ -36,6 +36,12 @@ from data_access.customer_merge import (
     survivorship_rules,
     undo_merge,
 )
+from data_access.linkage_clusters import (
+    cross_system_duplicates,
+    duplicate_count,
+    recluster,
+    store_members,
+)
 from data_access.models import Customer, LinkagePair, LinkageRun
 from data_access.pii import CUSTOMER_PII, mask_frame
 from data_access.security import Viewer
@@ -46,13 +52,14 @@ __all__ = [
     "LinkageError",
     "StaleLinkError",
     "UndoRefusedError",
+    "cross_system_duplicates",
+    "duplicate_count",
     "latest_run",
     "merge_customers",
     "merge_history",
     "pair_detail",
     "pair_page",
     "precision",
-    "resolved_duplicates",
     "review_pair",
     "run_history",
     "run_linkage",
@@ -179,6 +186,7 @@ def run_linkage(
         conn.execute(
             update(LinkageRun).where(LinkageRun.id == run_id).values(pairs_stored=len(rows))
         )
+        store_members(conn, run_id, threshold)
         audit.record(
             conn,
             viewer.username,
@@ -346,7 +354,11 @@ def _masked_fields(viewer: Viewer, contributions: list[dict]) -> pd.DataFrame:
 
 def _load_pair(conn: Connection, pair_id: int, lock: bool = False) -> Any:
     stmt = (
-        select(LinkagePair.__table__, LinkageRun.region_scope.label("run_scope"))
+        select(
+            LinkagePair.__table__,
+            LinkageRun.region_scope.label("run_scope"),
+            LinkageRun.threshold.label("run_threshold"),
+        )
         .join(LinkageRun, LinkageRun.id == LinkagePair.run_id)
         .where(LinkagePair.id == pair_id)
     )
@@ -437,6 +449,8 @@ def review_pair(engine: Engine, viewer: Viewer, pair_id: int, decision: str, ver
         ).rowcount
         if changed != 1:
             raise StaleLinkError(f"pair {pair_id} was reviewed by someone else; nothing was saved")
+        if "rejected" in (pair.status, status):  # the pair left or rejoined its cluster
+            recluster(conn, pair.run_id, pair.run_threshold, (pair.left_id, pair.right_id))
         audit.record(
             conn,
             viewer.username,
@@ -488,41 +502,3 @@ def precision(conn: Connection, viewer: Viewer) -> dict:
         "low": float(low),
         "high": float(high),
     }
-
-
-def resolved_duplicates(conn: Connection, viewer: Viewer) -> int:
-    """Duplicate records the latest run found that are still there: per cluster (connected
-    pairs at the run's threshold, rejected pairs left out) its customers still present in
-    the viewer's scope, beyond one. Merging a cluster brings it to 0."""
-    run = latest_run(conn, viewer)
-    if run is None:
-        return 0
-    edges = conn.execute(
-        select(LinkagePair.left_id, LinkagePair.right_id).where(
-            LinkagePair.run_id == run["id"],
-            LinkagePair.probability >= run["threshold"],
-            LinkagePair.status != "rejected",
-        )
-    ).all()
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        parent[root(a)] = root(b)
-    members = list(parent)
-    present: set[int] = set()
-    for i in range(0, len(members), 500):
-        stmt = select(Customer.id).where(Customer.id.in_(members[i : i + 500]))
-        if viewer.region_scope is not None:
-            stmt = stmt.where(Customer.region == viewer.region_scope)
-        present.update(conn.execute(stmt).scalars())
-    sizes: dict[int, int] = {}
-    for m in present:
-        sizes[root(m)] = sizes.get(root(m), 0) + 1
-    return sum(n - 1 for n in sizes.values())

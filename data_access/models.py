@@ -549,6 +549,25 @@ class LinkagePair(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
+class LinkageMember(Base):
+    """A customer of a resolved duplicate cluster of a run: the connected components of its
+    pairs at the run's threshold, rejected pairs left out (`cluster_id` = the smallest
+    customer id of the cluster). Kept current as pairs are reviewed; the uniqueness rule and
+    the silo view read it."""
+
+    __tablename__ = "linkage_members"
+    __table_args__ = (
+        Index("ix_linkage_members_customer", "customer_id", "run_id"),
+        Index("ix_linkage_members_cluster", "run_id", "cluster_id"),
+    )
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("linkage_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(Integer)
+
+
 class CustomerMerge(Base):
     """A merge of one customer (merged_id, deleted) into another (survivor_id). `detail`
     (JSON) holds what undoing it needs: the deleted row, the survivor's values before, the ids

@@ -21,6 +21,7 @@ from sqlalchemy import (
 
 from data_access import audit
 from data_access.dq_results import CUSTOMERS, DQ_RULES, get_rule
+from data_access.linkage_clusters import DUPLICATES
 from data_access.pii import CUSTOMER_PII, mask_frame
 from data_access.security import RUN_DQ_CHECKS, Viewer
 from quality.rules import (
@@ -52,6 +53,8 @@ def _subject_columns(rule: dict[str, Any]) -> list[str]:
         return [p["field"]]
     if kind == "date_order":
         return [p["before"], p["after"]]
+    if kind == "not_linked_duplicate":
+        return []  # the page adds the cluster's original instead
     return [rule["column_name"]]
 
 
@@ -82,6 +85,10 @@ def failing_rows(
     if rule["rule_type"] == "cross_system_match":  # what the customer master says instead
         field = rule_params(rule)["field"]
         subject.append(owner.c[field].label(f"master_{field}"))
+    if rule["rule_type"] == "not_linked_duplicate":  # the record it repeats
+        original = CUSTOMERS.alias("duplicate_original")
+        from_ = from_.outerjoin(original, original.c.id == DUPLICATES.c.original_id)
+        subject.append(original.c.external_id.label("duplicate_of"))
     stmt = (
         select(
             table.c.id.label("row_id"),

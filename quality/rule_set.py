@@ -244,6 +244,18 @@ _CUSTOMER_RULES = [
         columns=["phone"],
     ),
     _rule(
+        "CUS_NOT_DUPLICATE",
+        _CUS,
+        None,
+        "uniqueness",
+        "not_linked_duplicate",
+        "The customer is not a second record of a person: the latest duplicate search put it in "
+        "no cluster (pairs at the search's threshold, rejected pairs left out) with an older "
+        "record that still exists. Merging the cluster resolves it.",
+        threshold=0.99,
+        weight=2.0,
+    ),
+    _rule(
         "CUS_UPDATED_FRESH",
         _CUS,
         "updated_at",

@@ -57,6 +57,7 @@ from sqlalchemy.sql.expression import FromClause
 from data_access.code_lists import LIST_NAMES
 from data_access.codes import DQ_DIMENSIONS
 from data_access.dq_results import CUSTOMERS, SOURCE_RECORDS
+from data_access.linkage_clusters import DUPLICATES
 from data_access.models import Base, CodeValue
 
 # Tables a rule may check: all hold customer data and link to a customer.
@@ -88,6 +89,8 @@ RULE_PARAMS: dict[str, frozenset[str]] = {
     "referential": frozenset({"ref_table", "ref_column"}),
     "cross_system_match": frozenset({"field", "normalize"}),
     "date_order": frozenset({"before", "after"}),
+    # A customer that the latest duplicate search put in a cluster with an older record.
+    "not_linked_duplicate": frozenset(),
 }
 RULE_TYPES = tuple(RULE_PARAMS)
 # Rule types whose subject is column_name (the others name their columns in params).
@@ -202,6 +205,9 @@ def _params_errors(table: Table, rule_type: str, column: str | None, p: dict) ->
             errs.append(f"params.field: {field!r} is not a field both systems hold")
         if p.get("normalize", "casefold") not in MATCH_NORMALIZERS:
             errs.append(f"params.normalize: must be one of {MATCH_NORMALIZERS}")
+    elif rule_type == "not_linked_duplicate":
+        if table is not CUSTOMERS:
+            errs.append(f"table_name: not_linked_duplicate applies to {CUSTOMERS.name!r}")
     elif rule_type == "date_order":
         want = ("date", "datetime")
         before = _column_error(table, "params.before", p.get("before"), want)
@@ -400,6 +406,13 @@ def _terms(table: Table, rule: dict, p: dict, ref_time: datetime, tag: str = "")
             # Values equal as stored (most) are equal normalized: spare them the functions.
             same = or_(same, _normalized(mine, how) == _normalized(theirs, how))
         return [join], both, same
+    if rule_type == "not_linked_duplicate":
+        # One row per duplicate customer: the join cannot multiply rows.
+        return (
+            [(DUPLICATES, DUPLICATES.c.customer_id == table.c.id)],
+            true(),
+            (DUPLICATES.c.customer_id.is_(None)),
+        )
     raise ValueError(f"rule_type: unknown rule type {rule_type!r}")
 
 

@@ -81,6 +81,7 @@ class LinkageSummary:
     merged: int  # merges in force (not undone)
     precision: dict  # confirmed, rejected, precision and its 95 % interval
     merges: pd.DataFrame  # merge history, newest first
+    duplicates: int  # customers in scope that repeat an older record of their group now
 
 
 def _require_records(viewer: Viewer) -> None:
@@ -100,8 +101,17 @@ def linkage_summary(viewer: Viewer) -> LinkageSummary:
         )
         merges = linkage_store.merge_history(conn, viewer)
         precision = linkage_store.precision(conn, viewer)
+        duplicates = linkage_store.duplicate_count(conn, viewer)
     merged = int(merges["undone_at"].isna().sum()) if not merges.empty else 0
-    return LinkageSummary(latest, open_pairs, merged, precision, merges)
+    return LinkageSummary(latest, open_pairs, merged, precision, merges, duplicates)
+
+
+@cached("quality")
+def silo_duplicates(viewer: Viewer) -> pd.DataFrame:
+    """Duplicate records in the viewer's scope by their and their original's source system
+    (counts only: no record is shown)."""
+    with engine().connect() as conn:
+        return linkage_store.cross_system_duplicates(conn, viewer)
 
 
 @cached("quality")

@@ -14,6 +14,7 @@ from components.i18n import t
 from components.paging import page_number
 from data_access import linkage_store
 from data_access.security import Viewer
+from quality import records as dq_records
 
 STATUSES = ("open", "rejected")  # a confirmed pair is merged: see the merge history
 PAGE_SIZE = 25
@@ -32,6 +33,7 @@ def duplicate_review(viewer: Viewer, records: bool, steward: bool) -> None:
     if summary.latest is None:
         return
     _tiles(summary)
+    st.caption(t("link.scores_note"))
     status = st.segmented_control(
         t("link.status"),
         STATUSES,
@@ -87,8 +89,10 @@ def _search_form(viewer: Viewer) -> None:
         if st.form_submit_button(t("link.run"), type="primary"):
             with st.spinner(t("link.running")):
                 run_id = linkage_store.run_linkage(engine(), viewer, threshold=threshold)
+                # the uniqueness score counts the groups just found
+                check_id = dq_records.run_checks_now(engine(), viewer)
             clear_after_admin_change()
-            st.session_state[state.LINK_MESSAGE] = t("link.ran", run=run_id)
+            st.session_state[state.LINK_MESSAGE] = t("link.ran_checked", run=run_id, check=check_id)
             st.rerun()
 
 
@@ -96,7 +100,11 @@ def _tiles(summary: object) -> None:
     latest, precision = summary.latest, summary.precision
     columns = st.columns(4)
     columns[0].metric(t("link.tile.open"), f"{int(summary.open_pairs):,}")
-    columns[1].metric(t("link.tile.clusters"), f"{int(latest['clusters']):,}")
+    columns[1].metric(
+        t("link.tile.duplicates"),
+        f"{int(summary.duplicates):,}",
+        help=t("link.duplicates_help", clusters=f"{int(latest['clusters']):,}"),
+    )
     columns[2].metric(t("link.tile.merged"), f"{int(summary.merged):,}")
     if precision["reviewed"]:
         columns[3].metric(

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from components import state
 from data_access import linkage_store
 from data_access.db import make_engine
-from data_access.models import Customer, Invoice
+from data_access.models import Customer, DqResult, DqRule, DqRun, Invoice
 from data_access.schema import upgrade_schema
 from data_access.security import Viewer
 from demo.seed import finish_seed, seed_demo
@@ -54,6 +54,21 @@ def _counts(engine) -> tuple[int, int]:
     return customers, invoices
 
 
+def _tile(at: AppTest, label: str) -> int:
+    return int(next(m for m in at.metric if m.label == label).value.replace(",", ""))
+
+
+def _uniqueness_failures(engine) -> int:
+    with engine.connect() as conn:
+        run_id = conn.execute(select(func.max(DqRun.id))).scalar_one()
+        checked, passed = conn.execute(
+            select(func.sum(DqResult.checked), func.sum(DqResult.passed))
+            .join(DqRule, DqRule.id == DqResult.rule_id)
+            .where(DqResult.run_id == run_id, DqRule.code == "CUS_NOT_DUPLICATE")
+        ).one()
+    return int(checked - passed)
+
+
 def test_a_steward_searches_reviews_merges_and_undoes(own_database):
     at = _open("analyst")
     assert any("No duplicate search has run yet" in i.value for i in at.info)
@@ -69,6 +84,12 @@ def test_a_steward_searches_reviews_merges_and_undoes(own_database):
     ].str.startswith("ERP-D")
     assert planted.any(), top
     assert (pairs["probability"].diff().dropna() <= 1e-12).all()  # most likely first
+    # The search's groups count as duplicates now: on the tile, in the uniqueness score of
+    # the check run the search started, and in the silos tab's matrix by source system.
+    duplicates = _tile(at, "Duplicate records now")
+    assert duplicates > 0
+    assert _uniqueness_failures(own_database) == duplicates
+    assert len(at.get("plotly_chart")) == 6  # the scorecard's five and duplicates by system
 
     at.session_state[f"{state.LINK_TABLE}_open_0"] = {
         "selection": {"rows": [0], "columns": [], "cells": []}
@@ -83,6 +104,7 @@ def test_a_steward_searches_reviews_merges_and_undoes(own_database):
     assert any("Merged" in s.value for s in at.success)
     merged = _counts(own_database)
     assert merged == (before[0] - 1, before[1])  # one customer fewer, no invoice lost
+    assert _tile(at, "Duplicate records now") == duplicates - 1
 
     history = next(f.value for f in at.dataframe if "merged_external_id" in f.value.columns)
     assert len(history) == 1 and history["undone_at"].isna().all()

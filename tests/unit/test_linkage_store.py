@@ -509,7 +509,7 @@ def test_zero_and_one_customer_make_an_empty_run(migrated_engine):
     single = store.run_linkage(migrated_engine, ANALYST, options=OPTIONS)
     with migrated_engine.connect() as conn:
         runs = conn.execute(select(LinkageRun).order_by(LinkageRun.id)).all()
-        assert store.resolved_duplicates(conn, ANALYST) == 0
+        assert store.duplicate_count(conn, ANALYST) == 0
         page, total = store.pair_page(conn, ANALYST, single)
     assert [r.id for r in runs] == [empty, single]
     assert [(r.records, r.pairs_stored, r.clusters) for r in runs] == [(0, 0, 0), (1, 0, 0)]
@@ -780,7 +780,7 @@ def test_an_end_to_end_review_merges_and_the_duplicate_count_falls(migrated_engi
     seed(migrated_engine)
     run_id = store.run_linkage(migrated_engine, EAST, options=OPTIONS)
     with migrated_engine.connect() as conn:
-        remaining = store.resolved_duplicates(conn, EAST)
+        remaining = store.duplicate_count(conn, EAST)
         detail = store.pair_detail(conn, EAST, find_pair(migrated_engine, run_id, SWAP).id)
     assert remaining >= 2 + 8  # two planted East pairs and the East background copies
     fields = detail["fields"].set_index("field")
@@ -790,7 +790,7 @@ def test_an_end_to_end_review_merges_and_the_duplicate_count_falls(migrated_engi
     store.review_pair(migrated_engine, EAST, detail["pair"]["id"], "confirmed", 1)
 
     with migrated_engine.connect() as conn:
-        assert store.resolved_duplicates(conn, EAST) == remaining - 1
+        assert store.duplicate_count(conn, EAST) == remaining - 1
         assert conn.execute(select(Customer.id).where(Customer.id.in_(SWAP))).scalars().all() == [
             1
         ]  # default ranking: CRM first
