@@ -592,6 +592,12 @@ def _train(linker: Linker, fields: tuple[str, ...], options: LinkageOptions) -> 
                 rule, max_pairs=options.em_max_pairs
             )
         except Exception as exc:  # noqa: BLE001 - Splink raises its own and DuckDB's errors
+            if "resulted in no record pairs" in str(exc):
+                # A small file where no two records agree on this pass's fields: the pass
+                # has nothing to learn from; the other passes (or Splink's default m of
+                # a field no pass trains) stand.
+                logger.warning("EM pass %s skipped: no record pairs", rule)
+                continue
             # Where every blocked pair is a match (few, clean duplicates) EM drives the
             # pass's match share to 1 and Splink writes an infinite prior into its SQL:
             # that pass keeps the share fixed instead.
