@@ -50,6 +50,6 @@ bench: $(VENV)/.installed
 	PYTHONPATH=. $(PY) scripts/bench.py
 	PYTHONPATH=. $(PY) scripts/bench_import.py --rows 1000000
 	PYTHONPATH=. $(PY) scripts/bench_scale.py --customers 1000000
-	PYTHONPATH=. $(PY) scripts/bench_linkage.py --records 1000000
+	PYTHONPATH=. $(PY) scripts/bench_linkage.py --records 1000000 --app
 	PYTHONPATH=. pg_virtualenv sh -c '$(PY) scripts/bench_scale.py --customers 1000000 \
 	  --database-url "postgresql+psycopg://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE"'

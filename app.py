@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, state
+from components import auth, url_state
 from components.data.shared import app_settings, latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
@@ -15,7 +15,6 @@ from data_access.db import is_busy
 
 log = logging.getLogger("crm_risk")
 st.set_page_config(page_title="CRM risk dashboard", page_icon=":material/shield:", layout="wide")
-st.session_state.setdefault(state.LANGUAGE, "en")
 
 
 def _database_unavailable(exc: Exception) -> None:
@@ -66,6 +65,7 @@ pages = [
     for p in allowed_pages(viewer.role)
 ]
 navigation = st.navigation(pages)
+url_state.show_notices(navigation.url_path)
 with st.sidebar:
     st.markdown(t("app.signed_in_as", name=plain(viewer.username), role=t(f"role.{viewer.role}")))
     if viewer.region_scope:

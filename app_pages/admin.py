@@ -21,7 +21,9 @@ st.title(t("admin.title"))
 if message := st.session_state.pop(state.ADMIN_MESSAGE, None):
     st.success(message)
 tab_users, tab_settings, tab_codes = st.tabs(
-    [t("admin.tab.users"), t("admin.tab.settings"), t("admin.tab.code_lists")]
+    [t("admin.tab.users"), t("admin.tab.settings"), t("admin.tab.code_lists")],
+    key=state.ADMIN_TAB,
+    bind="query-params",
 )
 
 with tab_users:

@@ -4,6 +4,7 @@ The page reads like the screen; each section lives in components.churn."""
 
 import streamlit as st
 
+from components import state
 from components.auth import require
 from components.churn.at_risk import at_risk_customers
 from components.churn.cohorts import cohort_retention
@@ -33,7 +34,9 @@ credit = credit_exposure(viewer, filters)
 kpi_tiles(trend, credit)
 
 tabs = st.tabs(
-    [t(f"churn.tab.{k}") for k in ("cohorts", "trend", "survival", "reasons", "risk", "credit")]
+    [t(f"churn.tab.{k}") for k in ("cohorts", "trend", "survival", "reasons", "risk", "credit")],
+    key=state.CHURN_TAB,
+    bind="query-params",
 )
 with tabs[0]:
     cohort_retention(viewer, filters, records)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components import state
 from components.auth import require
 from components.data.quality import dq_model
 from components.data_quality.header import last_run, score_tiles
@@ -31,7 +32,11 @@ if model.run_id is None:
     st.stop()
 score_tiles(model.latest, model.previous)
 
-tabs = st.tabs([t(f"dq.tab.{k}") for k in ("scorecard", "trend", "rules", "duplicates", "silos")])
+tabs = st.tabs(
+    [t(f"dq.tab.{k}") for k in ("scorecard", "trend", "rules", "duplicates", "silos")],
+    key=state.DQ_TAB,
+    bind="query-params",
+)
 names = {d: t(f"dq.dim.{d}") for d in DQ_DIMENSIONS}
 
 with tabs[0]:

@@ -14,7 +14,7 @@ from components.register.detail import show_risk
 from components.register.forms import new_risk_form
 from components.register.matrix import matrix_kind, risk_matrix
 from components.register.narrowing import narrowed, narrowing_controls
-from components.register.picker import risk_picker
+from components.register.picker import opened_risk, risk_picker
 from components.register.table import risk_table
 from components.register.trends import trends
 from data_access.security import EDIT_RISKS, VIEW_DASHBOARDS
@@ -30,7 +30,9 @@ if viewer.can(EDIT_RISKS):
     new_risk_form(viewer)
 
 tab_register, tab_trends, tab_appetite = st.tabs(
-    [t("register.tab.register"), t("register.tab.trends"), t("register.tab.appetite")]
+    [t("register.tab.register"), t("register.tab.trends"), t("register.tab.appetite")],
+    key=state.REGISTER_TAB,
+    bind="query-params",
 )
 
 with tab_register:
@@ -47,7 +49,7 @@ with tab_register:
     shown = narrowed(view, kind, cell, chosen)
     risk_table(viewer, view, shown)
     risk_picker(shown)
-    selected = st.session_state.get(state.REGISTER_SELECTED)
+    selected = opened_risk(view)
     if selected is not None:
         show_risk(viewer, selected)
 

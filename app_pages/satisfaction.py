@@ -4,6 +4,7 @@ The page reads like the screen; each section lives in components.satisfaction.""
 
 import streamlit as st
 
+from components import state
 from components.auth import require
 from components.data.satisfaction import satisfaction_model
 from components.empty import stop_when_no_customers
@@ -32,7 +33,9 @@ focus_notice(focus)
 kpi_tiles(model)
 
 tab_trends, tab_breakdown, tab_warning, tab_complaints, tab_verbatims = st.tabs(
-    [t(f"sat.tab.{k}") for k in ("trends", "breakdown", "warning", "complaints", "verbatims")]
+    [t(f"sat.tab.{k}") for k in ("trends", "breakdown", "warning", "complaints", "verbatims")],
+    key=state.SAT_TAB,
+    bind="query-params",
 )
 with tab_trends:
     trends(model)

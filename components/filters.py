@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import state
+from components import state, url_state
 from components.data.shared import readable_code_lists
 from components.i18n import code_label, month_label, t
 from data_access.filters import CHURN_BASES, PERIOD_CHOICES, Filters, add_months
@@ -24,7 +24,7 @@ _KEYS = {
 URL_KEYS = ("end", "months", "region", "segment", "tier", "churn")
 
 
-def _seed_widgets_from_url(latest: date, settings: dict) -> None:
+def _seed_widgets_from_url(viewer: Viewer, latest: date, settings: dict) -> None:
     initial = Filters.from_query_params(
         st.query_params.to_dict(),
         latest,
@@ -39,13 +39,17 @@ def _seed_widgets_from_url(latest: date, settings: dict) -> None:
     st.session_state[_KEYS["tier"]] = list(initial.tiers)
     st.session_state[_KEYS["churn"]] = initial.churn_basis
     st.session_state[state.FILTERS_FROM_URL] = True
+    if viewer.region_scope is not None:
+        outside = [r for r in initial.regions if r != viewer.region_scope]
+        if outside:  # said once, on the page the link opens
+            url_state.notice(t("filters.outside_scope", regions=", ".join(outside)))
 
 
 def sidebar_filters(viewer: Viewer, latest: date, settings: dict) -> Filters:
     """Draw the filters in the sidebar and return them; also kept in session state.
     `settings` gives the organisation's churn definition, the default of the switch."""
     if not st.session_state.get(state.FILTERS_FROM_URL):
-        _seed_widgets_from_url(latest, settings)
+        _seed_widgets_from_url(viewer, latest, settings)
     months = [add_months(latest, -i) for i in range(36)]
     if st.session_state.get(_KEYS["end"]) not in months:
         st.session_state[_KEYS["end"]] = latest
@@ -56,42 +60,45 @@ def sidebar_filters(viewer: Viewer, latest: date, settings: dict) -> Filters:
     st.session_state[_KEYS["region"]] = [
         r for r in st.session_state.get(_KEYS["region"], []) if r in regions
     ]
+    # Labels in the session's language now, not when a format function is called later.
+    labels = {m: month_label(m) for m in months}
+    labels |= {c: code_label(c) for c in (*regions, *all_segments, *all_tiers)}
+    labels |= {n: t("filters.months_n", n=n) for n in PERIOD_CHOICES}
+    labels |= {b: t(f"churn_basis.{b}") for b in CHURN_BASES}
     with st.sidebar:
         st.subheader(t("filters.header"))
-        end = st.selectbox(
-            t("filters.end_month"), months, format_func=month_label, key=_KEYS["end"]
-        )
+        end = st.selectbox(t("filters.end_month"), months, format_func=labels.get, key=_KEYS["end"])
         length = st.segmented_control(
             t("filters.months"),
             PERIOD_CHOICES,
-            format_func=lambda n: t("filters.months_n", n=n),
+            format_func=labels.get,
             key=_KEYS["months"],
         )
         chosen_regions = st.multiselect(
             t("filters.region"),
             regions,
-            format_func=code_label,
+            format_func=labels.get,
             placeholder=t("filters.all"),
             key=_KEYS["region"],
         )
         segments = st.multiselect(
             t("filters.segment"),
             all_segments,
-            format_func=code_label,
+            format_func=labels.get,
             placeholder=t("filters.all"),
             key=_KEYS["segment"],
         )
         tiers = st.multiselect(
             t("filters.tier"),
             all_tiers,
-            format_func=code_label,
+            format_func=labels.get,
             placeholder=t("filters.all"),
             key=_KEYS["tier"],
         )
         basis = st.segmented_control(
             t("filters.churn_basis"),
             CHURN_BASES,
-            format_func=lambda b: t(f"churn_basis.{b}"),
+            format_func=labels.get,
             help=t("filters.churn_basis.help"),
             key=_KEYS["churn"],
         )

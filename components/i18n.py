@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit import runtime
 
-from components.state import LANGUAGE
+from components.state import LANGUAGE, LANGUAGE_PARAM
 from data_access.satisfaction import ATTRIBUTE_PREFIX, NOT_GIVEN
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -91,11 +91,24 @@ def month_label(month: date) -> str:
     return f"{month.year}年{month.month}月" if language() == "zh" else month.strftime("%b %Y")
 
 
+def initial_language(link: str | None, browser_locale: str | None) -> str:
+    """A session's first language: the link's (`lang=zh`), else the browser's preferred one
+    (Accept-Language, e.g. "zh-CN"), else English."""
+    if link in LANGUAGES:
+        return link
+    prefix = (browser_locale or "").split("-")[0].lower()
+    return prefix if prefix in LANGUAGES else "en"
+
+
 def language_switch() -> None:
-    """Sidebar language selector; the choice lives in session state."""
+    """Sidebar language selector. The session starts in the link's or the browser's language;
+    the choice is written to the URL (`lang`), so a copied link opens in it."""
+    if LANGUAGE not in st.session_state:
+        st.session_state[LANGUAGE] = initial_language(
+            st.query_params.get(LANGUAGE_PARAM), st.context.locale
+        )
     st.sidebar.selectbox(
-        t("app.language"),
-        options=list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        key=LANGUAGE,
+        t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE
     )
+    if st.query_params.get(LANGUAGE_PARAM) != st.session_state[LANGUAGE]:
+        st.query_params[LANGUAGE_PARAM] = st.session_state[LANGUAGE]

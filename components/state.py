@@ -1,6 +1,10 @@
 """Every session-state key the app uses, declared once."""
 
+# Keys bound to the URL (bind="query-params"): the key is the query parameter's name, so a
+# copied link reopens the same view. Short, and distinct per page (a key of one page's
+# widget must not meet another page's widget of another kind).
 LANGUAGE = "ui_language"
+LANGUAGE_PARAM = "lang"  # URL: the UI language's code (en, zh)
 OPENED = "opened_for_edit"  # (kind, key) → what an edit form was opened at (components.opened)
 LOGIN_MESSAGE = "login_message"  # (translation key, args) of the last refused login
 COOKIE_PENDING = "login_cookie_pending"  # set after a password login, cleared once written
@@ -9,45 +13,58 @@ SESSION_VERSION = "login_session_version"  # the user's session version at this 
 # Keys streamlit-authenticator owns; listed here so logout can clear them.
 AUTH_STATUS = "authentication_status"
 AUTH_USERNAME = "username"
+# The main tabs of each page (URL).
+REGISTER_TAB = "register_tab"
+SAT_TAB = "sat_tab"
+CHURN_TAB = "churn_tab"
+DQ_TAB = "dq_tab"
+ADMIN_TAB = "admin_tab"
+DQ_SILO_FIELD = "silo_field"  # URL
+URL_SEEN = "url_seen"  # URL parameters (not widgets) whose link value was read
+URL_HELD = "url_held"  # their link values, held until the page's own control says something
+URL_NOTICES = "url_notices"  # {page, messages}: parts of a link not followed, said on its page
+CURRENT_PAGE = "current_page"  # the url path of the page this run shows
+RISK_PARAM = "risk"  # URL: the opened risk, by its code
+CELL_PARAM = "cell"  # URL: the register matrix's clicked cell, "likelihood-impact"
 FILTER_PREFIX = "flt_"
 FILTERS = "filters"  # the Filters dataclass the sidebar produced on this run
 FILTERS_FROM_URL = "filters_from_url"  # set once the URL's filters were applied to the widgets
 # risk register page
 REGISTER_MATRIX = "register_matrix"
-REGISTER_MATRIX_KIND = "register_matrix_kind"
+REGISTER_MATRIX_KIND = "matrix"  # URL
 REGISTER_TABLE = "register_table"
 REGISTER_SELECTED = "register_selected_risk"
 REGISTER_PICKER = "register_picker"  # "open a risk" select box
-REGISTER_CLOSED = "register_include_closed"
-REGISTER_CATEGORIES = "register_categories"
-REGISTER_LEVELS = "register_levels"
-REGISTER_STATUSES = "register_statuses"
-REGISTER_FLAGS = "register_flags"
+REGISTER_CLOSED = "closed"  # URL
+REGISTER_CATEGORIES = "category"  # URL
+REGISTER_LEVELS = "level"  # URL
+REGISTER_STATUSES = "status"  # URL
+REGISTER_FLAGS = "flag"  # URL
 REGISTER_NOTICE = "register_notice"  # confirmation shown after a successful save
 REGISTER_WORKFLOW_TAB = "register_workflow_tab"  # + risk id: the open workflow tab
 # satisfaction page
 SAT_FOCUS_PARAM = "focus"  # URL query parameter holding the page's segment focus
-SAT_BREAKDOWN_DIM = "sat_breakdown_dimension"
-SAT_BREAKDOWN_METRIC = "sat_breakdown_metric"
+SAT_BREAKDOWN_DIM = "by"  # URL
+SAT_BREAKDOWN_METRIC = "measure"  # URL
 SAT_BREAKDOWN_CHART = "sat_breakdown_chart"  # + a counter, so a used selection is not replayed
 SAT_CHART_NONCE = "sat_breakdown_nonce"
 SAT_WARNING_TABLE = "sat_warning_table"
-SAT_SCATTER_DIM = "sat_scatter_dimension"
-SAT_LIST_CATEGORY = "sat_list_category"
-SAT_LIST_SEVERITY = "sat_list_severity"
-SAT_LIST_STATUS = "sat_list_status"
+SAT_SCATTER_DIM = "compare"  # URL
+SAT_LIST_CATEGORY = "complaint_category"  # URL
+SAT_LIST_SEVERITY = "complaint_severity"  # URL
+SAT_LIST_STATUS = "complaint_status"  # URL
 SAT_LIST_PAGE = "sat_list_page"
 SAT_VOLUME_NONCE = "sat_volume_nonce"  # bumped after a volume-chart click opens the list
-CHURN_SPLIT = "churn_split"
-CHURN_MATRIX_KIND = "churn_matrix_kind"
-CHURN_DRILL_COHORT = "churn_drill_cohort"
-CHURN_DRILL_WHICH = "churn_drill_which"
+CHURN_SPLIT = "split"  # URL
+CHURN_MATRIX_KIND = "cohort_measure"  # URL
+CHURN_DRILL_COHORT = "cohort"  # URL (+ unit)
+CHURN_DRILL_WHICH = "left_by"  # URL (+ unit)
 CHURN_DRILL_PAGE = "churn_drill_page"
-CHURN_MIN_RISK = "churn_min_risk"
-CHURN_COHORT_UNIT = "churn_cohort_unit"
+CHURN_MIN_RISK = "min_risk"  # URL
+CHURN_COHORT_UNIT = "cohort_unit"  # URL
 CHURN_MATRIX_NONCE = "churn_matrix_nonce"  # bumped after a cell click opens the list
 CHURN_RISK_PAGE = "churn_risk_page"
-CHURN_SURVIVAL_OVERALL = "churn_survival_overall"  # one Kaplan-Meier curve for everyone
+CHURN_SURVIVAL_OVERALL = "survival_overall"  # URL; one Kaplan-Meier curve for everyone
 DQ_MESSAGE = "dq_message"  # a success message shown once after a run or a rule change
 DQ_RULE_TABLE = "dq_rule_table"
 DQ_FAILING_PAGE = "dq_failing_page"  # + rule id
@@ -82,7 +99,7 @@ ADMIN_CODE_NEW = "admin_code_new"  # + list: the new code's code, English and Ch
 ADMIN_CODE_NEW_EN = "admin_code_new_en"
 ADMIN_CODE_NEW_ZH = "admin_code_new_zh"
 LINK_MESSAGE = "link_message"  # shown once after a duplicate search, a decision or an undo
-LINK_STATUS = "link_status"  # which candidate pairs the duplicates tab lists
+LINK_STATUS = "pairs"  # URL; which candidate pairs the duplicates tab lists
 LINK_PAGE = "link_page"  # + status
 LINK_TABLE = "link_table"  # + status and page: the pair list (its selection opens a pair)
 LINK_THRESHOLD = "link_threshold"

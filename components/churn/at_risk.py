@@ -107,7 +107,14 @@ def _at_risk_list(viewer: Viewer, filters: Filters) -> None:
     """Today's customers ranked by churn probability, one page read at a time; the download
     builds the whole list only when pressed."""
     minimum = st.slider(
-        t("churn.min_risk"), 0.0, 0.5, 0.05, 0.01, format="%.2f", key=state.CHURN_MIN_RISK
+        t("churn.min_risk"),
+        0.0,
+        0.5,
+        0.05,
+        0.01,
+        format="%.2f",
+        key=state.CHURN_MIN_RISK,
+        bind="query-params",
     )
     total = at_risk_count(viewer, filters, minimum)
     st.markdown(f"**{t('churn.risk_list')}**")

@@ -49,6 +49,7 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
             format_func=lambda u: t(f"churn.unit.{u}"),
             default="month",
             key=state.CHURN_COHORT_UNIT,
+            bind="query-params",
         )
         or "month"
     )
@@ -62,6 +63,7 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
                 format_func=lambda k: t(f"churn.{k}"),
                 default="logo",
                 key=state.CHURN_MATRIX_KIND,
+                bind="query-params",
             )
             or "logo"
         )
@@ -106,6 +108,7 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
             range(len(names)),
             format_func=lambda r, names=names: names[r],  # bound now: see test_churn_page
             key=cohort_key,
+            bind="query-params",
         )
         horizon = list(matrix.values.columns)
         which = b.selectbox(
@@ -115,6 +118,7 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
                 t("churn.drill_all") if w == "all" else t(f"churn.drill_left.{unit}", k=w)
             ),
             key=which_key,
+            bind="query-params",
         )
         start = cohorts.starts[row]
         churned_by = None if which == "all" else add_months(start, step * (int(which) + 1))

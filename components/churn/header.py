@@ -21,6 +21,7 @@ def split_control(viewer: Viewer) -> str:
             format_func=dimension_label,
             default="contract_type",
             key=state.CHURN_SPLIT,
+            bind="query-params",
         )
         or "contract_type"
     )

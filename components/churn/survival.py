@@ -17,7 +17,9 @@ from data_access.security import Viewer
 def survival_by_split(viewer: Viewer, filters: Filters, split: str) -> None:
     """The curves (per value of the split, or one for everyone), the test when there is one,
     and the medians table."""
-    overall = st.toggle(t("churn.survival_overall"), key=state.CHURN_SURVIVAL_OVERALL)
+    overall = st.toggle(
+        t("churn.survival_overall"), key=state.CHURN_SURVIVAL_OVERALL, bind="query-params"
+    )
     survival = churn_survival(viewer, filters, None if overall else split)
     names = {
         g: t("churn.all_customers") if g == "all" else code_label(g)

@@ -40,6 +40,7 @@ def duplicate_review(viewer: Viewer, records: bool, steward: bool) -> None:
         default="open",
         format_func=lambda s: t(f"link.status.{s}"),
         key=state.LINK_STATUS,
+        bind="query-params",
     )
     status = status or "open"
     pair_id = _pair_table(viewer, int(summary.latest["id"]), status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.risk import LEVELS
-from components import charts, state
+from components import charts, state, url_state
 from components.data.register import register_heatmap
 from components.i18n import t
 from data_access.filters import Filters
@@ -21,6 +21,7 @@ def matrix_kind() -> str:
             format_func=lambda k: t(f"register.kind.{k}"),
             default="current",
             key=state.REGISTER_MATRIX_KIND,
+            bind="query-params",
         )
         or "current"
     )
@@ -49,4 +50,13 @@ def risk_matrix(
     )
     st.caption(t("register.matrix_hint"))
     points = (matrix or {}).get("selection", {}).get("points", [])
-    return tuple(points[0]["customdata"]) if points else None
+    clicked = "-".join(str(int(v)) for v in points[0]["customdata"][:2]) if points else None
+    return parse_cell(url_state.synced(state.CELL_PARAM, clicked))
+
+
+def parse_cell(value: str | None) -> tuple[int, int] | None:
+    """ "likelihood-impact" (each 1–5) as a cell; anything else (a mangled link) as none."""
+    parts = (value or "").split("-")
+    if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 5 for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])

@@ -26,11 +26,14 @@ class Narrowing:
 
 def narrowing_controls() -> Narrowing:
     """Closed risks on or off, and category, level, status and flag choices."""
-    include_closed = st.toggle(t("register.include_closed"), key=state.REGISTER_CLOSED)
+    include_closed = st.toggle(
+        t("register.include_closed"), key=state.REGISTER_CLOSED, bind="query-params"
+    )
     categories = st.multiselect(
         t("chart.category"),
         list(RISK_CATEGORIES),
         key=state.REGISTER_CATEGORIES,
+        bind="query-params",
         format_func=lambda c: f"{c} · {t('category.' + c)}",
         placeholder=t("filters.all"),
     )
@@ -39,12 +42,14 @@ def narrowing_controls() -> Narrowing:
         LEVELS,
         format_func=lambda lvl: t(f"level.{lvl}"),
         key=state.REGISTER_LEVELS,
+        bind="query-params",
         placeholder=t("filters.all"),
     )
     statuses = st.multiselect(
         t("register.col.status"),
         RISK_STATUSES,
         key=state.REGISTER_STATUSES,
+        bind="query-params",
         placeholder=t("filters.all"),
     )
     flags = st.pills(
@@ -53,6 +58,7 @@ def narrowing_controls() -> Narrowing:
         format_func=lambda f: t(f"register.flag.{f}"),
         selection_mode="multi",
         key=state.REGISTER_FLAGS,
+        bind="query-params",
     )
     return Narrowing(include_closed, categories, levels, statuses, flags)
 

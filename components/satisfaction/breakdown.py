@@ -25,6 +25,7 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
             format_func=dimension_label,
             default="region",
             key=state.SAT_BREAKDOWN_DIM,
+            bind="query-params",
         )
         or "region"
     )
@@ -35,6 +36,7 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
             format_func=lambda m: t(f"sat.metric.{m}"),
             default="nps",
             key=state.SAT_BREAKDOWN_METRIC,
+            bind="query-params",
         )
         or "nps"
     )

@@ -30,18 +30,21 @@ def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> Non
         (None, *readable_code_lists()["complaint_category"]),
         format_func=lambda v: t("filters.all") if v is None else code_label(v),
         key=state.SAT_LIST_CATEGORY,
+        bind="query-params",
     )
     severity = b.selectbox(
         t("sat.severity"),
         (None, *SEVERITIES),
         format_func=lambda v: t("filters.all") if v is None else code_label(v),
         key=state.SAT_LIST_SEVERITY,
+        bind="query-params",
     )
     status = c.selectbox(
         t("sat.status"),
         LIST_FILTERS,
         format_func=lambda v: t(f"sat.status.{v}"),
         key=state.SAT_LIST_STATUS,
+        bind="query-params",
     )
     rows, total = complaint_page(viewer, filters, focus, category, severity, status, 0)
     page = page_number(total, PAGE_SIZE, state.SAT_LIST_PAGE)

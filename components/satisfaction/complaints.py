@@ -131,6 +131,7 @@ def _complaints_versus_nps(model: SatisfactionModel) -> None:
             format_func=dimension_label,
             default="region",
             key=state.SAT_SCATTER_DIM,
+            bind="query-params",
         )
         or "region"
     )

@@ -74,7 +74,7 @@ def test_page_guard_refuses_when_opened_directly_without_login():
 
 def test_language_switch_translates_the_overview():
     at = login("exec")
-    at.selectbox(key="ui_language").select("zh").run()
+    at.selectbox(key=state.LANGUAGE).select("zh").run()
     assert not at.exception
     assert "今天需要关注什么？" in _texts(at)
     assert any("净推荐值" in m.label for m in at.metric)
