@@ -5,11 +5,11 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, url_state
+from components import auth, presentation, url_state
 from components.data.shared import app_settings, latest_full_month
 from components.filters import sidebar_filters
 from components.i18n import language_switch, t
-from components.navigation import PAGES, allowed_pages
+from components.navigation import PAGES, allowed_pages, page_at
 from components.plain import plain
 from data_access.db import is_busy
 
@@ -60,11 +60,13 @@ if auth.must_change_password(viewer):
     st.navigation(password_pages, position="hidden").run()
     st.stop()
 
-pages = [
-    st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path)
-    for p in allowed_pages(viewer.role)
-]
-navigation = st.navigation(pages)
+allowed = allowed_pages(viewer.role)
+pages = [st.Page(p.path, title=t(p.title_key), icon=p.icon, url_path=p.url_path) for p in allowed]
+presenting = presentation.presenting()
+navigation = st.navigation(pages, position="hidden" if presenting else "sidebar")
+current = page_at(navigation.url_path, allowed)
+if presenting:
+    presentation.deck_bar(current, allowed)
 url_state.show_notices(navigation.url_path)
 with st.sidebar:
     st.markdown(t("app.signed_in_as", name=plain(viewer.username), role=t(f"role.{viewer.role}")))
@@ -72,6 +74,8 @@ with st.sidebar:
         st.caption(t("app.scope", scope=viewer.region_scope))
     auth.logout_button(authenticator, viewer)
     auth.persist_login_cookie(authenticator)
+    if not presenting:
+        presentation.present_link(current)
 try:
     sidebar_filters(viewer, latest_full_month(), app_settings())
     navigation.run()

@@ -79,6 +79,11 @@ def allowed_pages(role: str) -> list[PageSpec]:
     return [p for p in PAGES if can(role, p.permission)]
 
 
+def page_at(url_path: str, pages: list[PageSpec]) -> PageSpec:
+    """The page shown at `url_path` (the first page is also served at "")."""
+    return next((p for p in pages if p.url_path == url_path), pages[0])
+
+
 def page_link(path: str, label: str, role: str) -> None:
     """A link to another page, drawn only when the role may open it (pages of later
     dashboards appear here as they are added)."""

@@ -12,6 +12,7 @@ from components.churn.labels import customer_columns, labelled
 from components.data.churn import churn_cohorts, cohort_customers
 from components.i18n import month_label, t
 from components.paging import page_number
+from components.presentation import chart_height
 from data_access.filters import Filters, add_months
 from data_access.security import Viewer
 
@@ -76,18 +77,20 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
         [matrix.partial, pd.DataFrame(False, index=["average"], columns=matrix.partial.columns)]
     )
     nonce = st.session_state.get(state.CHURN_MATRIX_NONCE, 0)
+    figure = charts.cohort_heatmap(
+        values,
+        partial,
+        [*rows, t("churn.average")],
+        {
+            "period": t(f"churn.period.{unit}"),
+            "cohort": t(f"churn.cohort.{unit}"),
+            "months": t(f"churn.since.{unit}"),
+        },
+        t("churn.cohort_title", kind=t(f"churn.{kind}")),
+    )
     event = st.plotly_chart(
-        charts.cohort_heatmap(
-            values,
-            partial,
-            [*rows, t("churn.average")],
-            {
-                "period": t(f"churn.period.{unit}"),
-                "cohort": t(f"churn.cohort.{unit}"),
-                "months": t(f"churn.since.{unit}"),
-            },
-            t("churn.cohort_title", kind=t(f"churn.{kind}")),
-        ),
+        figure,
+        height=chart_height(figure),
         key=f"churn_cohort_matrix_{unit}_{nonce}",
         on_select="rerun" if records else "ignore",
         selection_mode="points",

@@ -10,6 +10,7 @@ from components import state
 from components.cache import clear_dq_caches, engine
 from components.data.quality import DqModel
 from components.i18n import t
+from components.presentation import presenting
 from components.tiles import score_tile
 from data_access.codes import DQ_DIMENSIONS
 from data_access.security import Viewer
@@ -44,7 +45,9 @@ def score_tiles(latest: pd.DataFrame, previous: pd.DataFrame) -> None:
         if not previous.empty
         else pd.Series(dtype=float)
     )
-    tile_rows = [st.columns(4), st.columns(4)]
+    # One row of seven on a slide (the key chart must fit below); two of four otherwise.
+    per_row = 1 + len(DQ_DIMENSIONS) if presenting() else 4
+    tile_rows = [st.columns(per_row), st.columns(per_row)]
     with tile_rows[0][0]:
         score_tile(
             t("dq.overall"),
@@ -56,7 +59,7 @@ def score_tiles(latest: pd.DataFrame, previous: pd.DataFrame) -> None:
     # A dimension whose every rule is not applicable (fields nobody fills) says so.
     measured = set(latest["dimension"]) if "dimension" in latest.columns else set()
     for i, dimension in enumerate(DQ_DIMENSIONS, start=1):
-        with tile_rows[i // 4][i % 4]:
+        with tile_rows[i // per_row][i % per_row]:
             now = dims_now.get(dimension)
             score_tile(
                 t(f"dq.dim.{dimension}"),

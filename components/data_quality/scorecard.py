@@ -10,6 +10,7 @@ from analytics.dq import rollup, rule_scores
 from components import charts_dq as charts
 from components.i18n import t
 from components.plain import plain
+from components.presentation import chart_height
 from data_access.codes import DQ_DIMENSIONS
 
 
@@ -46,10 +47,8 @@ def not_applicable(latest: pd.DataFrame, names: dict[str, str]) -> None:
 def scorecard(latest: pd.DataFrame, names: dict[str, str]) -> None:
     """Two heat maps (tables × dimensions, sources × dimensions), how to read them, and the
     rules that do not apply to this organisation's data."""
-    st.plotly_chart(
-        charts.score_matrix(_by_dimension(latest, "table_name"), names, t("dq.matrix_title")),
-        key="dq_table_matrix",
-    )
+    by_table = charts.score_matrix(_by_dimension(latest, "table_name"), names, t("dq.matrix_title"))
+    st.plotly_chart(by_table, key="dq_table_matrix", height=chart_height(by_table))
     st.plotly_chart(
         charts.score_matrix(_by_dimension(latest, "source_system"), names, t("dq.source_title")),
         key="dq_source_matrix",

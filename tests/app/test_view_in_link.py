@@ -84,3 +84,15 @@ def test_a_scoped_user_opening_another_regions_link_sees_nothing_of_it_and_is_to
     assert any("R-027" in w.value for w in at.warning)  # the North risk is not opened
     assert "R-027" not in "\n".join(str(m.value) for m in at.subheader)
     assert set(at.dataframe[0].value["region"]) <= {"East", "All"}
+
+
+def test_presentation_mode_draws_the_deck_bar_for_the_roles_slides():
+    at = _open("exec", "app_pages/churn.py", {"present": "1", "advance": "5"})
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Slide 4 of 5" in captions  # overview, register, satisfaction, churn, data quality
+    links = {p.label for p in at.get("page_link")}
+    assert "Back: Satisfaction & complaints" in links and "Next: Data quality" in links
+    assert "Present" not in links  # the way in is not offered while presenting
+    at = _open("exec", "app_pages/churn.py", {})
+    assert "Present" in {p.label for p in at.get("page_link")}
+    assert not any("Slide" in c.value for c in at.caption)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from components.i18n import LANGUAGES, LOCALES, load_catalog, missing_translations
+from components.i18n import (
+    LANGUAGES,
+    LOCALES,
+    initial_language,
+    load_catalog,
+    missing_translations,
+)
+from components.register.matrix import parse_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 # t("group.key" ...) with a literal key; keys built at run time (t(f"level.{x}")) are not
@@ -57,3 +64,36 @@ def test_every_literal_key_the_code_asks_for_is_in_the_catalog():
     assert len(asked) > 300  # the scan finds the code's keys, so an empty scan cannot pass
     missing = sorted((str(path), key) for path, key in asked if key not in catalog)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("link", "browser", "expected"),
+    [
+        ("zh", "en-US", "zh"),  # the link wins
+        (None, "zh-CN", "zh"),  # else the browser's Accept-Language
+        (None, "zh", "zh"),
+        (None, "de-DE", "en"),  # a language we do not have: English
+        ("fr", None, "en"),  # a link's unknown language is ignored
+        (None, None, "en"),
+    ],
+)
+def test_a_session_starts_in_the_links_or_the_browsers_language(link, browser, expected):
+    assert initial_language(link, browser) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("3-4", (3, 4)),
+        ("1-5", (1, 5)),
+        ("0-4", None),
+        ("3-6", None),
+        ("3", None),
+        (None, None),
+        ("3-4-5", None),
+        ("a-b", None),
+        ("-3-4", None),
+    ],
+)
+def test_a_linked_matrix_cell_is_read_only_when_well_formed(value, cell):
+    assert parse_cell(value) == cell
