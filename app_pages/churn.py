@@ -26,7 +26,7 @@ filters = current_filters()
 records = viewer.can(VIEW_RECORDS)
 
 st.title(t("churn.title"))
-st.caption(caption(filters, latest_full_month()) + " · " + t("churn.caption"))
+st.caption(caption(filters, latest_full_month(), viewer.region_scope) + " · " + t("churn.caption"))
 stop_when_no_customers(viewer)
 split = split_control(viewer)
 trend = churn_trend(viewer, filters, split)

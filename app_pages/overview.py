@@ -19,11 +19,14 @@ filters = current_filters()
 model = overview_model(viewer, filters)
 
 st.title(t("overview.title"))
-st.caption(caption(filters, model.as_of_month) + " · " + t("overview.deltas"))
+st.caption(caption(filters, model.as_of_month, viewer.region_scope) + " · " + t("overview.deltas"))
 no_customers_notice(viewer)  # an empty install: what to do first
 
 with st.container(border=True):
-    st.markdown(f"**{t('overview.register')}**")
+    st.markdown(
+        f"**{t('overview.register')}** · "
+        + t("overview.risks_at", date=model.risks_at.strftime("%Y-%m-%d"))
+    )
     page_link("app_pages/register.py", t("overview.open_register"), viewer.role)
     a, b, c = st.columns(3)
     levels = ", ".join(f"{t('level.' + k)} {v}" for k, v in model.risks_now.by_level.items())

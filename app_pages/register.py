@@ -25,7 +25,7 @@ bands = app_settings()["risk_level_bands"]
 level_of = {score: risk_level(score, bands) for score in range(1, 26)}
 
 st.title(t("register.title"))
-st.caption(caption(filters, filters.end_month) + " · " + t("register.caption"))
+st.caption(caption(filters, filters.end_month, viewer.region_scope) + " · " + t("register.caption"))
 if viewer.can(EDIT_RISKS):
     new_risk_form(viewer)
 

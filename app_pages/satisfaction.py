@@ -28,7 +28,7 @@ focus = current_focus()
 st.title(t("sat.title"))
 stop_when_no_customers(viewer)
 model = satisfaction_model(viewer, filters, focus)
-st.caption(caption(filters, model.as_of_month) + " · " + t("sat.caption"))
+st.caption(caption(filters, model.as_of_month, viewer.region_scope) + " · " + t("sat.caption"))
 focus_notice(focus)
 kpi_tiles(model)
 

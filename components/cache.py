@@ -23,11 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from components import state
 from data_access import audit, snapshot
 from data_access.db import get_engine
+from data_access.pii import PII_SHOWN
+from data_access.security import Viewer
 
 # Results kept per cached function (viewers × filter combinations), oldest dropped first.
 MAX_ENTRIES = 256
@@ -83,13 +87,34 @@ def cached(group: str, ttl: int | None = None) -> Callable[[Callable], Any]:
 
         @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
-            return stored(*args, data_version=current_data_version(), **kwargs)
+            result = stored(*args, data_version=current_data_version(), **kwargs)
+            _audit_personal_data(function, args, kwargs, result)
+            return result
 
         call.clear = stored.clear  # type: ignore[attr-defined]
         _GROUPS[group].append(call)
         return call
 
     return decorate
+
+
+def _audit_personal_data(function: Callable, args: tuple, kwargs: dict, result: Any) -> None:
+    """Every view of unmasked personal data is audited — from the cache too, so a second
+    viewer of the same list leaves a row. Once per session and view (the same arguments):
+    a rerun of the same screen is not a new view."""
+    frame = result[0] if isinstance(result, tuple) and result else result
+    if not isinstance(frame, pd.DataFrame) or not frame.attrs.get(PII_SHOWN):
+        return
+    viewer = args[0] if args and isinstance(args[0], Viewer) else None
+    if viewer is None:
+        return
+    view = f"{function.__module__}.{function.__qualname__}{args[1:]!r}{sorted(kwargs.items())!r}"
+    seen: set[str] = st.session_state.setdefault(state.PII_VIEWS, set())
+    if view in seen:
+        return
+    seen.add(view)
+    detail = {"columns": list(frame.attrs[PII_SHOWN]), "view": view[:500]}
+    audit.record_pii_view(engine(), viewer.username, function.__name__, len(frame), detail)
 
 
 def clear(*groups: str) -> None:

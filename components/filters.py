@@ -131,17 +131,19 @@ def current_filters() -> Filters:
     return st.session_state[state.FILTERS]
 
 
-def caption(filters: Filters, as_of: date) -> str:
-    """One line naming the active filters and the data's as-of month."""
+def caption(filters: Filters, as_of: date, scope: str | None = None) -> str:
+    """One line naming the active filters and the data's as-of month; a region-scoped
+    viewer's "all regions" names their region."""
     everything = t("filters.all")
     return (
         t(
             "filters.caption",
             start=month_label(filters.start),
             end=month_label(filters.end_month),
-            regions=", ".join(filters.regions) or everything,
-            segments=", ".join(filters.segments) or everything,
-            tiers=", ".join(filters.tiers) or everything,
+            regions=", ".join(map(code_label, filters.regions or ([scope] if scope else [])))
+            or everything,
+            segments=", ".join(map(code_label, filters.segments)) or everything,
+            tiers=", ".join(map(code_label, filters.tiers)) or everything,
             as_of=month_label(as_of),
         )
         + " · "

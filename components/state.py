@@ -22,6 +22,7 @@ ADMIN_TAB = "admin_tab"
 DQ_SILO_FIELD = "silo_field"  # URL
 PRESENT_PARAM = "present"  # URL: 1 = presentation mode
 ADVANCE_PARAM = "advance"  # URL: seconds per slide in presentation mode
+PII_VIEWS = "pii_views"  # views of unmasked personal data this session has audited
 URL_SEEN = "url_seen"  # URL parameters (not widgets) whose link value was read
 URL_HELD = "url_held"  # their link values, held until the page's own control says something
 URL_NOTICES = "url_notices"  # {page, messages}: parts of a link not followed, said on its page

@@ -20,13 +20,19 @@ def ci_text(est: Estimate, scale: float = 1.0, suffix: str = "") -> str:
     return f"{est.low * scale:.1f} – {est.high * scale:.1f}"
 
 
+def _colour(shown_change: str, direction: str) -> str:
+    """No change worth a colour when the change as shown is zero (+0, -0.0 pp)."""
+    digits = "".join(c for c in shown_change if c.isdigit())
+    return "off" if not digits.strip("0") else direction
+
+
 def count_tile(label: str, now: int, before: int, help_text: str, up_is_bad: bool = True) -> None:
-    delta = now - before
+    delta = f"{now - before:+,}"
     st.metric(
         label,
         f"{now:,}",
-        delta=f"{delta:+,}",
-        delta_color="inverse" if up_is_bad else "normal",
+        delta=delta,
+        delta_color=_colour(delta, "inverse" if up_is_bad else "normal"),
         help=help_text,
         border=True,
     )
@@ -40,9 +46,8 @@ def rate_tile(label: str, now: Estimate, before: Estimate, help_text: str) -> No
     delta = None
     if before.sufficient:
         delta = f"{(now.value - before.value) * 100:+.1f} pp"
-    st.metric(
-        label, pct(now.value), delta=delta, delta_color="inverse", help=help_text, border=True
-    )
+    colour = _colour(delta, "inverse") if delta else "inverse"
+    st.metric(label, pct(now.value), delta=delta, delta_color=colour, help=help_text, border=True)
 
 
 def score_tile(
@@ -66,4 +71,6 @@ def score_tile(
         unit = " pp" if as_percent else ""
         delta = f"{change:+.1f}{unit}"
     colour = "normal" if up_is_good else "inverse"
+    if delta:
+        colour = _colour(delta, colour)
     st.metric(label, value, delta=delta, delta_color=colour, help=help_text, border=True)

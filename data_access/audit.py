@@ -114,7 +114,14 @@ def distinct_values(conn: Connection) -> tuple[list[str], list[str], list[str]]:
 
 
 # Audited, but they change no data a dashboard shows (a download; a refused import).
-READ_ONLY_ACTIONS = ("export", "import_failed")
+READ_ONLY_ACTIONS = ("export", "import_failed", "pii_view")
+
+
+def record_pii_view(engine: Engine, username: str, what: str, rows: int, detail: dict) -> None:
+    """A view of unmasked personal data leaves an audit row: who saw which list, how many
+    rows, which personal fields."""
+    with engine.begin() as conn:
+        record(conn, username, "pii_view", what, None, {"rows": rows, **detail})
 
 
 def data_version(conn: Connection) -> int:

@@ -113,12 +113,23 @@ CUSTOMER_PII: dict[str, str] = {
 }
 
 
+PII_SHOWN = "pii_shown"
+
+
 def mask_frame(frame: pd.DataFrame, viewer: Viewer, columns: dict[str, str]) -> pd.DataFrame:
     """Mask `columns` ({column: kind}, kind in email/phone/name/text/birth_date/address/
     postcode/national_id) unless the viewer may see PII. Returns a new frame; the caller's
-    frame is not changed."""
-    if viewer.may_see_pii or frame.empty:
+    frame is not changed. A frame shown unmasked names in `attrs["pii_shown"]` the personal
+    columns it holds values of, so that showing it can be audited (components.cache)."""
+    if frame.empty:
         return frame
+    if viewer.may_see_pii:
+        shown = [c for c in columns if c in frame and frame[c].notna().any()]
+        if not shown:
+            return frame
+        out = frame.copy(deep=False)
+        out.attrs[PII_SHOWN] = shown
+        return out
     out = frame.copy()
     for column, kind in columns.items():
         if column in out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any
 
@@ -50,11 +51,14 @@ DEFAULTS: dict[str, Any] = {
     # normalised ID, see data_access.pii.hash_national_id) instead of the clear value. IDs
     # stored before the setting changed are not rewritten.
     "hash_national_id": False,
+    # The currency amounts are in (ISO 4217 code), shown next to every amount.
+    "currency": "CNY",
 }
 
 
 CHURN_SETTINGS = ("churn_basis", "inactivity_days")
 PRIVACY_SETTINGS = ("hash_national_id",)
+DISPLAY_SETTINGS = ("currency",)
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -138,7 +142,13 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     hashing = values.get("hash_national_id")
     if hashing is not None and not isinstance(hashing, bool):
         problems.append("hash_national_id: true or false")
+    currency = values.get("currency")
+    if currency is not None and not (
+        isinstance(currency, str) and re.fullmatch("[A-Z]{3}", currency)
+    ):
+        problems.append(f"currency: a three-letter ISO 4217 code such as CNY, got {currency!r}")
     editable = {
+        *DISPLAY_SETTINGS,
         "risk_level_bands",
         "review_cadence_days",
         "min_sample_size",

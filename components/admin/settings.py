@@ -13,6 +13,7 @@ from data_access.filters import CHURN_BASES
 from data_access.security import Viewer
 from data_access.settings import (
     CHURN_SETTINGS,
+    DISPLAY_SETTINGS,
     LEVELS,
     PRIVACY_SETTINGS,
     save_appetite,
@@ -25,6 +26,7 @@ EDITABLE_SETTINGS = (
     "min_sample_size",
     *CHURN_SETTINGS,
     *PRIVACY_SETTINGS,
+    *DISPLAY_SETTINGS,
 )
 
 
@@ -77,6 +79,9 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             int(settings["inactivity_days"]),
             help=t("admin.inactivity_days.help"),
         )
+        currency = st.text_input(
+            t("admin.currency"), settings["currency"], max_chars=3, help=t("admin.currency.help")
+        )
         st.markdown(f"**{t('admin.privacy')}**")
         hash_ids = st.checkbox(
             t("admin.hash_national_id"),
@@ -95,6 +100,7 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "churn_basis": basis,
                         "inactivity_days": int(idle),
                         "hash_national_id": bool(hash_ids),
+                        "currency": currency.strip().upper(),
                     },
                     settings,
                 ),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import charts_churn as charts
 from components import state
-from components.churn.labels import customer_columns, labelled, money
+from components.churn.labels import customer_columns, days, labelled, money
 from components.data.churn import CreditExposure, churn_probabilities
 from components.i18n import t
 from components.tiles import pct
@@ -28,7 +28,7 @@ def credit_exposure_tab(
         help=t("churn.falling.help", n=f"{credit.reviewed_twice:,}"),
         border=True,
     )
-    c.metric(t("churn.tile.dso"), "–" if credit.dso is None else f"{credit.dso:.0f}", border=True)
+    c.metric(t("churn.tile.dso"), days(credit.dso), border=True)
     st.plotly_chart(
         charts.aging_bars(
             credit.aging,

@@ -7,12 +7,23 @@ import pandas as pd
 import streamlit as st
 
 from analytics.churn import ATTRIBUTE
+from components.data.shared import app_settings
 from components.i18n import code_label, t
+
+MISSING = "—"
 
 
 def money(value: float | None) -> str:
-    """An amount without decimals, or a dash when there is none."""
-    return "–" if value is None else f"{value:,.0f}"
+    """An amount without decimals in the organisation's currency, or a dash when there is
+    none."""
+    if value is None:
+        return MISSING
+    return f"{app_settings()['currency']} {value:,.0f}"
+
+
+def days(value: float | None) -> str:
+    """A number of days (DSO), or a dash when there is none."""
+    return MISSING if value is None else t("churn.days", n=f"{value:.0f}")
 
 
 def customer_columns() -> dict:

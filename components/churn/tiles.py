@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.churn.labels import money
+from components.churn.labels import days, money
 from components.data.churn import ChurnTrend, CreditExposure
 from components.i18n import t
 from components.tiles import pct, rate_tile
@@ -41,7 +41,7 @@ def kpi_tiles(trend: ChurnTrend, credit: CreditExposure) -> None:
     )
     tiles[3].metric(
         t("churn.tile.dso"),
-        "–" if credit.dso is None else f"{credit.dso:.0f}",
+        days(credit.dso),
         help=t("churn.tile.dso.help"),
         border=True,
     )

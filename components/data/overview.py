@@ -14,7 +14,7 @@ from analytics import dq as dq_stats
 from analytics.kpi import Estimate, nps, proportion
 from analytics.risk import LEVELS, annotate
 from components.cache import cached, engine, facts
-from components.data.shared import period_end
+from components.data.shared import period_end, risk_moments
 from data_access import churn as churn_queries
 from data_access import (
     dq_results,
@@ -38,6 +38,7 @@ class RiskSummary:
 class OverviewModel:
     as_of_month: date
     at: datetime
+    risks_at: datetime  # when the risk tiles stand (today while the period is the latest)
     risks_now: RiskSummary
     risks_before: RiskSummary
     churn_now: Estimate
@@ -124,12 +125,17 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
     now = datetime.now()
     previous = filters.previous()
     at, at_before = period_end(filters, now), period_end(previous, now)
+    risks_at, risks_before_at = risk_moments(filters, now)
     with engine().connect() as conn, facts().connect() as data:
         settings = all_settings(conn)
         bands, min_n = settings["risk_level_bands"], int(settings["min_sample_size"])
-        snap = annotate(overview.risk_snapshot(conn, viewer, filters, at), bands, at.date())
+        snap = annotate(
+            overview.risk_snapshot(conn, viewer, filters, risks_at), bands, risks_at.date()
+        )
         snap_before = annotate(
-            overview.risk_snapshot(conn, viewer, previous, at_before), bands, at_before.date()
+            overview.risk_snapshot(conn, viewer, previous, risks_before_at),
+            bands,
+            risks_before_at.date(),
         )
         lifetimes = churn_queries.lifetime_counts(data, viewer, filters)  # every churn figure
         churn_now = churn_queries.monthly_churn(lifetimes, filters.month_starts)
@@ -159,6 +165,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
     return OverviewModel(
         as_of_month=as_of,
         at=at,
+        risks_at=risks_at,
         risks_now=_risk_summary(snap),
         risks_before=_risk_summary(snap_before),
         churn_now=_churn(churn_now),

@@ -3,7 +3,7 @@ ends. Not per viewer: the same for everyone."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from components.cache import cached, engine, facts
 from data_access import code_lists, overview
@@ -62,3 +62,16 @@ def customer_count(viewer: Viewer) -> int:
 def period_end(filters: Filters, now: datetime) -> datetime:
     """The end of the filters' period, or now if the period has not ended yet."""
     return min(datetime.combine(filters.end_exclusive, datetime.min.time()), now)
+
+
+def risk_moments(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
+    """When the risk figures stand, and the moment they are compared with. While the period
+    is the latest (it ends where the running month begins) that is now — the register page
+    counts as of today too, so both show the same number — and one period length earlier;
+    for an earlier period, its end and the end of the period before."""
+    if filters.end_exclusive < now.date().replace(day=1):
+        return period_end(filters, now), period_end(filters.previous(), now)
+    length = datetime.combine(filters.end_exclusive, time()) - datetime.combine(
+        filters.start, time()
+    )
+    return now, now - length

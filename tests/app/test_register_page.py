@@ -94,3 +94,19 @@ def test_create_assess_treat_review_close_as_risk_manager():
     next(b for b in at.button if b.label == "Close risk").click().run()
     assert not at.exception
     assert "Closed" in _texts(at)
+
+
+def test_the_overview_and_the_register_count_the_same_risks_as_of_today():
+    """One as-of for one number: the overview's risk tiles and the register's counts, for
+    the default (latest) period, both stand today."""
+    at = login("risk")  # the overview opens first
+    tiles = {
+        m.label: int(m.value)
+        for m in at.metric
+        if m.label in ("Overdue reviews", "Risks above appetite")
+    }
+    assert any("as of" in m.value for m in at.markdown)
+    at.switch_page(PAGE).run()
+    counts = next(m.value for m in at.markdown if "with overdue review" in m.value)
+    assert f"{tiles['Overdue reviews']} with overdue review" in counts, counts
+    assert f"{tiles['Risks above appetite']} above appetite" in counts, counts

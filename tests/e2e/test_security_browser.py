@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
@@ -222,14 +223,28 @@ def test_tables_offer_only_the_audited_formula_safe_download(
     expect(page.get_by_role("button", name=re.compile("Download as CSV", re.I))).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"Download these [\d,]+ rows")).click()
-    text = download.value.path().read_text(encoding="utf-8-sig")
+    stamp, text = download.value.path().read_text(encoding="utf-8-sig").split("\n", 1)
+    assert stamp.startswith("# View: ") and "by risk" in stamp  # which view, when, who
     row = next(r for r in csv.DictReader(io.StringIO(text)) if r["code"] == code)
     assert row["title"] == "'" + FORMULA_TITLE
     wait_idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Excel (XLSX)").first.click()
+    book = load_workbook(download.value.path())
+    assert book.sheetnames == ["About", "risk_register"]
+    assert book["About"]["A1"].value == "View"
+    sheet = book["risk_register"]
+    headers = [c.value for c in sheet[1]]
+    titles = [r[headers.index("Title")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert FORMULA_TITLE in titles  # kept as text, not turned into a formula
+    wait_idle(page)
     with server_engine.connect() as conn:
         exports = conn.execute(
-            select(AuditLog.object_type).where(
-                AuditLog.action == "export", AuditLog.username == "risk"
+            select(AuditLog.detail).where(
+                AuditLog.action == "export",
+                AuditLog.username == "risk",
+                AuditLog.object_type == "risk_register",
             )
         ).scalars()
-        assert "risk_register" in list(exports)
+        formats = {json.loads(d)["format"] for d in exports}
+    assert formats == {"csv", "xlsx"}

@@ -120,10 +120,17 @@ def test_unlock_and_reset_lift_a_lockout(engine):
         ({"min_sample_size": 2}, "min_sample_size"),
         ({"min_sample_size": "30; drop table settings"}, "min_sample_size"),
         ({"lockout_minutes": 0}, "cannot change"),
+        ({"currency": "yuan"}, "ISO 4217"),
+        ({"currency": "EU"}, "ISO 4217"),
+        ({"currency": "CNY'; --"}, "ISO 4217"),
     ],
 )
 def test_settings_validation(values, problem):
     assert any(problem in p for p in settings_problems(values))
+
+
+def test_a_currency_code_is_accepted():
+    assert settings_problems({"currency": "EUR"}) == []
 
 
 def test_settings_and_appetite_are_saved_and_audited(engine):
