@@ -10,6 +10,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
@@ -63,6 +64,36 @@ def code_label(code: str | None) -> str:
     if f"code.{code}" in CATALOG:
         return t(f"code.{code}")
     return _list_label(str(code))
+
+
+# Table columns that hold codes of the organisation's lists (shown as their labels).
+CODED_COLUMNS = (
+    "region",
+    "segment",
+    "tier",
+    "channel",
+    "touchpoint",
+    "contract_type",
+    "churn_reason",
+    "reason",
+    "category",
+    "severity",
+    "lifecycle_stage",
+)
+
+
+def coded(frame: pd.DataFrame, columns: tuple[str, ...] = CODED_COLUMNS) -> pd.DataFrame:
+    """A table with its coded columns (those of `columns` it has) shown as labels."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.assign(**{c: frame[c].map(code_label) for c in present}) if present else frame
+
+
+def risk_status_label(status: str | None) -> str:
+    return "–" if not status else t(f"risk_status.{status}")
+
+
+def treatment_label(treatment: str | None) -> str:
+    return "–" if not treatment else t(f"treatment.{treatment}")
 
 
 def _list_label(code: str) -> str:

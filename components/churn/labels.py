@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.churn import ATTRIBUTE
 from components.data.shared import app_settings
-from components.i18n import code_label, t
+from components.i18n import coded, t
 
 MISSING = "—"
 
@@ -56,8 +56,7 @@ def customer_columns() -> dict:
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """A customer list with its coded columns shown as labels."""
-    codes = ("tier", "contract_type", "churn_reason", "reason")
-    return frame.assign(**{c: frame[c].map(code_label) for c in codes if c in frame})
+    return coded(frame)
 
 
 def factor_label(factor: str) -> str:

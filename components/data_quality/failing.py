@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.data.quality import dq_failing_rows
-from components.i18n import t
+from components.i18n import coded, t
 from components.paging import page_number
 from data_access.security import Viewer
 from quality import records as dq_records
@@ -15,7 +15,7 @@ from quality import records as dq_records
 def failing_table(frame: pd.DataFrame) -> None:
     """The failing rows with readable headers; the checked columns keep their own names."""
     st.dataframe(
-        frame,
+        coded(frame, ("region",)),
         hide_index=True,
         column_config={
             "row_id": st.column_config.NumberColumn(t("dq.row"), format="%d"),

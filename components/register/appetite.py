@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import charts
 from components.data.register import register_view
-from components.i18n import t
+from components.i18n import risk_status_label, t
 from data_access.filters import Filters
 from data_access.security import Viewer
 
@@ -33,7 +33,10 @@ def appetite(viewer: Viewer, filters: Filters) -> None:
     breaches = open_view[open_view["above_appetite"]]
     st.subheader(t("register.appetite.breaches", n=len(breaches)))
     st.dataframe(
-        breaches[["code", "title", "category", "score", "appetite", "owner", "status"]],
+        breaches[["code", "title", "category", "score", "appetite", "owner", "status"]].assign(
+            category=breaches["category"].map(lambda c: f"{c} · {t('category.' + c)}"),
+            status=breaches["status"].map(risk_status_label),
+        ),
         hide_index=True,
         column_config={
             "code": t("register.col.code"),

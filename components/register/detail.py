@@ -13,7 +13,7 @@ from analytics.risk import acceptance_expired, risk_level
 from components import charts
 from components.data.register import risk_detail
 from components.data.shared import app_settings
-from components.i18n import t
+from components.i18n import code_label, risk_status_label, t, treatment_label
 from components.opened import opened, stale_notice
 from components.palette import RAG_COLORS
 from components.plain import plain
@@ -83,11 +83,12 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
         )
         st.markdown(
             f"{t('category.' + risk['category'])} · {t('register.col.status')}: "
-            f"**{risk['status']}** · {t('register.col.owner')}: {plain(risk['owner'])} · "
-            f"{t('filters.region')}: {risk['region'] or t('filters.all')} · "
-            f"{t('filters.segment')}: {risk['segment'] or t('filters.all')} · "
-            f"{t('filters.tier')}: {risk['tier'] or t('filters.all')} · "
-            f"{t('register.col.treatment')}: {risk['treatment'] or '–'}"
+            f"**{risk_status_label(risk['status'])}** · "
+            f"{t('register.col.owner')}: {plain(risk['owner'])} · "
+            f"{t('filters.region')}: {_code_or_all(risk['region'])} · "
+            f"{t('filters.segment')}: {_code_or_all(risk['segment'])} · "
+            f"{t('filters.tier')}: {_code_or_all(risk['tier'])} · "
+            f"{t('register.col.treatment')}: {treatment_label(risk['treatment'])}"
             + (f" · :red-badge[{t('register.acceptance_expired')}]" if expired else "")
         )
         if risk["description"]:
@@ -142,3 +143,7 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
             workflow(viewer, snapshot, detail)
         elif viewer.can(EDIT_RISKS):
             st.caption(t("register.all_regions_read_only"))
+
+
+def _code_or_all(code: str | None) -> str:
+    return t("filters.all") if code is None else code_label(code)

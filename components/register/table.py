@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import state
 from components.export import download_table
-from components.i18n import t
+from components.i18n import code_label, risk_status_label, t, treatment_label
 from data_access.security import Viewer
 
 
@@ -26,9 +26,11 @@ def risk_table(viewer: Viewer, view: pd.DataFrame, shown: pd.DataFrame) -> None:
     table = shown.assign(
         level=shown["level"].map(lambda lvl: t(f"level.{lvl}")),
         category=shown["category"].map(lambda c: f"{c} · {t('category.' + c)}"),
-        region=shown["region"].fillna(t("filters.all")),
-        segment=shown["segment"].fillna(t("filters.all")),
-        tier=shown["tier"].fillna(t("filters.all")),
+        region=shown["region"].map(lambda c: t("filters.all") if c is None else code_label(c)),
+        segment=shown["segment"].map(lambda c: t("filters.all") if c is None else code_label(c)),
+        tier=shown["tier"].map(lambda c: t("filters.all") if c is None else code_label(c)),
+        status=shown["status"].map(risk_status_label),
+        treatment=shown["treatment"].map(treatment_label),
         kri_state=shown["kri_state"].map(
             lambda s: t(f"kri.state.{s}") if isinstance(s, str) else "–"
         ),

@@ -9,7 +9,7 @@ from components import state
 from components.data.satisfaction import complaint_page
 from components.data.shared import readable_code_lists
 from components.export import download_table
-from components.i18n import code_label, t
+from components.i18n import code_label, coded, t
 from components.paging import page_number
 from data_access.codes import SEVERITIES
 from data_access.complaints import LIST_FILTERS, PAGE_SIZE
@@ -54,9 +54,7 @@ def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> Non
     if rows.empty:
         st.info(t("sat.list_empty"))
     else:
-        listed = rows.assign(
-            **{c: rows[c].map(code_label) for c in ("category", "severity", "tier")}
-        )
+        listed = coded(rows)
         st.dataframe(
             listed,
             hide_index=True,

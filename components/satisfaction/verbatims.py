@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.data.satisfaction import detractor_comments
-from components.i18n import code_label, t
+from components.i18n import coded, t
 from data_access.filters import Filters
 from data_access.satisfaction import Focus
 from data_access.security import VIEW_RECORDS, Viewer
@@ -20,10 +20,7 @@ def verbatims(viewer: Viewer, filters: Filters, focus: Focus | None) -> None:
         st.info(t("sat.no_verbatims"))
     else:
         st.dataframe(
-            comments.assign(
-                touchpoint=comments["touchpoint"].map(code_label),
-                tier=comments["tier"].map(code_label),
-            ),
+            coded(comments),
             hide_index=True,
             column_config={
                 "responded_on": st.column_config.DateColumn(t("sat.answered"), format="YYYY-MM-DD"),

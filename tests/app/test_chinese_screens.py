@@ -1,0 +1,66 @@
+"""Every dashboard page in Chinese shows code values (regions, segments, tiers, statuses,
+treatments, channels, categories…) by their Chinese label, never the English code (issue 16).
+The import and administration pages list the codes themselves on purpose (what a file must
+hold, what the lists contain) and are not walked."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.i18n import LOCALES
+from tests.app.conftest import DEMO_PASSWORD, app
+
+DASHBOARDS = (
+    "app_pages/overview.py",
+    "app_pages/register.py",
+    "app_pages/satisfaction.py",
+    "app_pages/churn.py",
+    "app_pages/data_quality.py",
+)
+CODED = (
+    "region",
+    "segment",
+    "tier",
+    "status",
+    "treatment",
+    "channel",
+    "touchpoint",
+    "severity",
+    "contract_type",
+    "churn_reason",
+    "reason",
+    "lifecycle_stage",
+)
+_ZH = json.loads((LOCALES / "zh.json").read_text(encoding="utf-8"))
+# English codes whose Chinese label differs (VIP reads VIP in both).
+ENGLISH = {
+    code
+    for group in ("code", "risk_status", "treatment")
+    for code, label in _ZH[group].items()
+    if code != label
+}
+
+
+def _open_in_chinese(page: str) -> AppTest:
+    at = app()
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.text_input[0].input("admin")
+    at.text_input[1].input(DEMO_PASSWORD)
+    at.button[0].click()
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_code_values_read_in_chinese(page):
+    at = _open_in_chinese(page)
+    english = set()
+    for frame in (df.value for df in at.dataframe):
+        for column in (c for c in CODED if c in frame.columns):
+            english |= {v for v in frame[column].dropna().astype(str) if v in ENGLISH}
+    assert not english, f"English codes on {page}: {sorted(english)}"
+    assert any(df.value.shape[0] for df in at.dataframe) or page.endswith("overview.py")
