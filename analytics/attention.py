@@ -24,7 +24,11 @@ class AttentionItem:
     reason: str  # translation key; `args` fill it
     args: dict = field(default_factory=dict)
     priority: float = 0.0
-    page: str | None = None  # dashboard that explains it, when that page exists
+    page: str | None = None  # url path of the dashboard that explains it
+    drill: dict = field(default_factory=dict)  # URL parameters that open it there
+
+
+REGISTER = "risk-register"
 
 
 def risk_items(snapshot: pd.DataFrame) -> list[AttentionItem]:
@@ -40,6 +44,8 @@ def risk_items(snapshot: pd.DataFrame) -> list[AttentionItem]:
                     "attention.above_appetite",
                     {"score": int(r.score), "appetite": int(r.appetite), "level": r.level},
                     100 + 5 * (r.score - r.appetite),
+                    REGISTER,
+                    {"risk": r.code},
                 )
             )
         if r.review_overdue and r.level in ("High", "Critical"):
@@ -51,6 +57,8 @@ def risk_items(snapshot: pd.DataFrame) -> list[AttentionItem]:
                     "attention.review_overdue",
                     {"days": days, "level": r.level},
                     60 + (20 if r.level == "Critical" else 0) + min(days, 90) / 3,
+                    REGISTER,
+                    {"risk": r.code},
                 )
             )
     return items
@@ -82,6 +90,8 @@ def nps_drop_items(
                     "attention.nps_drop",
                     {"now": now, "before": before, "p": p, "n": int(r.n)},
                     80 + min(before - now, 40),
+                    "satisfaction",
+                    {"focus": f"{key}:{group}"},
                 )
             )
     return items
@@ -103,6 +113,8 @@ def kri_items(states: pd.DataFrame, risks: pd.DataFrame) -> list[AttentionItem]:
                 "attention.kri_red",
                 {"kri": r.name, "value": float(r.value), "red": float(r.red_threshold)},
                 90,
+                REGISTER,
+                {"risk": str(risk.code)},
             )
         )
     return items
@@ -120,6 +132,7 @@ def dq_items(source_scores: pd.DataFrame) -> list[AttentionItem]:
                     "attention.dq_source",
                     {"score": float(r.score), "target": DQ_TARGET},
                     50 + 200 * (DQ_TARGET - r.score),
+                    "data-quality",
                 )
             )
     return items

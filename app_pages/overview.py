@@ -8,9 +8,10 @@ from components.auth import require
 from components.data.overview import overview_model
 from components.empty import no_customers_notice
 from components.filters import caption, current_filters
-from components.i18n import month_label, t
+from components.i18n import code_label, language, month_label, t
 from components.navigation import page_link
 from components.plain import plain
+from components.state import LANGUAGE_PARAM
 from components.tiles import ci_text, count_tile, rate_tile, score_tile
 from data_access.security import VIEW_OVERVIEW
 
@@ -105,7 +106,12 @@ with st.container(border=True):
         if "level" in args:  # levels are data codes; show them in the reader's language
             args["level"] = t(f"level.{item.args['level']}")
         reason = t(item.reason, **args)
-        st.markdown(f"**{rank}. {plain(item.subject)}** · :orange-badge[{kind}]  \n{reason}")
+        # An NPS drop names a group by its code (a region): in the reader's language.
+        subject = code_label(item.subject) if item.kind == "nps_drop" else item.subject
+        st.markdown(f"**{rank}. {plain(subject)}** · :orange-badge[{kind}]  \n{reason}")
+        if item.page:  # straight to the view that explains it, with the same filters
+            carried = filters.to_query_params() | {LANGUAGE_PARAM: language()} | item.drill
+            page_link(item.page, t("overview.drill"), viewer.role, carried)
 
 left, right = st.columns(2)
 with left:

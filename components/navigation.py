@@ -84,9 +84,11 @@ def page_at(url_path: str, pages: list[PageSpec]) -> PageSpec:
     return next((p for p in pages if p.url_path == url_path), pages[0])
 
 
-def page_link(path: str, label: str, role: str) -> None:
-    """A link to another page, drawn only when the role may open it (pages of later
-    dashboards appear here as they are added)."""
-    spec = next((p for p in PAGES if p.path == path), None)
+def page_link(path: str, label: str, role: str, query_params: dict | None = None) -> None:
+    """A link to another page (by file or url path), drawn only when the role may open it;
+    `query_params` open a view there (the filters travel in them too)."""
+    spec = next((p for p in PAGES if path in (p.path, p.url_path)), None)
     if spec is not None and can(role, spec.permission):
-        st.page_link(spec.path, label=label, icon=":material/arrow_forward:")
+        st.page_link(
+            spec.path, label=label, icon=":material/arrow_forward:", query_params=query_params
+        )

@@ -2,6 +2,8 @@
 risk, the matrix cell and the language reopens that view; a region-scoped user's link naming
 another region or another region's risk shows nothing of it and says so."""
 
+from urllib.parse import parse_qs
+
 from streamlit.testing.v1 import AppTest
 
 from components import state
@@ -96,3 +98,16 @@ def test_presentation_mode_draws_the_deck_bar_for_the_roles_slides():
     at = _open("exec", "app_pages/churn.py", {})
     assert "Present" in {p.label for p in at.get("page_link")}
     assert not any("Slide" in c.value for c in at.caption)
+
+
+def test_every_attention_item_links_to_its_drill_down_with_the_filters():
+    at = _open("risk", "app_pages/overview.py", {"months": "6"})
+    links = [p.proto for p in at.get("page_link") if p.label == "Open it"]
+    items = [m.value for m in at.markdown if m.value.startswith("**1.") or "\n" in m.value]
+    assert links, "no attention item links"
+    for link in links:
+        params = parse_qs(link.query_string)
+        assert params["months"] == ["6"] and params["lang"] == ["en"], link
+        if link.page == "risk-register":
+            assert params["risk"][0].startswith("R-")
+    assert len(links) >= len([m for m in items if m.startswith("**")]) > 0

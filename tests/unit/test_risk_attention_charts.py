@@ -98,6 +98,12 @@ def test_attention_ranks_appetite_breach_then_nps_drop_then_reviews():
     assert ("dq_source", "ERP") in kinds and ("dq_source", "CRM") not in kinds
     east = next(i for i in items if i.subject == "East")
     assert east.args["before"] == pytest.approx(25.0) and east.args["now"] == pytest.approx(-5.0)
+    # each item opens the view that explains it
+    assert (east.page, east.drill) == ("satisfaction", {"focus": "region:East"})
+    breach = items[0]
+    assert (breach.page, breach.drill) == ("risk-register", {"risk": "R-1"})
+    erp = next(i for i in items if i.subject == "ERP")
+    assert (erp.page, erp.drill) == ("data-quality", {})
 
 
 def test_small_groups_are_never_flagged():
