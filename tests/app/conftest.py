@@ -73,9 +73,14 @@ def app(script: str = "app.py") -> AppTest:
     return AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
 
 
-def login(username: str, password: str = DEMO_PASSWORD) -> AppTest:
-    """Run the app, fill the real login form and submit it."""
+def login(
+    username: str, password: str = DEMO_PASSWORD, link: dict[str, str] | None = None
+) -> AppTest:
+    """Run the app, fill the real login form and submit it. `link`: URL parameters there
+    from the first run, as when a copied link opens the login form."""
     at = app()
+    for key, value in (link or {}).items():
+        at.query_params[key] = value
     at.run()
     at.text_input[0].input(username)
     at.text_input[1].input(password)

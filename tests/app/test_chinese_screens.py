@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.i18n import LOCALES
-from tests.app.conftest import DEMO_PASSWORD, app
+from tests.app.conftest import login
 
 DASHBOARDS = (
     "app_pages/overview.py",
@@ -43,13 +43,7 @@ ENGLISH = {
 
 
 def _open_in_chinese(page: str) -> AppTest:
-    at = app()
-    at.query_params["lang"] = "zh"
-    at.run()
-    at.text_input[0].input("admin")
-    at.text_input[1].input(DEMO_PASSWORD)
-    at.button[0].click()
-    at.run()
+    at = login("admin", link={"lang": "zh"})
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at

@@ -16,7 +16,7 @@ from data_access.db import make_engine
 from data_access.models import Customer
 from data_access.users import create_user
 from importer import template_csv
-from tests.app.conftest import DEMO_PASSWORD, app, app_on, login
+from tests.app.conftest import DEMO_PASSWORD, app_on, login
 
 ADMIN_PAGE = "app_pages/admin.py"
 IMPORT_PAGE = "app_pages/import_data.py"
@@ -69,13 +69,7 @@ def test_an_admin_adds_a_region_and_the_filter_offers_and_accepts_it(own_databas
     assert "Nordic countries" in _region_filter(at).options
 
     # A copied link naming the new region opens with it chosen.
-    linked = app()
-    linked.query_params["region"] = "Nordics,Atlantis"
-    linked.run()
-    linked.text_input[0].input("boss")
-    linked.text_input[1].input(DEMO_PASSWORD)
-    linked.button[0].click()
-    linked.run()
+    linked = login("boss", link={"region": "Nordics,Atlantis"})
     assert not linked.exception, linked.exception
     assert _region_filter(linked).value == ["Nordics"]
 

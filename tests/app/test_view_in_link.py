@@ -7,20 +7,13 @@ from urllib.parse import parse_qs
 from streamlit.testing.v1 import AppTest
 
 from components import state
-from tests.app.conftest import DEMO_PASSWORD, app
+from tests.app.conftest import login
 
 
 def _logged_in_by_link(username: str, params: dict[str, str]) -> AppTest:
     """Open a link as a browser would: the URL's parameters are there from the first run
     (the login form) and the first page after the login."""
-    at = app()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(DEMO_PASSWORD)
-    at.button[0].click()
-    at.run()
+    at = login(username, link=params)
     assert not at.exception, at.exception
     return at
 
