@@ -21,6 +21,20 @@ def money(value: float | None) -> str:
     return f"{app_settings()['currency']} {value:,.0f}"
 
 
+def money_short(value: float | None) -> str:
+    """An amount for a tile, where the whole number does not fit: 669k, 3.9M, 1.2B (the
+    exact amount goes in the tile's help)."""
+    if value is None:
+        return MISSING
+    size = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            scaled = value / limit
+            number = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
+            return f"{app_settings()['currency']} {number}{suffix}"
+    return money(value)
+
+
 def days(value: float | None) -> str:
     """A number of days (DSO), or a dash when there is none."""
     return MISSING if value is None else t("churn.days", n=f"{value:.0f}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.churn.labels import days, money
+from components.churn.labels import days, money, money_short
 from components.data.churn import ChurnTrend, CreditExposure
 from components.i18n import t
 from components.tiles import pct, rate_tile
@@ -45,9 +45,10 @@ def kpi_tiles(trend: ChurnTrend, credit: CreditExposure) -> None:
         help=t("churn.tile.dso.help"),
         border=True,
     )
+    overdue = float(credit.aging.loc[credit.aging["bucket"] != "1-30", "amount"].sum())
     tiles[4].metric(
         t("churn.tile.overdue"),
-        money(float(credit.aging.loc[credit.aging["bucket"] != "1-30", "amount"].sum())),
-        help=t("churn.tile.overdue.help"),
+        money_short(overdue),
+        help=t("churn.tile.overdue.help") + " " + t("churn.exact", amount=money(overdue)),
         border=True,
     )

@@ -10,3 +10,15 @@ def test_a_change_that_shows_as_zero_gets_no_colour():
     assert _colour("+1", "inverse") == "inverse"
     assert _colour("-0.1 pp", "normal") == "normal"
     assert _colour("+1,000", "normal") == "normal"
+
+
+def test_a_tile_amount_is_short_and_carries_the_currency(monkeypatch):
+    from components.churn import labels
+
+    monkeypatch.setattr(labels, "app_settings", lambda: {"currency": "EUR"})
+    assert labels.money_short(668_985.0) == "EUR 669k"
+    assert labels.money_short(3_932_273.0) == "EUR 3.9M"
+    assert labels.money_short(1_250_000_000.0) == "EUR 1.2B"
+    assert labels.money_short(950.0) == "EUR 950"
+    assert labels.money_short(None) == "—"
+    assert labels.money(3_932_273.0) == "EUR 3,932,273"
