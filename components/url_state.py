@@ -41,8 +41,9 @@ def notice(message: str) -> None:
     page = st.session_state.get(state.CURRENT_PAGE)
     if held["page"] != page:
         held.update(page=page, messages=[])
-    if message not in held["messages"]:
-        held["messages"].append(message)
+    if message in held["messages"]:
+        return  # said already: show_notices put it at the top of this run
+    held["messages"].append(message)
     st.warning(message, icon=":material/link_off:")
 
 
