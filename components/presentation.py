@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import state
+from components.filters import URL_KEYS
 from components.i18n import t
 from components.navigation import PageSpec
 
@@ -16,7 +17,7 @@ from components.navigation import PageSpec
 # warning → churn cohorts → data-quality scorecard (each page's first tab shows).
 DECK = ("overview", "risk-register", "satisfaction", "churn", "data-quality")
 # What a slide link carries over besides the page: filters, language, the deck's own.
-CARRIED = ("end", "months", "region", "segment", "tier", "churn", "lang", "advance")
+CARRIED = (*URL_KEYS, state.LANGUAGE_PARAM, state.ADVANCE_PARAM)
 MIN_ADVANCE, MAX_ADVANCE = 10, 3600
 # A slide's key chart, below its title and tiles, fits a 768-pixel-high projector in this.
 SLIDE_CHART_HEIGHT = 400
