@@ -7,7 +7,7 @@ import streamlit as st
 from components import charts
 from components.auth import require
 from components.data.audit import AUDIT_PAGE_SIZE, audit_page
-from components.export import download_table
+from components.export import download_table, show_chart
 from components.i18n import t
 from data_access.audit import EXPORT_LIMIT
 from data_access.security import VIEW_AUDIT
@@ -34,7 +34,7 @@ st.caption(t("audit.caption", total=total))
 if per_day.empty:
     st.info(t("audit.empty"))
 else:
-    st.plotly_chart(
+    show_chart(
         charts.events_per_day(per_day, t("audit.chart"), t("audit.day"), t("audit.events")),
         key="chart_audit_per_day",
     )

@@ -2,17 +2,15 @@
 
 import streamlit as st
 
-from analytics.risk import risk_level
 from components import state
 from components.auth import require
 from components.data.register import register_view
-from components.data.shared import app_settings
 from components.filters import caption, current_filters
 from components.i18n import t
 from components.register.appetite import appetite
 from components.register.detail import show_risk
 from components.register.forms import new_risk_form
-from components.register.matrix import matrix_kind, risk_matrix
+from components.register.matrix import matrix_kind, risk_matrix, score_levels
 from components.register.narrowing import narrowed, narrowing_controls
 from components.register.picker import opened_risk, risk_picker
 from components.register.table import risk_table
@@ -21,8 +19,7 @@ from data_access.security import EDIT_RISKS, VIEW_DASHBOARDS
 
 viewer = require(VIEW_DASHBOARDS)
 filters = current_filters()
-bands = app_settings()["risk_level_bands"]
-level_of = {score: risk_level(score, bands) for score in range(1, 26)}
+level_of = score_levels()
 
 st.title(t("register.title"))
 st.caption(caption(filters, filters.end_month, viewer.region_scope) + " · " + t("register.caption"))

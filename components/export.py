@@ -11,16 +11,21 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from components.auth import current_viewer
 from components.cache import engine
 from components.filters import caption, current_filters
 from components.i18n import CATALOG, language, t
 from data_access import audit
-from data_access.security import Viewer
+from data_access.filters import Filters
+from data_access.security import EXPORT, Viewer
+from reports import figures
+from reports.browser import BrowserMissing, chromium_path
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,16 +117,26 @@ def stamped_xlsx(frame: pd.DataFrame, stamp: list[tuple[str, str]], sheet: str) 
     return out.getvalue()
 
 
-def view_stamp(viewer: Viewer) -> list[tuple[str, str]]:
-    """What view an export comes from: filters and as-of, scope, when, who, language."""
-    filters = current_filters()
+def view_stamp(
+    viewer: Viewer, filters: Filters | None = None, focus: str | None = None
+) -> list[tuple[str, str]]:
+    """What view an export comes from: filters and as-of, scope, focus (a segment the page is
+    narrowed to, if any), when, who, language. Without `filters`, the ones on screen."""
+    filters = filters or current_filters()
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
-    rows = [
-        (t("export.stamp.view"), caption(filters, filters.end_month, viewer.region_scope)),
+    rows = [(t("export.stamp.view"), caption(filters, filters.end_month, viewer.region_scope))]
+    if focus:
+        rows.append((t("export.stamp.focus"), focus))
+    rows += [
         (t("export.stamp.generated"), t("export.stamp.by", at=generated, user=viewer.username)),
         (t("export.stamp.language"), language()),
     ]
     return rows
+
+
+def stamp_lines(stamp: list[tuple[str, str]]) -> list[str]:
+    """The stamp as lines of text (a chart's foot, a page's header)."""
+    return [f"{k}: {v}" for k, v in stamp]
 
 
 def download_table(
@@ -138,7 +153,7 @@ def download_table(
     filters = current_filters()
     count = len(frame) if isinstance(frame, pd.DataFrame) else int(rows or 0)
     stamp = view_stamp(viewer)
-    line = " · ".join(f"{k}: {v}" for k, v in stamp)
+    line = " · ".join(stamp_lines(stamp))
 
     def table() -> pd.DataFrame:
         return frame if isinstance(frame, pd.DataFrame) else frame()
@@ -171,3 +186,48 @@ def download_table(
             args=("xlsx",),
             key=f"{key}_xlsx",
         )
+
+
+def chart_downloads(viewer: Viewer, figure: go.Figure, what: str, key: str) -> None:
+    """PNG and SVG of `figure` at print resolution, stamped with the view, drawn when a
+    button is pressed; each download audited. Nothing when the server has no Chromium."""
+    if not viewer.can(EXPORT):
+        return
+    try:
+        chromium_path()
+    except BrowserMissing:
+        return
+    filters = current_filters()
+    stamp = stamp_lines(view_stamp(viewer))
+
+    def image(fmt: str) -> bytes:
+        return figures.render([figures.stamped(figure, stamp)], fmt)[0]
+
+    def _audit(fmt: str) -> None:
+        detail = {"file": f"{what}.{fmt}", "format": fmt, "filters": filters.to_query_params()}
+        audit.record_export(engine(), viewer.username, what, 0, detail)
+
+    with st.popover(t("export.image.button"), icon=":material/image:", width="content"):
+        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+            st.download_button(
+                t(f"export.image.{fmt}"),
+                (lambda f=fmt: image(f)),
+                file_name=f"{what}.{fmt}",
+                mime=mime,
+                on_click=_audit,
+                args=(fmt,),
+                key=f"{key}_{fmt}",
+                help=t("export.image.image_help"),
+            )
+
+
+def show_chart(
+    figure: go.Figure, key: str, viewer: Viewer | None = None, **kwargs: object
+) -> object:
+    """`st.plotly_chart` (returns its selection event) with the chart's image downloads
+    (for `viewer`, by default the logged-in user)."""
+    event = st.plotly_chart(figure, key=key, **kwargs)
+    viewer = viewer or current_viewer()
+    if viewer is not None:
+        chart_downloads(viewer, figure, key.removeprefix("chart_"), key=f"{key}_image")
+    return event

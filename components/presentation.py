@@ -26,6 +26,7 @@ _CONTROLS = (
     ".stSelectbox, .stMultiSelect, .stSlider, .stRadio, .stCheckbox, .stToggle, .stTextInput, "
     ".stNumberInput, .stDateInput, .stButton, .stDownloadButton, .stButtonGroup, "
     ".stFileUploader, .stHtml, [data-testid='stExpander'], [data-testid='stForm'], "
+    "[data-testid='stPopover'], "
     "[data-testid='stPageLink']"
 )
 _STYLE = f"""

@@ -108,3 +108,6 @@ LINK_TABLE = "link_table"  # + status and page: the pair list (its selection ope
 LINK_THRESHOLD = "link_threshold"
 LINK_UNDO = "link_undo"  # the merge picked for undo
 LINK_PICKER = "link_picker"  # + status and page: "compare a pair" select box
+
+# board pack (overview page)
+PACK_SECTIONS = "pack_sections"

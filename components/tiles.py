@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from analytics.kpi import Estimate
@@ -26,28 +28,69 @@ def _colour(shown_change: str, direction: str) -> str:
     return "off" if not digits.strip("0") else direction
 
 
-def count_tile(label: str, now: int, before: int, help_text: str, up_is_bad: bool = True) -> None:
+@dataclass(frozen=True)
+class TileText:
+    """What a tile shows, as text: its value, its change (if any) and the change's colour
+    ("normal": up is good, "inverse": up is bad, "off": no change worth a colour)."""
+
+    value: str
+    delta: str | None = None
+    colour: str = "off"
+
+
+def count_text(now: int, before: int, up_is_bad: bool = True) -> TileText:
     delta = f"{now - before:+,}"
+    return TileText(f"{now:,}", delta, _colour(delta, "inverse" if up_is_bad else "normal"))
+
+
+def rate_text(now: Estimate, before: Estimate) -> TileText:
+    """A rate where up is bad (churn, breaches); change in percentage points."""
+    if not now.sufficient:
+        return TileText(t("kpi.insufficient"))
+    if not before.sufficient:
+        return TileText(pct(now.value), None, "inverse")
+    delta = f"{(now.value - before.value) * 100:+.1f} pp"
+    return TileText(pct(now.value), delta, _colour(delta, "inverse"))
+
+
+def score_text(
+    now: float | None,
+    before: float | None,
+    as_percent: bool = False,
+    up_is_good: bool = True,
+    missing: str | None = None,
+) -> TileText:
+    """A score where up is good (NPS, data quality) unless `up_is_good` is False (effort).
+    Without a score it says `missing` (default: insufficient data)."""
+    if now is None:
+        return TileText(missing or t("kpi.insufficient"))
+    value = pct(now) if as_percent else f"{now:.1f}"
+    colour = "normal" if up_is_good else "inverse"
+    if before is None:
+        return TileText(value, None, colour)
+    change = (now - before) * (100 if as_percent else 1)
+    delta = f"{change:+.1f}{' pp' if as_percent else ''}"
+    return TileText(value, delta, _colour(delta, colour))
+
+
+def metric(label: str, text: TileText, help_text: str) -> None:
     st.metric(
         label,
-        f"{now:,}",
-        delta=delta,
-        delta_color=_colour(delta, "inverse" if up_is_bad else "normal"),
+        text.value,
+        delta=text.delta,
+        delta_color=text.colour if text.delta else "normal",
         help=help_text,
         border=True,
     )
 
 
+def count_tile(label: str, now: int, before: int, help_text: str, up_is_bad: bool = True) -> None:
+    metric(label, count_text(now, before, up_is_bad), help_text)
+
+
 def rate_tile(label: str, now: Estimate, before: Estimate, help_text: str) -> None:
     """A rate where up is bad (churn, breaches); delta in percentage points."""
-    if not now.sufficient:
-        st.metric(label, t("kpi.insufficient"), help=help_text, border=True)
-        return
-    delta = None
-    if before.sufficient:
-        delta = f"{(now.value - before.value) * 100:+.1f} pp"
-    colour = _colour(delta, "inverse") if delta else "inverse"
-    st.metric(label, pct(now.value), delta=delta, delta_color=colour, help=help_text, border=True)
+    metric(label, rate_text(now, before), help_text)
 
 
 def score_tile(
@@ -61,16 +104,4 @@ def score_tile(
 ) -> None:
     """A score where up is good (NPS, data quality) unless `up_is_good` is False (effort).
     Without a score it says `missing` (default: insufficient data)."""
-    if now is None:
-        st.metric(label, missing or t("kpi.insufficient"), help=help_text, border=True)
-        return
-    value = pct(now) if as_percent else f"{now:.1f}"
-    delta = None
-    if before is not None:
-        change = (now - before) * (100 if as_percent else 1)
-        unit = " pp" if as_percent else ""
-        delta = f"{change:+.1f}{unit}"
-    colour = "normal" if up_is_good else "inverse"
-    if delta:
-        colour = _colour(delta, colour)
-    st.metric(label, value, delta=delta, delta_color=colour, help=help_text, border=True)
+    metric(label, score_text(now, before, as_percent, up_is_good, missing), help_text)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for Playwright, PostgreSQL for the pg suite.
+# Debian packages the tests need: Chromium for Playwright, kaleido and the board pack,
+# PostgreSQL for the pg suite, CJK fonts for Chinese pages, poppler-utils to read PDFs back.
 set -euo pipefail
 need=()
-for pkg in chromium postgresql postgresql-common fonts-noto-cjk; do
+for pkg in chromium postgresql postgresql-common fonts-noto-cjk poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

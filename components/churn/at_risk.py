@@ -18,7 +18,7 @@ from components.data.churn import (
     churn_model_summary,
     win_back,
 )
-from components.export import download_table
+from components.export import download_table, show_chart
 from components.i18n import t
 from components.paging import page_number
 from data_access.filters import Filters
@@ -72,7 +72,7 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> None:
             },
         )
         st.caption(t("churn.per_sd"))
-        st.plotly_chart(
+        show_chart(
             charts.calibration_chart(
                 model.calibration,
                 {

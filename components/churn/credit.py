@@ -9,6 +9,7 @@ from components import charts_churn as charts
 from components import state
 from components.churn.labels import customer_columns, days, labelled, money
 from components.data.churn import CreditExposure, churn_probabilities
+from components.export import show_chart
 from components.i18n import t
 from components.tiles import pct
 from data_access.filters import Filters
@@ -29,7 +30,7 @@ def credit_exposure_tab(
         border=True,
     )
     c.metric(t("churn.tile.dso"), days(credit.dso), border=True)
-    st.plotly_chart(
+    show_chart(
         charts.aging_bars(
             credit.aging,
             {"axis_x": t("churn.aging_x"), "axis_y": t("churn.aging_y")},

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import charts_churn as charts
 from components.data.churn import churn_reasons
+from components.export import show_chart
 from components.i18n import code_label, dimension_label, month_label, t
 from components.tiles import pct
 from data_access.filters import Filters
@@ -26,7 +27,7 @@ def reasons_for_leaving(viewer: Viewer, filters: Filters, split: str) -> None:
             )
         )
     reason_names = {r: code_label(r) for r in by_month["reason"].unique()}
-    st.plotly_chart(
+    show_chart(
         charts.reasons_over_time(
             by_month.assign(month_label=by_month["month"].map(month_label)),
             reason_names | {"axis": t("churn.reasons_axis")},

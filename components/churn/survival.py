@@ -9,6 +9,7 @@ import streamlit as st
 from components import charts_churn as charts
 from components import state
 from components.data.churn import churn_survival
+from components.export import show_chart
 from components.i18n import code_label, t
 from data_access.filters import Filters
 from data_access.security import Viewer
@@ -25,7 +26,7 @@ def survival_by_split(viewer: Viewer, filters: Filters, split: str) -> None:
         g: t("churn.all_customers") if g == "all" else code_label(g)
         for g in survival.medians["group"]
     }
-    st.plotly_chart(
+    show_chart(
         charts.survival_curves(
             survival.curves,
             names | {"axis_x": t("churn.survival_x"), "axis_y": t("churn.survival_y")},

@@ -4,22 +4,29 @@ rules that are not applicable (a field nobody fills) with the reason."""
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.dq import rollup, rule_scores
 from components import charts_dq as charts
+from components.export import show_chart
 from components.i18n import t
 from components.plain import plain
 from components.presentation import chart_height
 from data_access.codes import DQ_DIMENSIONS
 
 
-def _by_dimension(latest: pd.DataFrame, index: str) -> pd.DataFrame:
+def by_dimension(latest: pd.DataFrame, index: str) -> pd.DataFrame:
     """Scores of the latest run, one row per `index` value, one column per dimension."""
     matrix = rollup(latest, [index, "dimension"]).pivot(
         index=index, columns="dimension", values="score"
     )
     return matrix.reindex(columns=[d for d in DQ_DIMENSIONS if d in matrix.columns])
+
+
+def table_matrix_figure(latest: pd.DataFrame, names: dict[str, str]) -> go.Figure:
+    """The latest scores: tables × dimensions."""
+    return charts.score_matrix(by_dimension(latest, "table_name"), names, t("dq.matrix_title"))
 
 
 def na_reason(rule: dict) -> str:
@@ -47,10 +54,10 @@ def not_applicable(latest: pd.DataFrame, names: dict[str, str]) -> None:
 def scorecard(latest: pd.DataFrame, names: dict[str, str]) -> None:
     """Two heat maps (tables × dimensions, sources × dimensions), how to read them, and the
     rules that do not apply to this organisation's data."""
-    by_table = charts.score_matrix(_by_dimension(latest, "table_name"), names, t("dq.matrix_title"))
-    st.plotly_chart(by_table, key="dq_table_matrix", height=chart_height(by_table))
-    st.plotly_chart(
-        charts.score_matrix(_by_dimension(latest, "source_system"), names, t("dq.source_title")),
+    by_table = table_matrix_figure(latest, names)
+    show_chart(by_table, key="dq_table_matrix", height=chart_height(by_table))
+    show_chart(
+        charts.score_matrix(by_dimension(latest, "source_system"), names, t("dq.source_title")),
         key="dq_source_matrix",
     )
     st.caption(t("dq.matrix_note"))

@@ -9,6 +9,7 @@ from components import charts_dq as charts
 from components import state
 from components.data.quality import DqModel, silo_duplicates
 from components.data_quality.failing import failing_rows
+from components.export import show_chart
 from components.i18n import t
 from data_access.linkage_clusters import OTHER_REGION
 from data_access.security import Viewer
@@ -30,9 +31,7 @@ def silos(viewer: Viewer, model: DqModel, records: bool) -> None:
     matrix = rollup(silo, ["source_system", "field"]).pivot(
         index="source_system", columns="field", values="score"
     )
-    st.plotly_chart(
-        charts.score_matrix(matrix, {}, t("dq.silo_title"), zmin=0.5), key="dq_silo_matrix"
-    )
+    show_chart(charts.score_matrix(matrix, {}, t("dq.silo_title"), zmin=0.5), key="dq_silo_matrix")
     st.caption(t("dq.silo_note"))
     if not records:
         return
@@ -56,5 +55,5 @@ def _duplicates_across_systems(viewer: Viewer) -> None:
     figure = charts.count_matrix(
         matrix, t("dq.silo_dup_title"), t("dq.silo_dup_axis_x"), t("dq.silo_dup_axis_y")
     )
-    st.plotly_chart(figure, key="dq_silo_duplicates")
+    show_chart(figure, key="dq_silo_duplicates")
     st.caption(t("dq.silo_dup_note"))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.dq import rollup
 from components import charts_dq as charts
+from components.export import show_chart
 from components.i18n import t
 
 
@@ -23,5 +24,5 @@ def trend(history: pd.DataFrame, names: dict[str, str]) -> None:
     ):
         scores = rollup(history, ["run_id", "run_label", group])
         labels = (names if group == "dimension" else {}) | {"axis": t("dq.score")}
-        st.plotly_chart(charts.score_lines(scores, group, labels, title), key=key)
+        show_chart(charts.score_lines(scores, group, labels, title), key=key)
     st.caption(t("dq.trend_note"))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import charts
 from components.data.register import register_view
+from components.export import show_chart
 from components.i18n import risk_status_label, t
 from data_access.filters import Filters
 from data_access.security import Viewer
@@ -18,7 +19,7 @@ def appetite(viewer: Viewer, filters: Filters) -> None:
     worst = worst.reset_index().sort_values("worst")
     worst["breach"] = worst["worst"] > worst["appetite"]
     worst["category_label"] = worst["category"].map(lambda c: f"{c} · {t('category.' + c)}")
-    st.plotly_chart(
+    show_chart(
         charts.appetite_bars(
             worst,
             {

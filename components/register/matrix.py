@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.risk import LEVELS
+from analytics.risk import LEVELS, risk_level
 from components import charts, state, url_state
 from components.data.register import register_heatmap
+from components.data.shared import app_settings
+from components.export import show_chart
 from components.i18n import t
 from data_access.filters import Filters
 from data_access.security import Viewer
@@ -27,23 +30,36 @@ def matrix_kind() -> str:
     )
 
 
-def risk_matrix(
+def score_levels() -> dict[int, str]:
+    """Each score 1–25 → its level under the organisation's bands."""
+    bands = app_settings()["risk_level_bands"]
+    return {score: risk_level(score, bands) for score in range(1, 26)}
+
+
+def matrix_figure(
     viewer: Viewer, filters: Filters, kind: str, level_of: dict[int, str]
-) -> tuple | None:
-    """The heat map of `kind` scores coloured by `level_of`; returns the clicked
-    (likelihood, impact) cell, if any."""
+) -> go.Figure:
+    """The heat map of `kind` scores (inherent, current, target) coloured by `level_of`."""
     labels = {lvl: t(f"level.{lvl}") for lvl in LEVELS} | {
         "likelihood": t("register.likelihood"),
         "impact": t("register.impact"),
         "risks": t("chart.risks"),
     }
-    matrix = st.plotly_chart(
-        charts.risk_matrix(
-            register_heatmap(viewer, filters, kind),
-            level_of,
-            labels,
-            t("register.matrix_title", kind=t(f"register.kind.{kind}")),
-        ),
+    return charts.risk_matrix(
+        register_heatmap(viewer, filters, kind),
+        level_of,
+        labels,
+        t("register.matrix_title", kind=t(f"register.kind.{kind}")),
+    )
+
+
+def risk_matrix(
+    viewer: Viewer, filters: Filters, kind: str, level_of: dict[int, str]
+) -> tuple | None:
+    """The heat map of `kind` scores coloured by `level_of`; returns the clicked
+    (likelihood, impact) cell, if any."""
+    matrix = show_chart(
+        matrix_figure(viewer, filters, kind, level_of),
         key=state.REGISTER_MATRIX,
         on_select="rerun",
         selection_mode="points",

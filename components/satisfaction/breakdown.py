@@ -10,6 +10,7 @@ from components import charts_satisfaction as charts
 from components import state
 from components.data.satisfaction import SatisfactionModel
 from components.data.shared import readable_code_lists
+from components.export import show_chart
 from components.focus import set_focus
 from components.i18n import code_label, dimension_label, t
 from components.satisfaction.labels import METRICS
@@ -51,7 +52,7 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
         "overall": t("sat.overall"),
         "axis": t(f"sat.axis.{metric}"),
     }
-    event = st.plotly_chart(
+    event = show_chart(
         charts.breakdown_bars(
             frame,
             metric,

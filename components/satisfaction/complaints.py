@@ -9,6 +9,7 @@ from components import charts_satisfaction as charts
 from components import state
 from components.data.satisfaction import SatisfactionModel
 from components.data.shared import readable_code_lists
+from components.export import show_chart
 from components.i18n import code_label, dimension_label, t
 from components.tiles import pct
 from data_access.codes import SEVERITIES
@@ -66,7 +67,7 @@ def complaint_figures(viewer: Viewer, model: SatisfactionModel) -> None:
         labels = {s: code_label(s) for s in SEVERITIES} | {"axis": t("sat.per_1000_axis")}
         drill = viewer.can(VIEW_RECORDS)
         volume_nonce = st.session_state.get(state.SAT_VOLUME_NONCE, 0)
-        event = st.plotly_chart(
+        event = show_chart(
             charts.complaint_volume(volume, labels, t("sat.volume_title")),
             key=f"sat_complaint_volume_{volume_nonce}",
             on_select="rerun" if drill else "ignore",
@@ -81,7 +82,7 @@ def complaint_figures(viewer: Viewer, model: SatisfactionModel) -> None:
             "axis": t("sat.age_days"),
             "count": t("sat.open_complaints"),
         }
-        st.plotly_chart(
+        show_chart(
             charts.backlog_aging(model.backlog, buckets, labels, t("sat.backlog_title")),
             key="sat_backlog",
         )
@@ -137,7 +138,7 @@ def _complaints_versus_nps(model: SatisfactionModel) -> None:
     )
     versus = model.complaint_vs_nps[scatter_dim]
     versus = versus.assign(label=versus["value"].map(code_label))
-    st.plotly_chart(
+    show_chart(
         charts.complaints_vs_nps(
             versus,
             {"x": t("sat.per_1000_axis"), "y": t("sat.metric.nps")},

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import charts_satisfaction as charts
 from components.data.satisfaction import SatisfactionModel
+from components.export import show_chart
 from components.i18n import month_label, t
 from components.satisfaction.labels import METRICS
+
+
+def score_trend_figure(model: SatisfactionModel, metric: str) -> go.Figure:
+    """One measure's monthly score with its 95% interval (thin months marked)."""
+    monthly = model.monthly.assign(month_label=model.monthly["month"].map(month_label))
+    labels = {
+        "ci": t("chart.ci95"),
+        "score": t(f"sat.metric.{metric}"),
+        "insufficient": t("kpi.insufficient"),
+        "axis": t(f"sat.axis.{metric}"),
+    }
+    return charts.score_trend(monthly, metric, labels, t(f"sat.trend.{metric}"))
 
 
 def trends(model: SatisfactionModel) -> None:
@@ -15,19 +29,8 @@ def trends(model: SatisfactionModel) -> None:
     monthly = model.monthly.assign(month_label=model.monthly["month"].map(month_label))
     columns = st.columns(3)
     for column, metric in zip(columns, METRICS, strict=True):
-        labels = {
-            "ci": t("chart.ci95"),
-            "score": t(f"sat.metric.{metric}"),
-            "insufficient": t("kpi.insufficient"),
-            "axis": t(f"sat.axis.{metric}"),
-        }
         with column:
-            st.plotly_chart(
-                charts.score_trend(monthly, metric, labels, t(f"sat.trend.{metric}")),
-                key=f"sat_trend_{metric}",
-            )
+            show_chart(score_trend_figure(model, metric), key=f"sat_trend_{metric}")
     mix_labels = {k: t(f"sat.{k}") for k in ("promoters", "passives", "detractors")}
-    st.plotly_chart(
-        charts.answer_mix(monthly, mix_labels, t("sat.mix_title")), key="sat_answer_mix"
-    )
+    show_chart(charts.answer_mix(monthly, mix_labels, t("sat.mix_title")), key="sat_answer_mix")
     st.caption(t("sat.trend_note", n=model.min_n))
