@@ -28,6 +28,7 @@ from reports import figures
 from reports.browser import BrowserMissing, chromium_path
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHART_CONFIG = {"modeBarButtonsToRemove": ["toImage"], "displaylogo": False}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -225,8 +226,9 @@ def show_chart(
     figure: go.Figure, key: str, viewer: Viewer | None = None, **kwargs: object
 ) -> object:
     """`st.plotly_chart` (returns its selection event) with the chart's image downloads
-    (for `viewer`, by default the logged-in user)."""
-    event = st.plotly_chart(figure, key=key, **kwargs)
+    (for `viewer`, by default the logged-in user). Plotly's own camera button is removed:
+    its picture carries no stamp and leaves no audit row."""
+    event = st.plotly_chart(figure, key=key, config=CHART_CONFIG, **kwargs)
     viewer = viewer or current_viewer()
     if viewer is not None:
         chart_downloads(viewer, figure, key.removeprefix("chart_"), key=f"{key}_image")

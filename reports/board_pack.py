@@ -187,7 +187,8 @@ section { margin-bottom: 6mm; }
 .tile .delta { font-size: 9pt; }
 .delta.good { color: #15803d; } .delta.bad { color: #b91c1c; } .delta.off { color: #6b7280; }
 .tile .help { font-size: 7.5pt; color: #6b7280; margin-top: 1mm; }
-ol.attention li { margin-bottom: 1.5mm; }
+ol.attention li { margin-bottom: 1.5mm; break-inside: avoid; }
+h3 { break-after: avoid; }
 .kind { background: #fff7ed; color: #9a3412; border-radius: 3px; padding: 0 1.5mm;
   font-size: 8.5pt; }
 figure { margin: 0; }
@@ -252,7 +253,8 @@ def _attention_html(attention: list[tuple[str, str, str]]) -> str:
             )
             + "</ol>"
         )
-    return f'<div class="block"><h3>{html.escape(t("overview.attention"))}</h3>{items}</div>'
+    # A long list may run onto the next page, item by item; its heading stays with it.
+    return f'<div><h3>{html.escape(t("overview.attention"))}</h3>{items}</div>'
 
 
 def to_html(pack: BoardPack, images: list[str]) -> str:
