@@ -48,6 +48,8 @@ def risks_by_category_level(
             marker_color=colour,
             text=[v if v else "" for v in values],
             textposition="inside",
+            textangle=0,  # a count reads level, never turned on its side in a thin bar
+            insidetextanchor="middle",
             hovertemplate="%{y}: %{x} " + labels.get(level, level) + "<extra></extra>",
         )
     fig.update_layout(barmode="stack", legend_traceorder="normal")
