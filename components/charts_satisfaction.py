@@ -166,12 +166,10 @@ def breakdown_bars(
             "color": "#333333",
             "thickness": 1.2,
         },
-        text=[
-            f"{v:.1f}" if good else labels["insufficient"]
-            for v, good in zip(values, ok, strict=True)
-        ],
-        textposition=["inside" if good else "outside" for good in ok],
-        insidetextanchor="start",
+        # A value sits beside its segment's name, never inside the bar where the interval's
+        # whisker would strike it through; only "insufficient data" is written at the bar.
+        text=["" if good else labels["insufficient"] for good in ok],
+        textposition="outside",
         cliponaxis=False,
         customdata=pd.concat(
             [frame["value"], frame[f"n_{metric}"], frame[f"{metric}_low"], frame[f"{metric}_high"]],
@@ -190,6 +188,13 @@ def breakdown_bars(
             annotation_position="top",
         )
     fig.update_xaxes(title=labels["axis"], gridcolor=GRID, zeroline=True, zerolinecolor="#999999")
+    fig.update_yaxes(
+        tickvals=list(frame["label"]),
+        ticktext=[
+            f"{name}  <b>{v:.1f}</b>" if good else str(name)
+            for name, v, good in zip(frame["label"], values, ok, strict=True)
+        ],
+    )
     fig = _layout(fig, title)
     fig.update_layout(height=max(220, 42 * len(frame) + 110), margin={"r": 60})
     return fig
@@ -240,20 +245,75 @@ def backlog_aging(frame: pd.DataFrame, buckets: list[str], labels: Mapping[str, 
     return _layout(fig, title)
 
 
+# Where a bubble's name may go, in order of preference, and the plot area assumed to place it.
+_PLACES = ("top center", "bottom center", "middle right", "middle left")
+_PLOT_W, _PLOT_H = 700.0, 230.0
+
+
+def _box(cx: float, cy: float, half_w: float, half_h: float) -> tuple[float, ...]:
+    return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_positions(
+    x: list[float], y: list[float], diameters: list[float], names: list[str]
+) -> list[str]:
+    """A text position per bubble such that no name lies under another bubble or another
+    name: above the bubble if that is free, else below, right or left (in pixels of a
+    typical plot area; a name is ~7 px per character and 14 px high)."""
+    if not x:
+        return []
+
+    def scaled(values: list[float], size: float, low: float = 0.0) -> list[float]:
+        top = max(values)
+        low = min(low, min(values))
+        return [(v - low) / (top - low) * size if top > low else size / 2 for v in values]
+
+    px = scaled(x, _PLOT_W)  # the x axis starts at zero
+    py = scaled(y, _PLOT_H, min(y))
+    bubbles = [_box(a, b, d / 2, d / 2) for a, b, d in zip(px, py, diameters, strict=True)]
+    placed: list[tuple[float, ...]] = []
+    chosen = []
+    for i, name in enumerate(names):
+        r, half_w, half_h = diameters[i] / 2, 3.5 * len(name), 7.0
+        boxes = {
+            "top center": _box(px[i], py[i] + r + 2 + half_h, half_w, half_h),
+            "bottom center": _box(px[i], py[i] - r - 2 - half_h, half_w, half_h),
+            "middle right": _box(px[i] + r + 3 + half_w, py[i], half_w, half_h),
+            "middle left": _box(px[i] - r - 3 - half_w, py[i], half_w, half_h),
+        }
+        others = [b for j, b in enumerate(bubbles) if j != i] + placed
+        place = next(
+            (p for p in _PLACES if not any(_overlap(boxes[p], o) for o in others)), _PLACES[0]
+        )
+        chosen.append(place)
+        placed.append(boxes[place])
+    return chosen
+
+
 def complaints_vs_nps(frame: pd.DataFrame, labels: Mapping[str, str], title: str) -> go.Figure:
     """One bubble per segment: complaints per 1,000 customers (x) against NPS (y), sized by
     customers. Segments with too few answers are left out and named in the caption."""
     shown = frame[frame["nps_ok"].astype(bool) & frame["per_1000"].notna()]
     fig = go.Figure()
     size = shown["customers"].fillna(0).astype(float)
+    diameters = 12 + 30 * (size / size.max() if len(size) and size.max() else 0)
     fig.add_scatter(
         x=shown["per_1000"],
         y=shown["nps"],
         mode="markers+text",
         text=shown["label"],
-        textposition="top center",
+        textposition=label_positions(
+            shown["per_1000"].astype(float).tolist(),
+            shown["nps"].astype(float).tolist(),
+            diameters.tolist(),
+            [str(v) for v in shown["label"]],
+        ),
         marker={
-            "size": 12 + 30 * (size / size.max() if len(size) and size.max() else 0),
+            "size": diameters,
             "color": PRIMARY,
             "opacity": 0.7,
         },
