@@ -254,7 +254,7 @@ def _attention_html(attention: list[tuple[str, str, str]]) -> str:
             + "</ol>"
         )
     # A long list may run onto the next page, item by item; its heading stays with it.
-    return f'<div><h3>{html.escape(t("overview.attention"))}</h3>{items}</div>'
+    return f"<div><h3>{html.escape(t('overview.attention'))}</h3>{items}</div>"
 
 
 def to_html(pack: BoardPack, images: list[str]) -> str:

@@ -21,9 +21,10 @@ def test_a_name_that_would_sit_under_a_bubble_above_moves_below():
 
 
 def test_names_far_apart_all_go_above_and_nothing_breaks_on_no_points():
-    assert label_positions([1, 20, 40], [0, 10, 20], [20, 20, 20], ["a", "b", "c"]) == [
-        "top center"
-    ] * 3
+    assert (
+        label_positions([1, 20, 40], [0, 10, 20], [20, 20, 20], ["a", "b", "c"])
+        == ["top center"] * 3
+    )
     assert label_positions([], [], [], []) == []
 
 
