@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from components.auth import current_viewer
 from components.cache import engine
 from components.filters import caption, current_filters
-from components.i18n import CATALOG, language, t
+from components.i18n import CATALOG, language, localised_hover, t
 from data_access import audit
 from data_access.filters import Filters
 from data_access.security import EXPORT, Viewer
@@ -228,7 +228,7 @@ def show_chart(
     """`st.plotly_chart` (returns its selection event) with the chart's image downloads
     (for `viewer`, by default the logged-in user). Plotly's own camera button is removed:
     its picture carries no stamp and leaves no audit row."""
-    event = st.plotly_chart(figure, key=key, config=CHART_CONFIG, **kwargs)
+    event = st.plotly_chart(localised_hover(figure), key=key, config=CHART_CONFIG, **kwargs)
     viewer = viewer or current_viewer()
     if viewer is not None:
         chart_downloads(viewer, figure, key.removeprefix("chart_"), key=f"{key}_image")

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit import runtime
 
@@ -54,6 +55,30 @@ def t(key: str, **args: object) -> str:
         return key
     text = entry.get(language()) or entry["en"]
     return text.format(**args) if args else text
+
+
+def localised_hover(figure: go.Figure) -> go.Figure:
+    """`figure` with its hover texts in the reader's language: the charts write English
+    fragments (placeholders included, so each is unique); the catalog's "hover" group holds
+    each fragment and its translation, which may reorder the placeholders."""
+    lang = language()
+    if lang == "en":
+        return figure
+    pairs = sorted(
+        (
+            (texts["en"], texts.get(lang, texts["en"]))
+            for k, texts in CATALOG.items()
+            if k.startswith("hover.")
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+    for trace in figure.data:
+        template = getattr(trace, "hovertemplate", None)
+        if isinstance(template, str):
+            for english, other in pairs:
+                template = template.replace(english, other)
+            trace.hovertemplate = template
+    return figure
 
 
 def code_label(code: str | None) -> str:

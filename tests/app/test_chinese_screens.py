@@ -4,6 +4,7 @@ The import and administration pages list the codes themselves on purpose (what a
 hold, what the lists contain) and are not walked."""
 
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -58,3 +59,28 @@ def test_code_values_read_in_chinese(page):
             english |= {v for v in frame[column].dropna().astype(str) if v in ENGLISH}
     assert not english, f"English codes on {page}: {sorted(english)}"
     assert any(df.value.shape[0] for df in at.dataframe) or page.endswith("overview.py")
+
+
+# Words a Chinese hover may keep: measures' names, and units.
+_KEPT = {"NPS", "CSAT", "CES", "GRR", "NRR", "DSO", "CNY", "SLA", "KRI", "VIP", "ERP", "CRM"}
+
+
+def _english_in_hovers(at: AppTest) -> set[str]:
+    """English words in the charts' hover templates, placeholders and series names aside."""
+    found = set()
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            template = trace.get("hovertemplate")
+            if not isinstance(template, str):
+                continue
+            text = re.sub(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>", " ", template)
+            found |= {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in _KEPT}
+    return found
+
+
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_hover_texts_read_in_chinese(page):
+    at = _open_in_chinese(page)
+    assert at.get("plotly_chart"), f"no chart on {page}"
+    english = _english_in_hovers(at)
+    assert not english, f"English in the hover texts on {page}: {sorted(english)}"
