@@ -20,6 +20,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 ## Start the app (creates data/crm_risk.db with demo data on first run).
 ## Honours PORT, HOST (default 127.0.0.1) and DATABASE_URL; DEMO_DATA=0 (with ADMIN_PASSWORD, or a
 ## printed one-time password) creates an empty install instead of the demo.
+## DEMO_LANGUAGE=zh seeds the demo's texts (risk titles, notes, complaints…) in Chinese.
 run: $(VENV)/.installed
 	$(PY) scripts/ensure_secrets.py
 	$(PY) -m bootstrap

@@ -1,7 +1,9 @@
 """First start: `python -m bootstrap` (what `make run` calls before the app) creates or
 upgrades the schema and, on a brand-new database, fills it:
 
-- with the demo (default): demo customers, users, rules, check runs and KRIs;
+- with the demo (default): demo customers, users, rules, check runs and KRIs; its texts
+  (risk titles, notes, KRI names, complaints, comments) in English, or in Chinese with
+  `DEMO_LANGUAGE=zh` (the same numbers either way);
 - with `DEMO_DATA=0`, an empty install: the default data-quality rules and one administrator
   and nothing else. The administrator's password is `ADMIN_PASSWORD` if set (the password
   policy applies), else a one-time password printed once here, which the first login must
@@ -69,6 +71,7 @@ def prepare_database(
     months: int = 24,
     demo: bool = True,
     admin_password: str | None = None,
+    language: str = "en",
 ) -> str:
     """Upgrade the schema and fill a brand-new database; says what was done."""
     upgrade_schema(engine)
@@ -76,7 +79,7 @@ def prepare_database(
         snapshot.ensure_fresh(engine)  # e.g. after an upgrade that brought the snapshot in
         return "up to date"
     if demo:
-        seed_demo(engine, customers=customers, months=months)
+        seed_demo(engine, customers=customers, months=months, language=language)
         finish_seed(engine)
         return "created with demo data"
     one_time = create_empty_install(engine, admin_password)
@@ -93,9 +96,13 @@ def main() -> int:
     """What `make run` calls before starting the app."""
     started = time.perf_counter()
     demo = os.environ.get("DEMO_DATA", "1").strip().lower() not in ("0", "false", "no")
+    language = os.environ.get("DEMO_LANGUAGE", "").strip().lower() or "en"
     try:
         what = prepare_database(
-            get_engine(), demo=demo, admin_password=os.environ.get("ADMIN_PASSWORD") or None
+            get_engine(),
+            demo=demo,
+            admin_password=os.environ.get("ADMIN_PASSWORD") or None,
+            language=language,
         )
     except ValueError as exc:
         print(f"Nothing created: {exc}")

@@ -1,4 +1,4 @@
-"""`python -m demo --customers N --months M [--seed S] [--as-of D] [--reset]`."""
+"""`python -m demo --customers N --months M [--seed S] [--as-of D] [--language zh] [--reset]`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from data_access.db import database_url, make_engine
 from data_access.schema import has_data, upgrade_schema
 from demo.seed import finish_seed, reset, seed_demo
+from demo.vocab import LANGUAGES
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -25,6 +26,13 @@ def main(argv: Iterable[str] | None = None) -> int:
         default=None,
         help="first day after the data (default: first day of this month)",
     )
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the demo's texts: risk titles, notes, KRI names, complaints, "
+        "comments (the numbers are the same in each; default: en)",
+    )
     parser.add_argument("--reset", action="store_true", help="delete existing demo rows first")
     args = parser.parse_args(list(argv) if argv is not None else None)
     engine = make_engine()
@@ -35,7 +43,9 @@ def main(argv: Iterable[str] | None = None) -> int:
             return 1
         reset(engine)
     started = time.perf_counter()
-    counts = seed_demo(engine, args.customers, args.months, args.seed, args.as_of)
+    counts = seed_demo(
+        engine, args.customers, args.months, args.seed, args.as_of, language=args.language
+    )
     finish_seed(engine, as_of=args.as_of)
     for table, n in counts.items():
         print(f"{table:28}{n:>12,}")

@@ -9,12 +9,16 @@ stays flat at any size. Up to one chunk, the rows are those of the original one-
 Planted signals (DESIGN.md "Demo data"): churn ~3× higher for monthly contracts and ~2.5×
 for unhappy customers; an NPS drop in East over the last three months; ERP records stale,
 incomplete and with near-duplicates; register risks above appetite and overdue for review.
+
+The texts a user would have typed (risk titles, notes, KRI names, complaints, survey
+comments) are English or Chinese (`language`, `vocab.texts`); no number depends on them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -386,7 +390,7 @@ def _random_day_in_month(rng, grid, k, signup, as_of):  # noqa: ANN001
     return start + (rng.random(len(k)) * span).astype(int).astype("timedelta64[D]")
 
 
-def _surveys(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns:  # noqa: ANN001
+def _surveys(rng, customers, hidden, n_base, as_of, months, first_id, *, texts) -> Columns:  # noqa: ANN001
     cust, k, grid = _active_months(customers, n_base, as_of, months)
     take = rng.random(len(cust)) < 0.08
     cust, k = cust[take], k[take]
@@ -402,8 +406,9 @@ def _surveys(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns
     comment = np.array([None] * n, dtype=object)
     det = (nps <= 6) & (rng.random(n) < 0.4)
     pro = (nps >= 9) & (rng.random(n) < 0.25)
-    comment[det] = rng.choice(vocab.DETRACTOR_COMMENTS, det.sum())
-    comment[pro] = rng.choice(vocab.PROMOTER_COMMENTS, pro.sum())
+    # As many comments in every language: the same draws pick the same comment's wording.
+    comment[det] = rng.choice(texts.detractor_comments, det.sum())
+    comment[pro] = rng.choice(texts.promoter_comments, pro.sum())
     return {
         "id": np.arange(first_id, first_id + n),
         "customer_id": customers["id"].to_numpy()[cust],
@@ -420,7 +425,7 @@ SLA_HOURS = {"critical": 24, "high": 48, "medium": 72, "low": 120}
 FIRST_RESPONSE_HOURS = {"critical": 4, "high": 8, "medium": 12, "low": 24}
 
 
-def _complaints(rng, customers, hidden, n_base, as_of, months, first_id) -> Columns:  # noqa: ANN001
+def _complaints(rng, customers, hidden, n_base, as_of, months, first_id, *, texts) -> Columns:  # noqa: ANN001
     cust, k, grid = _active_months(customers, n_base, as_of, months)
     unhappy = hidden["unhappy"].to_numpy()[cust]
     take = rng.random(len(cust)) < np.where(unhappy, 0.02, 0.007)
@@ -458,7 +463,7 @@ def _complaints(rng, customers, hidden, n_base, as_of, months, first_id) -> Colu
         "first_response_due_at": opened + first_due_h * hour,
         "resolution_due_at": opened + sla * hour,
         "escalated": (breach & (rng.random(n) < 0.3)) | (rng.random(n) < 0.03),
-        "description": np.array([vocab.COMPLAINT_TEXTS[c] for c in category], dtype=object),
+        "description": np.array([texts.complaint_texts[c] for c in category], dtype=object),
     }
 
 
@@ -546,8 +551,12 @@ def _level(score: int) -> str:
     return risk_level(score, DEFAULTS["risk_level_bands"])
 
 
-def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFrame]:
-    """The ~30 register risks with their assessments, treatments, actions, reviews, history."""
+def _risk_register(
+    rng: np.random.Generator, as_of: date, texts: vocab.DemoTexts
+) -> dict[str, pd.DataFrame]:
+    """The ~30 register risks with their assessments, treatments, actions, reviews, history,
+    their texts in `texts`' language."""
+    say = texts.phrases
     cadence = DEFAULTS["review_cadence_days"]
     end = datetime.combine(as_of, datetime.min.time())
     out: dict[str, list[dict]] = {
@@ -577,7 +586,7 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
                     impact=imp,
                     assessed_by="risk",
                     assessed_at=created,
-                    note="Initial assessment",
+                    note=say["initial_assessment"],
                 )
             )
         if cur != inh:
@@ -590,7 +599,7 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
                     impact=cur[1],
                     assessed_by="risk",
                     assessed_at=reassessed,
-                    note="Re-assessed after treatment",
+                    note=say["reassessment"],
                 )
             )
         decided = created + timedelta(days=7)
@@ -610,19 +619,14 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
                 acceptance_expiry=expiry,
                 decided_by="risk",
                 decided_at=decided,
-                rationale={
-                    "Avoid": "Stop the activity that creates the exposure.",
-                    "Mitigate": "Controls reduce likelihood and impact to target.",
-                    "Transfer": "Exposure covered by insurance / credit guarantee.",
-                    "Accept": "Within tolerance; cost of further controls too high.",
-                }[treat],
+                rationale=say[f"rationale.{treat}"],
             )
         )
         if treat != "Accept":
             out["actions"].append(
                 dict(
                     risk_id=rid,
-                    title="Define control owner and procedure",
+                    title=say["action_define"],
                     owner=owner,
                     due_date=(created + timedelta(days=45)).date(),
                     status="done",
@@ -634,7 +638,7 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
             out["actions"].append(
                 dict(
                     risk_id=rid,
-                    title="Implement and test the control",
+                    title=say["action_implement"],
                     owner=owner,
                     due_date=due,
                     status="done" if closed else ("in_progress" if i % 2 else "open"),
@@ -652,7 +656,7 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
                     risk_id=rid,
                     reviewed_at=reviewed,
                     reviewer="risk",
-                    note="Periodic review",
+                    note=say["periodic_review"],
                     next_review_date=(reviewed + timedelta(days=days)).date(),
                 )
             )
@@ -664,7 +668,7 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
             limit = as_of - timedelta(days=spec["overdue"])
             while len(reviews) > 1 and reviews[-1]["next_review_date"] > limit:
                 reviews.pop()
-        reviews[0]["note"] = "Initial review at identification"
+        reviews[0]["note"] = say["initial_review"]
         out["reviews"].extend(reviews)
         status = spec["status"]
         changes = [(created, "status", None, "Identified")]
@@ -686,9 +690,9 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
         out["risks"].append(
             dict(
                 id=rid,
-                code=f"R-{rid:03d}",
-                title=spec["title"],
-                description=spec.get("desc", spec["title"] + "."),
+                code=vocab.risk_code(rid),
+                title=texts.risk_title(spec),
+                description=texts.risk_description(spec),
                 category=spec["cat"],
                 owner=owner,
                 region=spec.get("region"),
@@ -703,7 +707,7 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
                 target_impact=tgt[1],
                 treatment=treat,
                 next_review_date=reviews[-1]["next_review_date"],
-                incident_note=spec.get("incident"),
+                incident_note=texts.incident_note(spec),
                 lessons_learned=None,
                 created_at=created,
                 created_by="risk",
@@ -718,25 +722,32 @@ def _risk_register(rng: np.random.Generator, as_of: date) -> dict[str, pd.DataFr
     return frames
 
 
-def _appetite_and_kris() -> tuple[pd.DataFrame, pd.DataFrame]:
+def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def category(code: str) -> str:
+        if texts.language == "en":
+            return codes.RISK_CATEGORIES[code].lower()
+        return vocab.CATEGORY_NAMES_ZH[code]
+
     appetite = pd.DataFrame(
         [
             dict(
                 category=c,
                 max_score=s,
-                statement=f"Tolerate {codes.RISK_CATEGORIES[c].lower()} risk up to a score of {s}.",
+                statement=texts.phrases["appetite"].format(category=category(c), score=s),
             )
             for c, s in vocab.APPETITE.items()
         ]
     )
-    risk_ids = {spec["title"]: i + 1 for i, spec in enumerate(vocab.RISKS)}
+    # KRIs name their risk by code (the same in every language), not by title.
+    risk_ids = {vocab.risk_code(i + 1): i + 1 for i in range(len(vocab.RISKS))}
     rows = []
-    for i, (title, name, metric, scope, param, direction, amber, red) in enumerate(vocab.KRIS):
+    for i, kri in enumerate(vocab.KRIS):
+        code, _, _, metric, scope, param, direction, amber, red = kri
         rows.append(
             dict(
                 id=i + 1,
-                risk_id=risk_ids[title],
-                name=name,
+                risk_id=risk_ids[code],
+                name=texts.kri_name(kri),
                 metric=metric,
                 scope_region=scope.get("scope_region"),
                 scope_segment=scope.get("scope_segment"),
@@ -789,26 +800,30 @@ def seed_demo(
     as_of: date | None = None,
     *,
     chunk_size: int = CHUNK_CUSTOMERS,
+    language: str = "en",
 ) -> dict[str, int]:
     """Fill an empty, migrated database with the demo data; returns row counts per table.
 
     Customers and their activity are generated and inserted `chunk_size` customers at a
-    time, all in one transaction (a failure leaves nothing half-written)."""
+    time, all in one transaction (a failure leaves nothing half-written). `language` ("en"
+    or "zh", vocab.LANGUAGES) is the language of the texts a user would have typed (risk
+    titles, notes, KRI names, complaints, comments); every number is the same in each."""
     if customers < 50 or months < 6:
         raise ValueError("the demo needs at least 50 customers and 6 months")
     if chunk_size < 50:
         raise ValueError("chunk_size must be at least 50 customers")
+    texts = vocab.texts(language)
     as_of = as_of or date.today().replace(day=1)
     rng = np.random.default_rng(np.random.PCG64(seed))
     counts = {model.__tablename__: 0 for model in CUSTOMER_TABLES}
     with engine.begin() as conn:
         for size in _chunk_sizes(customers, chunk_size):
             # Ids continue where the previous chunk stopped: consecutive from 1 in every table.
-            for model, columns in _customer_chunk(rng, size, as_of, months, counts):
+            for model, columns in _customer_chunk(rng, size, as_of, months, counts, texts):
                 counts[model.__tablename__] += bulk.insert_columns(conn, model.__table__, columns)
                 del columns  # free this table's arrays before the next is built
-        register = _risk_register(rng, as_of)  # after the customers, as it always was
-        appetite, kris = _appetite_and_kris()
+        register = _risk_register(rng, as_of, texts)  # after the customers, as it always was
+        appetite, kris = _appetite_and_kris(texts)
         small: list[tuple[type, pd.DataFrame]] = [
             (Risk, register["risks"]),
             (RiskAssessment, register["assessments"]),
@@ -836,7 +851,12 @@ def _chunk_sizes(customers: int, chunk_size: int) -> list[int]:
 
 
 def _customer_chunk(
-    rng: np.random.Generator, n: int, as_of: date, months: int, counts: dict[str, int]
+    rng: np.random.Generator,
+    n: int,
+    as_of: date,
+    months: int,
+    counts: dict[str, int],
+    texts: vocab.DemoTexts,
 ) -> Iterator[tuple[type, Columns]]:
     """`n` customers and their activity, table by table; each table's ids start after the
     `counts` rows already written. The draws are in the order of the original one-piece
@@ -850,8 +870,8 @@ def _customer_chunk(
     yield CustomerSourceRecord, _source_records(rng, people, as_of, first)
     for model, build in (
         (Invoice, _invoices),
-        (SurveyResponse, _surveys),
-        (Complaint, _complaints),
+        (SurveyResponse, partial(_surveys, texts=texts)),
+        (Complaint, partial(_complaints, texts=texts)),
     ):
         first = counts[model.__tablename__] + 1
         yield model, build(rng, people, hidden, n_base, as_of, months, first)
