@@ -90,8 +90,10 @@ _KEYS_SCRIPT = """
 
 
 def presenting() -> bool:
-    """Whether this run presents (the link says `present=1`)."""
-    return st.query_params.get(state.PRESENT_PARAM) == "1"
+    """Whether this run presents (the link says `present=1`, or names a saved deck)."""
+    return st.query_params.get(state.PRESENT_PARAM) == "1" or bool(
+        st.query_params.get(state.DECK_PARAM)
+    )
 
 
 def advance_seconds() -> int:
@@ -153,13 +155,17 @@ def say_unknown_deck() -> None:
         url_state.notice(t("present.deck_unknown", name=plain(name)))
 
 
-def deck_order() -> tuple[str, ...]:
-    """The slides the deck bar steps through: the linked saved deck's, else the default."""
+def _saved_deck() -> dict | None:
+    """The saved deck the link names and this session opened ({name, slides}), or None."""
     opened = st.session_state.get(state.DECK_SLIDES)
     name = (st.query_params.get(state.DECK_PARAM) or "").strip()
-    if opened and name and opened["name"] == name:
-        return tuple(opened["slides"])
-    return DECK
+    return opened if opened and name and opened["name"] == name else None
+
+
+def deck_order() -> tuple[str, ...]:
+    """The slides the deck bar steps through: the linked saved deck's, else the default."""
+    saved = _saved_deck()
+    return tuple(saved["slides"]) if saved else DECK
 
 
 def _carried(present: bool) -> dict[str, str]:
@@ -204,7 +210,9 @@ def deck_bar(current: PageSpec, pages: list[PageSpec]) -> None:
                     query_params=_carried(present=True),
                 )
         position = t("present.slide", n=index + 1, total=len(deck)) if index >= 0 else ""
-        st.caption(position + " · " + t("present.keys"))
+        saved = _saved_deck()
+        named = f"{plain(saved['name'])} · " if saved else ""
+        st.caption(named + position + " · " + t("present.keys"))
         with st.container(key="deck_exit", width="content"):
             st.page_link(
                 current.path,

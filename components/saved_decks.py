@@ -12,7 +12,7 @@ from components.i18n import t
 from components.navigation import PageSpec
 from components.plain import plain
 from data_access import decks
-from data_access.security import VIEW_DASHBOARDS, Viewer
+from data_access.security import ADMIN_USERS, VIEW_DASHBOARDS, Viewer
 
 
 def deck_menu(viewer: Viewer, pages: list[PageSpec]) -> None:
@@ -21,8 +21,15 @@ def deck_menu(viewer: Viewer, pages: list[PageSpec]) -> None:
     if not viewer.can(VIEW_DASHBOARDS) or not deck_pages:
         return
     with st.expander(t("deck.menu"), icon=":material/playlist_play:"):
+        message = st.session_state.pop(state.DECK_MESSAGE, None)
+        if message:
+            key, args = message
+            st.success(t(key, **args))
         _save_form(viewer, deck_pages)
-        _deck_links(viewer, pages)
+        with engine().connect() as conn:
+            saved = decks.list_decks(conn, viewer)
+        _deck_links(saved, pages)
+        _delete_form(viewer, saved)
 
 
 def _save_form(viewer: Viewer, deck_pages: list[PageSpec]) -> None:
@@ -53,16 +60,18 @@ def _save_form(viewer: Viewer, deck_pages: list[PageSpec]) -> None:
             link,
         )
     except decks.DeckError as exc:
-        args = {k: plain(v) if isinstance(v, str) else v for k, v in exc.args_for_text.items()}
-        st.error(t(f"deck.refused_{exc.reason}", **args))
+        _refused(exc)
         return
     st.success(t("deck.saved", name=plain(saved.name), n=len(saved.slides)))
 
 
-def _deck_links(viewer: Viewer, pages: list[PageSpec]) -> None:
+def _refused(exc: decks.DeckError) -> None:
+    args = {k: plain(v) if isinstance(v, str) else v for k, v in exc.args_for_text.items()}
+    st.error(t(f"deck.refused_{exc.reason}", **args))
+
+
+def _deck_links(saved: list[decks.Deck], pages: list[PageSpec]) -> None:
     """Each saved deck as a link to its first slide the reader may open, in presentation mode."""
-    with engine().connect() as conn:
-        saved = decks.list_decks(conn, viewer)
     if not saved:
         st.caption(t("deck.none"))
         return
@@ -82,3 +91,29 @@ def _deck_links(viewer: Viewer, pages: list[PageSpec]) -> None:
                 by=plain(deck.created_by),
             ),
         )
+
+
+def _delete_form(viewer: Viewer, saved: list[decks.Deck]) -> None:
+    """Delete one of the reader's own decks (an administrator: any deck)."""
+    mine = [d.name for d in saved if d.created_by == viewer.username or viewer.can(ADMIN_USERS)]
+    if not mine:
+        return
+    name = st.selectbox(
+        t("deck.delete_pick"),
+        mine,
+        index=None,
+        placeholder=t("deck.delete_placeholder"),
+        key=state.DECK_DELETE_CHOSEN,
+    )
+    if not st.button(
+        t("deck.delete"), key=state.DECK_DELETE, icon=":material/delete:", disabled=name is None
+    ):
+        return
+    try:
+        decks.delete_deck(engine(), viewer, name)
+    except decks.DeckError as exc:
+        _refused(exc)
+        return
+    st.session_state[state.DECK_MESSAGE] = ("deck.deleted", {"name": plain(name)})
+    st.session_state.pop(state.DECK_DELETE_CHOSEN, None)
+    st.rerun()

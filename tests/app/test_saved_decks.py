@@ -116,3 +116,42 @@ def test_a_users_language_choice_opens_their_next_session_in_it():
     finally:
         with _database() as engine:
             users.set_language(engine, "risk", None)
+
+
+def test_a_deck_link_without_present_opens_presentation_mode_and_its_creator_deletes_it():
+    at = _logged_in("analyst")
+    _save(at, "Analyst deck", ["data-quality", "churn"])
+    assert at.selectbox(key=state.DECK_DELETE_CHOSEN).options == ["Analyst deck"]
+    opened = _logged_in("exec", {"deck": "Analyst deck"})
+    opened.switch_page("app_pages/data_quality.py").run()
+    assert "Analyst deck · Slide 1 of 2" in _captions(opened)
+    assert "Next: Churn & credit" in {p.label for p in opened.get("page_link")}
+    at.selectbox(key=state.DECK_DELETE_CHOSEN).set_value("Analyst deck").run()
+    at.button(key=state.DECK_DELETE).click().run()
+    assert not at.exception, at.exception
+    assert any("Deleted the deck" in as_read(s.value) for s in at.success)
+    assert "Analyst deck" not in {as_read(p.label) for p in at.get("page_link")}
+
+
+def test_a_deck_opened_from_the_sidebar_replaces_the_sessions_filters_with_its_own():
+    with _database() as engine:
+        decks.save_deck(
+            engine,
+            Viewer("exec", "executive"),
+            "Six months",
+            ["overview", "churn"],
+            {"months": "6"},
+        )
+    at = _logged_in("risk", {"months": "12"})
+    assert at.session_state[state.FILTERS].months == 12
+    # what the sidebar's link does: the page, present=1 and the deck's name, nothing else
+    for key in list(at.query_params):
+        del at.query_params[key]
+    at.query_params.update({"present": "1", "deck": "Six months"})
+    at.switch_page("app_pages/churn.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state[state.FILTERS].months == 6
+    assert "Slide 2 of 2" in _captions(at)
+    at.switch_page("app_pages/overview.py").run()  # stepping on keeps the deck and its filters
+    assert at.session_state[state.FILTERS].months == 6
+    assert "Slide 1 of 2" in _captions(at)
