@@ -5,10 +5,10 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, presentation, url_state
+from components import auth, presentation, saved_decks, url_state
 from components.data.shared import app_settings, latest_full_month
 from components.filters import sidebar_filters
-from components.i18n import language_switch, t
+from components.i18n import language_switch, start_language, t
 from components.navigation import PAGES, allowed_pages, page_at
 from components.plain import plain
 from data_access.db import is_busy
@@ -23,13 +23,19 @@ def _database_unavailable(exc: Exception) -> None:
     st.stop()
 
 
+start_language()
 try:
     authenticator = auth.authenticator()
     viewer = auth.current_viewer()
+    if viewer is not None:
+        # Before the switch: a remembered language, then a linked deck's, replace only the
+        # browser's guess; the deck's filters fill what the link leaves out.
+        auth.adopt_remembered_language(viewer)
+        presentation.take_linked_deck(viewer)
 except DBAPIError as exc:
     _database_unavailable(exc)
 
-language_switch()
+language_switch(remember=auth.language_keeper(viewer))
 if viewer is None:
 
     def login() -> None:
@@ -68,6 +74,7 @@ current = page_at(navigation.url_path, allowed)
 if presenting:
     presentation.deck_bar(current, allowed)
 url_state.show_notices(navigation.url_path)
+presentation.say_unknown_deck()
 with st.sidebar:
     st.markdown(t("app.signed_in_as", name=plain(viewer.username), role=t(f"role.{viewer.role}")))
     if viewer.region_scope:
@@ -77,6 +84,9 @@ with st.sidebar:
     if not presenting:
         presentation.present_link(current)
 try:
+    if not presenting:
+        with st.sidebar:
+            saved_decks.deck_menu(viewer, allowed)
     sidebar_filters(viewer, latest_full_month(), app_settings())
     navigation.run()
 except DBAPIError as exc:

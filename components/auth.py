@@ -11,18 +11,20 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from sqlalchemy.exc import DBAPIError
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import state
 from components.cache import clear_user_caches, engine
 from components.data.shared import app_settings
-from components.i18n import t
+from components.i18n import adopt_language, t
 from components.plain import plain
 from data_access import user_admin, users
 from data_access.security import Viewer
@@ -162,6 +164,31 @@ def current_viewer() -> Viewer | None:
         st.session_state[state.LOGIN_MESSAGE] = ("login.ended", {})
         clear_user_caches()
     return viewer
+
+
+def adopt_remembered_language(viewer: Viewer) -> None:
+    """Once per login: the language the user chose last time, unless this session's link
+    named one or the switch was used already. Call before the language switch is drawn."""
+    if st.session_state.get(state.LANGUAGE_USER) == viewer.username:
+        return
+    st.session_state[state.LANGUAGE_USER] = viewer.username
+    with engine().connect() as conn:
+        adopt_language(users.stored_language(conn, viewer.username), "user")
+
+
+def language_keeper(viewer: Viewer | None) -> Callable[[str], None] | None:
+    """What the language switch calls with a logged-in user's new choice: remember it for
+    their next session (a preference; a busy database only loses the memory)."""
+    if viewer is None:
+        return None
+
+    def remember(language: str) -> None:
+        try:
+            users.set_language(engine(), viewer.username, language)
+        except DBAPIError as exc:
+            log.warning("could not remember %s's language: %s", viewer.username, exc)
+
+    return remember
 
 
 def login_page(auth: stauth.Authenticate) -> None:

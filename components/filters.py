@@ -10,7 +10,7 @@ import streamlit as st
 from components import state, url_state
 from components.data.shared import readable_code_lists
 from components.i18n import code_label, month_label, t
-from data_access.filters import CHURN_BASES, PERIOD_CHOICES, Filters, add_months
+from data_access.filters import CHURN_BASES, PERIOD_CHOICES, URL_KEYS, Filters, add_months
 from data_access.security import Viewer
 
 _KEYS = {
@@ -21,7 +21,6 @@ _KEYS = {
     "tier": state.FILTER_PREFIX + "tier",
     "churn": state.FILTER_PREFIX + "churn",
 }
-URL_KEYS = ("end", "months", "region", "segment", "tier", "churn")
 
 
 def _seed_widgets_from_url(viewer: Viewer, latest: date, settings: dict) -> None:

@@ -7,6 +7,7 @@ group's keys. One catalog = one glossary: the same term for the same thing every
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit import runtime
 
-from components.state import LANGUAGE, LANGUAGE_PARAM
+from components.state import LANGUAGE, LANGUAGE_PARAM, LANGUAGE_SOURCE
 from data_access.satisfaction import ATTRIBUTE_PREFIX, NOT_GIVEN
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -147,24 +148,54 @@ def month_label(month: date) -> str:
     return f"{month.year}年{month.month}月" if language() == "zh" else month.strftime("%b %Y")
 
 
-def initial_language(link: str | None, browser_locale: str | None) -> str:
-    """A session's first language: the link's (`lang=zh`), else the browser's preferred one
-    (Accept-Language, e.g. "zh-CN"), else English."""
-    if link in LANGUAGES:
-        return link
+def initial_language(
+    link: str | None, browser_locale: str | None, stored: str | None = None
+) -> str:
+    """A session's language: the link's (`lang=zh`), else the one the user chose last time
+    (`stored`, once they are logged in), else the browser's preferred one (Accept-Language,
+    e.g. "zh-CN"), else English."""
+    for choice in (link, stored):
+        if choice in LANGUAGES:
+            return choice
     prefix = (browser_locale or "").split("-")[0].lower()
     return prefix if prefix in LANGUAGES else "en"
 
 
-def language_switch() -> None:
-    """Sidebar language selector. The session starts in the link's or the browser's language;
-    the choice is written to the URL (`lang`), so a copied link opens in it."""
+def start_language() -> None:
+    """On a session's first run: the link's or the browser's language. Which one decided is
+    kept (LANGUAGE_SOURCE), so a user's remembered language or a deck's replaces only the
+    browser's guess, never a link's language or a choice made in the switch."""
     if LANGUAGE not in st.session_state:
-        st.session_state[LANGUAGE] = initial_language(
-            st.query_params.get(LANGUAGE_PARAM), st.context.locale
-        )
+        link = st.query_params.get(LANGUAGE_PARAM)
+        st.session_state[LANGUAGE] = initial_language(link, st.context.locale)
+        st.session_state[LANGUAGE_SOURCE] = "link" if link in LANGUAGES else "browser"
+
+
+def adopt_language(language: str | None, source: str) -> None:
+    """Take `language` (a user's remembered one, a deck's) when the session's language is
+    only the browser's guess; call before the switch is drawn."""
+    if language in LANGUAGES and st.session_state.get(LANGUAGE_SOURCE) == "browser":
+        st.session_state[LANGUAGE] = language
+        st.session_state[LANGUAGE_SOURCE] = source
+
+
+def language_switch(remember: Callable[[str], None] | None = None) -> None:
+    """Sidebar language selector. The session starts in the link's or the browser's language;
+    the choice is written to the URL (`lang`), so a copied link opens in it, and handed to
+    `remember` (a logged-in user's next session opens in it)."""
+    start_language()
+
+    def _chosen() -> None:
+        st.session_state[LANGUAGE_SOURCE] = "chosen"
+        if remember is not None:
+            remember(st.session_state[LANGUAGE])
+
     st.sidebar.selectbox(
-        t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE
+        t("app.language"),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=LANGUAGE,
+        on_change=_chosen,
     )
     if st.query_params.get(LANGUAGE_PARAM) != st.session_state[LANGUAGE]:
         st.query_params[LANGUAGE_PARAM] = st.session_state[LANGUAGE]

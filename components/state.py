@@ -5,6 +5,8 @@
 # widget must not meet another page's widget of another kind).
 LANGUAGE = "ui_language"
 LANGUAGE_PARAM = "lang"  # URL: the UI language's code (en, zh)
+LANGUAGE_SOURCE = "ui_language_source"  # what set it: link, browser, user, deck or chosen
+LANGUAGE_USER = "ui_language_user"  # the user whose remembered language was looked up
 OPENED = "opened_for_edit"  # (kind, key) → what an edit form was opened at (components.opened)
 LOGIN_MESSAGE = "login_message"  # (translation key, args) of the last refused login
 COOKIE_PENDING = "login_cookie_pending"  # set after a password login, cleared once written
@@ -22,6 +24,16 @@ ADMIN_TAB = "admin_tab"
 DQ_SILO_FIELD = "silo_field"  # URL
 PRESENT_PARAM = "present"  # URL: 1 = presentation mode
 ADVANCE_PARAM = "advance"  # URL: seconds per slide in presentation mode
+DECK_PARAM = "deck"  # URL: a saved deck's name (presentation mode steps through its slides)
+DECK_OPENED = "deck_opened"  # the linked deck's name this session took (its filters applied)
+DECK_SLIDES = "deck_slides"  # {name, slides}: the saved deck the deck bar steps through
+DECK_UNKNOWN = "deck_unknown"  # a linked deck name that is not saved, said once on the page
+DECK_NAME = "deck_name"  # the "save deck" name input
+DECK_CHOSEN = "deck_chosen"  # the "save deck" slides multiselect
+DECK_SAVE = "deck_save"  # the "save deck" button
+DECK_DELETE_CHOSEN = "deck_delete_chosen"  # the deck picked for deletion
+DECK_DELETE = "deck_delete"  # the "delete deck" button
+DECK_MESSAGE = "deck_message"  # (translation key, args) after a delete, shown once
 PII_VIEWS = "pii_views"  # views of unmasked personal data this session has audited
 URL_SEEN = "url_seen"  # URL parameters (not widgets) whose link value was read
 URL_HELD = "url_held"  # their link values, held until the page's own control says something

@@ -113,8 +113,9 @@ def distinct_values(conn: Connection) -> tuple[list[str], list[str], list[str]]:
     return known(AuditLog.username), known(AuditLog.action), known(AuditLog.object_type)
 
 
-# Audited, but they change no data a dashboard shows (a download; a refused import).
-READ_ONLY_ACTIONS = ("export", "import_failed", "pii_view")
+# Audited, but they change no data a dashboard shows (a download; a refused import; a saved
+# presentation deck).
+READ_ONLY_ACTIONS = ("export", "import_failed", "pii_view", "deck_saved", "deck_deleted")
 
 
 def record_pii_view(engine: Engine, username: str, what: str, rows: int, detail: dict) -> None:

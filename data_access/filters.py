@@ -12,6 +12,8 @@ PERIOD_CHOICES = (1, 3, 6, 12)
 # How a customer is counted as lost: at the contract's end date, or after a stretch without
 # any invoice or order (retail and other non-contractual businesses).
 CHURN_BASES = ("contract", "activity")
+# The query parameters the filters travel in (a link, a saved deck).
+URL_KEYS = ("end", "months", "region", "segment", "tier", "churn")
 
 
 def add_months(month: date, n: int) -> date:

@@ -433,6 +433,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The UI language the user last chose (en, zh); None until they choose one.
+    language: Mapped[str | None] = mapped_column(String(5))
 
 
 class Setting(Base):
@@ -476,6 +478,24 @@ class ImportMapping(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (UniqueConstraint("table_name", "name", name="uq_import_mappings_name"),)
+
+
+class SavedDeck(Base):
+    """A presentation deck saved under a name: its slides (page url paths, in order) and the
+    filters and language of the link it was saved from; anyone who may present opens it by
+    link (`?deck=<name>`)."""
+
+    __tablename__ = "saved_decks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    slides: Mapped[str] = mapped_column(Text)  # JSON: ["overview", "churn", ...]
+    params: Mapped[str] = mapped_column(Text)  # JSON: {"region": "East", "lang": "zh", ...}
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("name", name="uq_saved_decks_name"),)
 
 
 # --- reference data --------------------------------------------------------------------------

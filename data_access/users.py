@@ -210,3 +210,30 @@ def record_logout(engine: Engine, username: str) -> None:
             .values(session_version=User.session_version + 1)
         )
         audit.record(conn, username, "logout", "user", username)
+
+
+LANGUAGES = ("en", "zh")  # the UI languages a user may keep
+
+
+def stored_language(conn: Connection, username: str) -> str | None:
+    """The UI language the user last chose (None: never chose, or not one we offer)."""
+    value = conn.execute(
+        select(User.language).where(User.username == username)
+    ).scalar_one_or_none()
+    return value if value in LANGUAGES else None
+
+
+def set_language(engine: Engine, username: str, language: str | None) -> None:
+    """Remember the user's UI language for their next login (None forgets it). A reader's
+    preference, not an administrator's change: the user's version and session version stay,
+    and the audit row (on the user, language_set) leaves every cached view as it is."""
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"language: one of {', '.join(LANGUAGES)}")
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(User)
+            .where(User.username == username, User.language.is_distinct_from(language))
+            .values(language=language)
+        ).rowcount
+        if changed:
+            audit.record(conn, username, "language_set", "user", username, {"to": language})
