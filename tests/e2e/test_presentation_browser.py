@@ -88,3 +88,46 @@ def test_presentation_in_chinese(browser: Browser, server: str):
         _shot(page, "present_3_satisfaction_zh")
     finally:
         page.context.close()
+
+
+def test_a_saved_deck_opens_by_its_link_for_someone_else(browser: Browser, server: str):
+    presenter = _projector_page(browser)
+    try:
+        log_in(presenter, server, "risk")
+        presenter.goto(f"{server}/?months=6")
+        wait_idle(presenter)
+        presenter.get_by_text("Saved decks", exact=True).click()
+        name = presenter.get_by_label("Deck name", exact=True)
+        name.fill("Quarterly board")
+        name.press("Enter")  # a text box says its value on Enter (or leaving it)
+        wait_idle(presenter)
+        sidebar = presenter.get_by_test_id("stSidebar")
+        for slide in ("Satisfaction & complaints", "Data quality"):  # keep three of five
+            sidebar.get_by_role("button", name=re.compile(f"^Remove {re.escape(slide)}")).click()
+            wait_idle(presenter)
+        saved = presenter.get_by_text("Saved the deck “Quarterly board” with 3 slides")
+        for _ in range(3):  # a click that lands while the last removal's rerun ends is lost
+            presenter.get_by_role("button", name="Save deck").click()
+            wait_idle(presenter)
+            if saved.is_visible():
+                break
+        expect(saved).to_be_visible()
+    finally:
+        presenter.context.close()
+    viewer = _projector_page(browser)
+    try:
+        log_in(viewer, server, "exec")
+        viewer.goto(f"{server}/?deck=Quarterly%20board")
+        wait_idle(viewer)
+        expect(viewer.get_by_text(re.compile(r"Quarterly board · Slide 1 of 3"))).to_be_visible(
+            timeout=60_000
+        )
+        assert "months=6" in viewer.url or "months" not in viewer.url  # the deck's filters
+        viewer.keyboard.press("ArrowRight")
+        expect(viewer).to_have_url(re.compile(r"/risk-register\?.*deck=Quarterly"))
+        expect(viewer.get_by_text(re.compile(r"Slide 2 of 3"))).to_be_visible(timeout=60_000)
+        viewer.keyboard.press("ArrowRight")
+        expect(viewer).to_have_url(re.compile(r"/churn\?"))  # satisfaction left out
+        expect(viewer.locator("[data-testid='stException']")).to_have_count(0)
+    finally:
+        viewer.context.close()
