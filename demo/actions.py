@@ -1,8 +1,8 @@
 """Demo actions on warnings, with planted effects the churn page's Actions report recovers.
 
 Planted (exactly, among the actions with an outcome; about one in six is still open):
-- retention offers to at-risk customers save SAVE_RATES["retention_offer"] (60%) of them,
-  calls SAVE_RATES["call"] (35%);
+- retention offers to at-risk customers (those the stored churn models rank highest) save
+  SAVE_RATES["retention_offer"] (60%) of them, calls SAVE_RATES["call"] (35%);
 - collection steps on overdue customers: RECOVERY["paid"] paid in full, RECOVERY["partly_paid"]
   partly paid (about half the amount), the rest written off — a recovery rate of 75%;
 - a few credit-limit changes on customers whose score fell.
@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from sqlalchemy import Engine, func, insert, select
 
-from data_access.models import Customer, CustomerAction, Invoice
+from data_access.models import ChurnScore, Customer, CustomerAction, Invoice
 
 SEED = 1717
 SAVE_RATES = {"retention_offer": 0.60, "call": 0.35}
@@ -42,9 +42,17 @@ def seed_actions(engine: Engine, as_of: date) -> int:
     rng = np.random.default_rng(SEED)
     with engine.begin() as conn:
         customers = conn.execute(select(func.count(Customer.id))).scalar_one()
-        active = np.array(
+        n = _per_kind(customers)
+        # At risk: the active customers the stored churn models rank highest.
+        risk = func.max(ChurnScore.linear)
+        at_risk = np.array(
             conn.execute(
-                select(Customer.id).where(Customer.churn_date.is_(None)).order_by(Customer.id)
+                select(ChurnScore.customer_id)
+                .join(Customer, Customer.id == ChurnScore.customer_id)
+                .where(Customer.churn_date.is_(None))
+                .group_by(ChurnScore.customer_id)
+                .order_by(risk.desc(), ChurnScore.customer_id)
+                .limit(4 * n)
             )
             .scalars()
             .all()
@@ -60,13 +68,13 @@ def seed_actions(engine: Engine, as_of: date) -> int:
             .group_by(Invoice.customer_id)
             .order_by(Invoice.customer_id)
         ).all()
-        if len(active) == 0:
+        if len(at_risk) == 0:
             return 0
-        n = _per_kind(customers)
-        chosen = rng.choice(active, size=min(len(active), 2 * n), replace=False)
+        chosen = rng.choice(at_risk, size=min(len(at_risk), 2 * n), replace=False)
         revenue = _monthly_revenue(conn, [int(i) for i in chosen])
         rows = []
-        for kind, ids in (("retention_offer", chosen[:n]), ("call", chosen[n:])):
+        half = len(chosen) // 2
+        for kind, ids in (("retention_offer", chosen[:half]), ("call", chosen[half:])):
             rows += _actions(
                 rng, kind, "at_risk", ids, revenue, as_of, {"saved": SAVE_RATES[kind]}, "lost"
             )

@@ -13,7 +13,7 @@ import streamlit as st
 from components import state
 from components.cache import engine
 from components.churn.action_form import save_action
-from components.churn.labels import money
+from components.churn.labels import labelled, money
 from components.data.actions import PAGE_SIZE, action_report, actions_page
 from components.i18n import t
 from components.opened import opened, stale_notice
@@ -154,7 +154,7 @@ def _rate_text(rates: pd.DataFrame, kind: str) -> str:
 
 
 def _shown(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows.assign(
+    return labelled(rows).assign(
         kind=rows["kind"].map(lambda k: t(f"action.kind.{k}")),
         source=rows["source"].map(lambda s: t(f"action.source.{s}")),
         outcome=rows["outcome"].map(lambda o: t(f"action.outcome.{o}") if o else "–"),

@@ -144,3 +144,6 @@ def test_chinese_labels_on_the_actions_screens():
     assert at.selectbox(key=state.ACTION_OUTCOME_PICK).label == "进行中的行动"
     assert at.button(key=f"{FORM}_at_risk_submit").label == "记录行动"
     assert at.selectbox(key=f"{FORM}_overdue_kind").value == "collection_step"
+    listed = next(df.value for df in at.dataframe if {"kind", "owner"} <= set(df.value.columns))
+    assert set(listed["kind"]) <= {"挽留优惠", "电话回访", "调整信用额度", "催收措施"}
+    assert not set(listed["region"]) & {"North", "South", "East", "West", "Central"}
