@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from components import state
 from data_access.db import make_engine
 from data_access.models import AuditLog, CustomerAction
-from tests.app.conftest import login
+from data_access.settings import get_setting
+from tests.app.conftest import as_read, login
 
 PAGE = "app_pages/churn.py"
 FORM = state.ACTION_FORM
@@ -147,3 +148,16 @@ def test_chinese_labels_on_the_actions_screens():
     listed = next(df.value for df in at.dataframe if {"kind", "owner"} <= set(df.value.columns))
     assert set(listed["kind"]) <= {"挽留优惠", "电话回访", "调整信用额度", "催收措施"}
     assert not set(listed["region"]) & {"North", "South", "East", "West", "Central"}
+
+
+def test_the_admin_form_holds_the_credit_review_cadence(db):
+    at = login("admin")
+    at.switch_page("app_pages/admin.py").run()
+    normal = next(n for n in at.number_input if n.label == "Every customer")
+    high = next(n for n in at.number_input if n.label == "High-risk customers")
+    assert (normal.value, high.value) == (90, 30)
+    high.set_value(120)  # longer than every customer's 90 days
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert any("credit_review_days_high_risk: 120 days" in as_read(e.value) for e in at.error)
+    with db.connect() as conn:
+        assert get_setting(conn, "credit_review_days_high_risk") == 30

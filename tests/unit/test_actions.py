@@ -20,7 +20,7 @@ from data_access.credit_review import falling_credit_customers, latest_reviews
 from data_access.filters import Filters
 from data_access.models import AuditLog, CreditScoreHistory, Customer, CustomerAction, Invoice
 from data_access.security import Viewer
-from data_access.settings import DEFAULTS, settings_problems
+from data_access.settings import DEFAULTS, get_setting, save_settings, settings_problems
 from demo.actions import RECOVERY, SAVE_RATES
 
 pytestmark = pytest.mark.db
@@ -325,3 +325,21 @@ def test_the_demo_actions_report_recovers_the_planted_rates(seeded_engine):
     planted = RECOVERY["paid"] + RECOVERY["partly_paid"]
     assert avoided.rate.low <= planted <= avoided.rate.high
     assert avoided.recovered > 0
+
+
+def test_the_cadence_settings_save_and_a_bad_pair_writes_nothing(migrated_engine):
+    opened = {"credit_review_days": 90, "credit_review_days_high_risk": 30}
+    save_settings(
+        migrated_engine,
+        ADMIN,
+        {"credit_review_days": 120, "credit_review_days_high_risk": 45},
+        opened,
+    )
+    with migrated_engine.connect() as conn:
+        assert get_setting(conn, "credit_review_days") == 120
+        assert get_setting(conn, "credit_review_days_high_risk") == 45
+    bad = {"credit_review_days": 20, "credit_review_days_high_risk": 45}
+    with pytest.raises(ValueError, match="45 days is longer than credit_review_days"):
+        save_settings(migrated_engine, ADMIN, bad, {"credit_review_days": 120})
+    with migrated_engine.connect() as conn:
+        assert get_setting(conn, "credit_review_days") == 120
