@@ -6,6 +6,8 @@ import streamlit as st
 
 from components import state
 from components.auth import require
+from components.churn.action_form import action_notice
+from components.churn.actions_tab import actions_tab
 from components.churn.at_risk import at_risk_customers
 from components.churn.cohorts import cohort_retention
 from components.churn.credit import credit_exposure_tab
@@ -32,9 +34,13 @@ split = split_control(viewer)
 trend = churn_trend(viewer, filters, split)
 credit = credit_exposure(viewer, filters)
 kpi_tiles(trend, credit)
+action_notice()
 
 tabs = st.tabs(
-    [t(f"churn.tab.{k}") for k in ("cohorts", "trend", "survival", "reasons", "risk", "credit")],
+    [
+        t(f"churn.tab.{k}")
+        for k in ("cohorts", "trend", "survival", "reasons", "risk", "credit", "actions")
+    ],
     key=state.CHURN_TAB,
     bind="query-params",
 )
@@ -50,3 +56,5 @@ with tabs[4]:
     at_risk_customers(viewer, filters, records)
 with tabs[5]:
     credit_exposure_tab(viewer, filters, credit, records)
+with tabs[6]:
+    actions_tab(viewer, filters, records)

@@ -633,6 +633,7 @@ def recently_churned(
     lost = lost_on(conn, filters)
     stmt = (
         select(
+            Customer.id,
             Customer.external_id.label("customer_id"),
             Customer.name.label("customer"),
             Customer.email,

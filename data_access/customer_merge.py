@@ -34,6 +34,7 @@ from data_access.models import (
     Complaint,
     CreditScoreHistory,
     Customer,
+    CustomerAction,
     CustomerAttribute,
     CustomerMerge,
     CustomerSourceRecord,
@@ -253,6 +254,7 @@ CHILD_TABLES: dict[str, tuple[Table, str, str | None]] = {
     "customer_source_records": (CustomerSourceRecord.__table__, CLASH, "source_system"),
     "customer_attributes": (CustomerAttribute.__table__, CLASH, "name"),
     "churn_scores": (ChurnScore.__table__, DROP, None),
+    "customer_actions": (CustomerAction.__table__, MOVE, None),
 }
 
 

@@ -109,6 +109,31 @@ class CreditScoreHistory(Base):
     credit_limit: Mapped[float] = mapped_column(Numeric(14, 2))
 
 
+class CustomerAction(Base):
+    """What was done about a warning on a customer (data_access.actions): a retention offer,
+    a call, a credit-limit change or a collection step, and later its outcome."""
+
+    __tablename__ = "customer_actions"
+    __table_args__ = (Index("ix_customer_actions_status_due", "status", "due_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # actions.ACTION_KINDS
+    source: Mapped[str] = mapped_column(String(16))  # the warning: actions.ACTION_SOURCES
+    owner: Mapped[str] = mapped_column(String(80))
+    due_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    amount_at_stake: Mapped[float] = mapped_column(Numeric(14, 2))
+    status: Mapped[str] = mapped_column(String(8))  # open | done
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    amount_recovered: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    outcome_at: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class CustomerSourceRecord(Base):
     """The same customer as another system (ERP, billing, support) holds it, to see silos."""
 

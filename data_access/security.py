@@ -15,12 +15,25 @@ RUN_DQ_CHECKS = "run_dq_checks"
 ADMIN_USERS = "admin_users"
 VIEW_AUDIT = "view_audit"
 EXPORT = "export"
+# Record what was done about a customer warning (data_access.actions).
+ACT_ON_WARNINGS = "act_on_warnings"
 
 _PERMISSIONS: dict[str, frozenset[str]] = {
     "executive": frozenset({VIEW_OVERVIEW, VIEW_DASHBOARDS, EXPORT}),
-    "risk_manager": frozenset({VIEW_OVERVIEW, VIEW_DASHBOARDS, VIEW_RECORDS, EDIT_RISKS, EXPORT}),
+    "risk_manager": frozenset(
+        {VIEW_OVERVIEW, VIEW_DASHBOARDS, VIEW_RECORDS, EDIT_RISKS, ACT_ON_WARNINGS, EXPORT}
+    ),
     "analyst": frozenset(
-        {VIEW_OVERVIEW, VIEW_DASHBOARDS, VIEW_RECORDS, SEE_PII, IMPORT_DATA, RUN_DQ_CHECKS, EXPORT}
+        {
+            VIEW_OVERVIEW,
+            VIEW_DASHBOARDS,
+            VIEW_RECORDS,
+            SEE_PII,
+            IMPORT_DATA,
+            RUN_DQ_CHECKS,
+            ACT_ON_WARNINGS,
+            EXPORT,
+        }
     ),
     "admin": frozenset(
         {
@@ -33,6 +46,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
             RUN_DQ_CHECKS,
             ADMIN_USERS,
             VIEW_AUDIT,
+            ACT_ON_WARNINGS,
             EXPORT,
         }
     ),

@@ -53,12 +53,17 @@ DEFAULTS: dict[str, Any] = {
     "hash_national_id": False,
     # The currency amounts are in (ISO 4217 code), shown next to every amount.
     "currency": "CNY",
+    # Days between credit reviews of a customer; high-risk customers (score fell at the latest
+    # review, or an invoice more than 60 days overdue: analytics.actions) more often.
+    "credit_review_days": 90,
+    "credit_review_days_high_risk": 30,
 }
 
 
 CHURN_SETTINGS = ("churn_basis", "inactivity_days")
 PRIVACY_SETTINGS = ("hash_national_id",)
 DISPLAY_SETTINGS = ("currency",)
+CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -147,8 +152,10 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
         isinstance(currency, str) and re.fullmatch("[A-Z]{3}", currency)
     ):
         problems.append(f"currency: a three-letter ISO 4217 code such as CNY, got {currency!r}")
+    problems.extend(_credit_review_problems(values))
     editable = {
         *DISPLAY_SETTINGS,
+        *CREDIT_SETTINGS,
         "risk_level_bands",
         "review_cadence_days",
         "min_sample_size",
@@ -158,6 +165,27 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     unknown = set(values) - editable
     if unknown:
         problems.append(f"cannot change {', '.join(sorted(unknown))} here")
+    return problems
+
+
+def _credit_review_problems(values: dict[str, Any]) -> list[str]:
+    """Both cadences are whole numbers of days from 1 to 730; high risk at least as often."""
+    problems = []
+    checked = {}
+    for key in CREDIT_SETTINGS:
+        days = values.get(key)
+        if days is None:
+            continue
+        if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 730:
+            checked[key] = days
+        else:
+            problems.append(f"{key}: a whole number of days from 1 to 730, got {days!r}")
+    if len(checked) == 2 and checked[CREDIT_SETTINGS[1]] > checked[CREDIT_SETTINGS[0]]:
+        problems.append(
+            f"credit_review_days_high_risk: {checked[CREDIT_SETTINGS[1]]} days is longer than "
+            f"credit_review_days ({checked[CREDIT_SETTINGS[0]]}); high-risk customers are "
+            "reviewed at least as often"
+        )
     return problems
 
 

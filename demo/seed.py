@@ -35,6 +35,7 @@ from data_access.models import (
     Complaint,
     CreditScoreHistory,
     Customer,
+    CustomerAction,
     CustomerAttribute,
     CustomerSourceRecord,
     Invoice,
@@ -50,6 +51,7 @@ from data_access.models import (
 )
 from data_access.settings import DEFAULTS
 from demo import bulk, vocab
+from demo.actions import seed_actions
 from demo.users import ensure_demo_users
 from quality import runs as dq_runs
 
@@ -764,6 +766,7 @@ def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFra
 # --- entry points ------------------------------------------------------------------------------
 
 RESET_ORDER: tuple[type, ...] = (
+    CustomerAction,
     KeyRiskIndicator,
     RiskHistory,
     RiskReview,
@@ -906,7 +909,8 @@ DQ_HISTORY_MONTHS = 6
 
 def finish_seed(engine: Engine, as_of: date | None = None) -> None:
     """After the demo rows: demo users, the default data-quality rules, a first check run,
-    the KRI values, the stored churn models and the dashboards' analytical snapshot."""
+    the KRI values, the stored churn models, the actions on warnings (demo.actions) and the
+    dashboards' analytical snapshot."""
     with engine.begin() as conn:
         ensure_demo_users(conn)
         dq_runs.seed_rules(conn)
@@ -921,4 +925,5 @@ def finish_seed(engine: Engine, as_of: date | None = None) -> None:
     dq_runs.run_checks(engine, triggered_by="seed", reference_time=reference)
     refresh_kris(engine)
     fit_churn_models(engine, "seed")
+    seed_actions(engine, reference.date())
     snapshot.publish(engine)

@@ -1,5 +1,5 @@
-"""Settings tab: risk level bands, review cadence, minimum sample size, churn definition and
-the hashing of national IDs; risk appetite."""
+"""Settings tab: risk level bands, review cadence, minimum sample size, churn definition,
+the credit review cadence and the hashing of national IDs; risk appetite."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from data_access.filters import CHURN_BASES
 from data_access.security import Viewer
 from data_access.settings import (
     CHURN_SETTINGS,
+    CREDIT_SETTINGS,
     DISPLAY_SETTINGS,
     LEVELS,
     PRIVACY_SETTINGS,
@@ -27,6 +28,7 @@ EDITABLE_SETTINGS = (
     *CHURN_SETTINGS,
     *PRIVACY_SETTINGS,
     *DISPLAY_SETTINGS,
+    *CREDIT_SETTINGS,
 )
 
 
@@ -82,6 +84,22 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
         currency = st.text_input(
             t("admin.currency"), settings["currency"], max_chars=3, help=t("admin.currency.help")
         )
+        st.markdown(f"**{t('admin.credit_review')}**")
+        left, right = st.columns(2)
+        review_days = left.number_input(
+            t("admin.credit_review_days"),
+            1,
+            730,
+            int(settings["credit_review_days"]),
+            help=t("admin.credit_review_days.help"),
+        )
+        review_days_high = right.number_input(
+            t("admin.credit_review_days_high_risk"),
+            1,
+            730,
+            int(settings["credit_review_days_high_risk"]),
+            help=t("admin.credit_review_days_high_risk.help"),
+        )
         st.markdown(f"**{t('admin.privacy')}**")
         hash_ids = st.checkbox(
             t("admin.hash_national_id"),
@@ -101,6 +119,8 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "inactivity_days": int(idle),
                         "hash_national_id": bool(hash_ids),
                         "currency": currency.strip().upper(),
+                        "credit_review_days": int(review_days),
+                        "credit_review_days_high_risk": int(review_days_high),
                     },
                     settings,
                 ),

@@ -1,6 +1,6 @@
 """The churn page's at-risk tab: the churn model's summary for every role and, for roles with
 record access, today's customers ranked by churn probability and the recent churners worth
-winning back."""
+winning back, each list with a form to record an action on one of its customers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import streamlit as st
 
 from components import charts_churn as charts
 from components import state
+from components.churn.action_form import new_action_form
 from components.churn.labels import customer_columns, factor_label, labelled
 from components.data.churn import (
     AT_RISK_PAGE_SIZE,
@@ -92,9 +93,13 @@ def at_risk_customers(viewer: Viewer, filters: Filters, records: bool) -> None:
     if model is not None:
         _at_risk_list(viewer, filters)
     st.markdown(f"**{t('churn.win_back')}**")
+    lost = win_back(viewer, filters)
     st.dataframe(
-        labelled(win_back(viewer, filters)), hide_index=True, column_config=customer_columns()
+        labelled(lost.drop(columns="id", errors="ignore")),
+        hide_index=True,
+        column_config=customer_columns(),
     )
+    new_action_form(viewer, lost, "win_back", "monthly_revenue")
 
 
 def _shown(rows: pd.DataFrame) -> pd.DataFrame:
@@ -127,3 +132,4 @@ def _at_risk_list(viewer: Viewer, filters: Filters) -> None:
     download_table(
         viewer, lambda: _shown(at_risk_all(viewer, filters, minimum)), "churn_risk", rows=total
     )
+    new_action_form(viewer, rows, "at_risk", "monthly_revenue")

@@ -1,5 +1,7 @@
 """The churn page's credit tab: receivables, falling credit scores and overdue aging for every
-role; for roles with record access the largest exposures and those also likely to churn."""
+role; for roles with record access the largest exposures, the customers whose credit score fell
+(each with the next credit review due and a form to record an action) and the exposures also
+likely to churn."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import streamlit as st
 
 from components import charts_churn as charts
 from components import state
+from components.churn.action_form import new_action_form
 from components.churn.labels import customer_columns, days, labelled, money
+from components.data.actions import PAGE_SIZE, falling_credit_page, next_reviews
 from components.data.churn import CreditExposure, churn_probabilities
 from components.export import show_chart
 from components.i18n import t
+from components.paging import page_number
 from components.tiles import pct
 from data_access.filters import Filters
 from data_access.security import Viewer
@@ -54,11 +59,20 @@ def credit_exposure_tab(
         "credit_score",
         "credit_limit",
     ]
+    if not top.empty:
+        due = next_reviews(
+            viewer,
+            tuple(int(i) for i in top["id"]),
+            tuple(float(d) for d in top["days_overdue"]),
+        )
+        top = top.assign(next_review=top["id"].map(due))
     st.dataframe(
-        labelled(top)[columns] if not top.empty else top,
+        labelled(top)[[*columns, "next_review"]] if not top.empty else top,
         hide_index=True,
-        column_config=customer_columns(),
+        column_config=_columns(),
     )
+    new_action_form(viewer, top, "overdue", "overdue")
+    _falling_list(viewer, filters, credit)
     if top.empty:
         return
     threshold = st.session_state.get(state.CHURN_MIN_RISK, 0.05)
@@ -72,3 +86,47 @@ def credit_exposure_tab(
         hide_index=True,
         column_config=customer_columns(),
     )
+
+
+def _columns() -> dict:
+    return {
+        **customer_columns(),
+        "next_review": st.column_config.DateColumn(
+            t("churn.next_review"), help=t("churn.next_review.help")
+        ),
+        "previous_score": st.column_config.NumberColumn(t("churn.previous_score")),
+        "drop": st.column_config.NumberColumn(t("churn.score_drop")),
+        "last_review": st.column_config.DateColumn(t("churn.last_review")),
+    }
+
+
+FALLING_COLUMNS = [
+    "customer_id",
+    "customer",
+    "region",
+    "segment",
+    "tier",
+    "previous_score",
+    "credit_score",
+    "drop",
+    "last_review",
+    "next_review",
+    "overdue",
+    "credit_limit",
+]
+
+
+def _falling_list(viewer: Viewer, filters: Filters, credit: CreditExposure) -> None:
+    """The customers whose latest credit score fell, largest drop first, a page at a time."""
+    st.markdown(f"**{t('churn.falling_list')}**")
+    rows, total = falling_credit_page(viewer, filters, credit.at, 0)
+    if total > PAGE_SIZE:
+        page = page_number(total, PAGE_SIZE, state.CHURN_FALLING_PAGE)
+        if page:
+            rows, total = falling_credit_page(viewer, filters, credit.at, page)
+    if rows.empty:
+        st.info(t("churn.falling_none"))
+        return
+    st.caption(t("churn.list_count", shown=len(rows), total=f"{total:,}"))
+    st.dataframe(labelled(rows)[FALLING_COLUMNS], hide_index=True, column_config=_columns())
+    new_action_form(viewer, rows, "falling_credit", "overdue")

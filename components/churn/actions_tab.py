@@ -1,0 +1,238 @@
+"""The churn page's Actions tab: did acting on the warnings work (save rate by action kind,
+credit loss avoided, with intervals) for every role; for roles with record access the open
+(or closed) actions with the overdue ones flagged, and for roles that act on warnings the
+form that records an outcome."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import state
+from components.cache import engine
+from components.churn.action_form import save_action
+from components.churn.labels import labelled, money
+from components.data.actions import PAGE_SIZE, action_report, actions_page
+from components.i18n import t
+from components.opened import opened, stale_notice
+from components.paging import page_number
+from components.tiles import pct
+from data_access import actions
+from data_access.filters import Filters
+from data_access.security import ACT_ON_WARNINGS, Viewer
+
+LIST_COLUMNS = [
+    "customer_id",
+    "customer",
+    "region",
+    "kind",
+    "source",
+    "owner",
+    "due_date",
+    "overdue",
+    "amount_at_stake",
+    "outcome",
+    "amount_recovered",
+    "outcome_at",
+    "note",
+]
+
+
+def actions_tab(viewer: Viewer, filters: Filters, records: bool) -> None:
+    _report(viewer, filters)
+    if not records:
+        st.info(t("churn.records_not_allowed"))
+        return
+    status = st.segmented_control(
+        t("action.status"),
+        actions.STATUSES,
+        default="open",
+        format_func=lambda s: t(f"action.status.{s}"),
+        key=state.ACTIONS_STATUS,
+        bind="query-params",
+    )
+    status = status or "open"
+    today = date.today()
+    probe, total = actions_page(viewer, filters, status, 0, today)
+    page = page_number(total, PAGE_SIZE, state.ACTIONS_PAGE) if total > PAGE_SIZE else 0
+    rows, total = (
+        (probe, total) if page == 0 else actions_page(viewer, filters, status, page, today)
+    )
+    if rows.empty:
+        st.info(t(f"action.none_{status}"))
+        return
+    overdue = int(rows["overdue"].sum())
+    st.caption(t("action.list_count", shown=len(rows), total=f"{total:,}", overdue=overdue))
+    st.dataframe(_shown(rows), hide_index=True, column_config=_columns())
+    if status == "open" and viewer.can(ACT_ON_WARNINGS):
+        _outcome_form(viewer, rows, today)
+
+
+def _report(viewer: Viewer, filters: Filters) -> None:
+    report = action_report(viewer, filters)
+    rates = report.save_rates.set_index("kind")
+    loss = report.loss_avoided
+    st.markdown(f"**{t('action.report')}**")
+    columns = st.columns(4)
+    for column, kind in zip(columns[:2], ("retention_offer", "call"), strict=True):
+        row = rates.loc[kind]
+        sufficient = pd.notna(row["rate"])
+        column.metric(
+            t("action.save_rate", kind=t(f"action.kind.{kind}")),
+            pct(row["rate"]) if sufficient else t("kpi.insufficient"),
+            help=t(
+                "action.save_rate.help",
+                ci=_interval(row["low"], row["high"]) if sufficient else t("kpi.insufficient"),
+                n=int(row["with_outcome"]),
+                min_n=report.min_n,
+            ),
+            border=True,
+        )
+    columns[2].metric(
+        t("action.loss_avoided"),
+        money(loss.recovered),
+        help=t(
+            "action.loss_avoided.help",
+            at_stake=money(loss.at_stake),
+            share=pct(loss.amount_share),
+        ),
+        border=True,
+    )
+    columns[3].metric(
+        t("action.recovery_rate"),
+        pct(loss.rate.value) if loss.rate.sufficient else t("kpi.insufficient"),
+        help=t(
+            "action.recovery_rate.help",
+            ci=_interval(loss.rate.low, loss.rate.high)
+            if loss.rate.sufficient
+            else t("kpi.insufficient"),
+            n=loss.rate.n,
+            min_n=report.min_n,
+        ),
+        border=True,
+    )
+    table = report.counts.assign(
+        kind=report.counts["kind"].map(lambda k: t(f"action.kind.{k}")),
+        rate=[_rate_text(rates, k) for k in report.counts["kind"]],
+    )[["kind", "actions", "open", "saved", "lost", "paid", "partly_paid", "written_off",
+       "limit_changed", "recovered", "rate"]]  # fmt: skip
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "kind": t("action.kind"),
+            "actions": st.column_config.NumberColumn(t("action.count"), format="localized"),
+            "open": st.column_config.NumberColumn(t("action.status.open")),
+            **{
+                outcome: st.column_config.NumberColumn(t(f"action.outcome.{outcome}"))
+                for outcome in ("saved", "lost", "paid", "partly_paid", "written_off")
+            },
+            "limit_changed": st.column_config.NumberColumn(t("action.outcome.limit_changed")),
+            "recovered": st.column_config.NumberColumn(
+                t("action.amount_recovered"), format="localized"
+            ),
+            "rate": t("action.rate_ci"),
+        },
+    )
+    st.caption(t("action.report_note", min_n=report.min_n))
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return f"{pct(low)} – {pct(high)}"
+
+
+def _rate_text(rates: pd.DataFrame, kind: str) -> str:
+    """The save rate with its interval, "insufficient data", or a dash for kinds without one."""
+    if kind not in rates.index:
+        return "–"
+    row = rates.loc[kind]
+    if pd.isna(row["rate"]):
+        return t("kpi.insufficient")
+    return f"{pct(row['rate'])} ({_interval(row['low'], row['high'])})"
+
+
+def _shown(rows: pd.DataFrame) -> pd.DataFrame:
+    return labelled(rows).assign(
+        kind=rows["kind"].map(lambda k: t(f"action.kind.{k}")),
+        source=rows["source"].map(lambda s: t(f"action.source.{s}")),
+        outcome=rows["outcome"].map(lambda o: t(f"action.outcome.{o}") if o else "–"),
+    )[LIST_COLUMNS]
+
+
+def _columns() -> dict:
+    return {
+        "customer_id": t("sat.customer_id"),
+        "customer": t("sat.customer"),
+        "region": t("dim.region"),
+        "kind": t("action.kind"),
+        "source": t("action.source"),
+        "owner": t("action.owner"),
+        "due_date": st.column_config.DateColumn(t("action.due")),
+        "overdue": st.column_config.CheckboxColumn(t("action.overdue")),
+        "amount_at_stake": st.column_config.NumberColumn(t("action.at_stake"), format="localized"),
+        "outcome": t("action.outcome"),
+        "amount_recovered": st.column_config.NumberColumn(
+            t("action.amount_recovered"), format="localized"
+        ),
+        "outcome_at": st.column_config.DateColumn(t("action.outcome_at")),
+        "note": t("action.note"),
+    }
+
+
+def _outcome_form(viewer: Viewer, rows: pd.DataFrame, today: date) -> None:
+    """Record the outcome of one open action of the page, with the version this session
+    opened it at (a change saved since is refused, not overwritten)."""
+    st.markdown(f"**{t('action.record_outcome')}**")
+    labels = {
+        int(r.id): f"{r.customer_id} · {t(f'action.kind.{r.kind}')} · {t('action.due')} "
+        f"{r.due_date.isoformat()}"
+        for r in rows.itertuples()
+    }
+    chosen = st.selectbox(
+        t("action.pick"),
+        list(labels),
+        format_func=lambda i: labels[i],
+        key=state.ACTION_OUTCOME_PICK,
+    )
+    if chosen is None:
+        return
+    row = rows.set_index("id").loc[chosen]
+    version = opened("customer_action", chosen, int(row["version"]))
+    stale_notice(
+        "customer_action", chosen, version != int(row["version"]), f"action_reload_{chosen}"
+    )
+    outcomes = actions.OUTCOMES[row["kind"]]
+    with st.form(state.ACTION_OUTCOME_FORM):
+        left, middle, right = st.columns(3)
+        outcome = left.selectbox(
+            t("action.outcome"),
+            outcomes,
+            format_func=lambda o: t(f"action.outcome.{o}"),
+            key=f"{state.ACTION_OUTCOME_FORM}_outcome_{chosen}",
+        )
+        recovered = middle.number_input(
+            t("action.amount_recovered"),
+            min_value=0.0,
+            value=0.0,
+            step=100.0,
+            help=t("action.amount_recovered.help", at_stake=money(row["amount_at_stake"])),
+            key=f"{state.ACTION_OUTCOME_FORM}_amount",
+        )
+        when = right.date_input(
+            t("action.outcome_at"),
+            value=today,
+            max_value=today,
+            key=f"{state.ACTION_OUTCOME_FORM}_on",
+        )
+        if st.form_submit_button(
+            t("action.save_outcome"), key=f"{state.ACTION_OUTCOME_FORM}_submit"
+        ):
+            save_action(
+                lambda: actions.record_outcome(
+                    engine(), viewer, chosen, version, outcome, round(recovered, 2), when
+                ),
+                "action.outcome_saved",
+                opened_as=("customer_action", chosen),
+            )
