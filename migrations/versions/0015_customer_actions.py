@@ -2,7 +2,7 @@
 a credit-limit change, a collection step), by whom and by when, and how it ended
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-27 01:40:00
 
 Depends on nothing after 0013 (only `customers`), so it can sit after any later revision.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
