@@ -2,12 +2,14 @@
 
 import streamlit as st
 
+from analytics.headline import register_headline
 from analytics.risk import risk_level
 from components import state
 from components.auth import require
 from components.data.register import register_view
 from components.data.shared import app_settings
 from components.filters import caption, current_filters
+from components.headline import show_headline
 from components.i18n import t
 from components.register.appetite import appetite
 from components.register.detail import show_risk
@@ -26,6 +28,7 @@ level_of = {score: risk_level(score, bands) for score in range(1, 26)}
 
 st.title(t("register.title"))
 st.caption(caption(filters, filters.end_month, viewer.region_scope) + " · " + t("register.caption"))
+show_headline(register_headline(register_view(viewer, filters, False)))
 if viewer.can(EDIT_RISKS):
     new_risk_form(viewer)
 
