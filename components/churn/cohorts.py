@@ -10,6 +10,7 @@ from components import charts_churn as charts
 from components import state
 from components.churn.labels import customer_columns, labelled
 from components.data.churn import churn_cohorts, cohort_customers
+from components.data.shared import app_settings
 from components.i18n import month_label, t
 from components.paging import page_number
 from components.presentation import chart_height
@@ -71,6 +72,7 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
     matrix = {"logo": cohorts.logo, "revenue": cohorts.revenue, "activity": cohorts.activity}[kind]
     names = cohorts.labels or [month_label(m) for m in cohorts.starts]
     sizes = cohorts.logo.sizes.to_numpy()
+    min_n = int(app_settings()["min_sample_size"])  # a smaller cohort is shown as insufficient
     rows = [f"{name} (n={int(n):,})" for name, n in zip(names, sizes, strict=True)]
     values = pd.concat([matrix.values, matrix.average.to_frame().T])
     partial = pd.concat(
@@ -85,8 +87,11 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
             "period": t(f"churn.period.{unit}"),
             "cohort": t(f"churn.cohort.{unit}"),
             "months": t(f"churn.since.{unit}"),
+            "insufficient": t("churn.cohort_insufficient"),  # filled per row: n, min_n
         },
         t("churn.cohort_title", kind=t(f"churn.{kind}")),
+        sizes=[*map(int, sizes), int(sizes.sum())],
+        min_n=min_n,
     )
     event = st.plotly_chart(
         figure,
@@ -95,7 +100,7 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
         on_select="rerun" if records else "ignore",
         selection_mode="points",
     )
-    st.caption(t("churn.cohort_note"))
+    st.caption(t("churn.cohort_note", n=min_n))
     if kind == "activity":
         st.caption(t("churn.activity_note"))
     if records:
