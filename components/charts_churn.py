@@ -9,11 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import CHART_HEIGHT, _layout
-from components.palette import BAND, GRID, LEVEL_COLORS, PRIMARY, RAG_COLORS
+from components.palette import BAND, GRID, INSUFFICIENT_CELL, LEVEL_COLORS, PRIMARY
 
 SERIES = ("#1f4e79", "#c0504d", "#4f9a59", "#e39b2d", "#7f5fa8", "#3aa1b5")
 COHORT_RANGE = (0.0, 1.0)  # retention 0–100%, the same on every matrix
-INSUFFICIENT = RAG_COLORS["insufficient"]
+INSUFFICIENT = INSUFFICIENT_CELL
 
 
 def cohort_heatmap(
@@ -72,6 +72,7 @@ def cohort_heatmap(
             y=row_labels,
             text=np.where(too_few, np.char.add("n=", row_n).astype(object), ""),
             texttemplate="%{text}",
+            textfont={"color": "#555555"},
             colorscale=[[0, INSUFFICIENT], [1, INSUFFICIENT]],
             showscale=False,
             hoverinfo="skip",
