@@ -4,6 +4,7 @@ The page reads like the screen; each section lives in components.churn."""
 
 import streamlit as st
 
+from analytics.headline import churn_headline
 from components import state
 from components.auth import require
 from components.churn.action_form import action_notice
@@ -20,6 +21,7 @@ from components.data.churn import churn_trend, credit_exposure
 from components.data.shared import latest_full_month
 from components.empty import stop_when_no_customers
 from components.filters import caption, current_filters
+from components.headline import show_headline
 from components.i18n import t
 from data_access.security import VIEW_DASHBOARDS, VIEW_RECORDS
 
@@ -30,8 +32,10 @@ records = viewer.can(VIEW_RECORDS)
 st.title(t("churn.title"))
 st.caption(caption(filters, latest_full_month(), viewer.region_scope) + " · " + t("churn.caption"))
 stop_when_no_customers(viewer)
+headline = st.container()  # the answer under the title; it depends on the split below
 split = split_control(viewer)
 trend = churn_trend(viewer, filters, split)
+show_headline(churn_headline(trend.by_split, trend.period, split), headline)
 credit = credit_exposure(viewer, filters)
 kpi_tiles(trend, credit)
 action_notice()

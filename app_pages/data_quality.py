@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics.headline import dq_headline
 from components import state
 from components.auth import require
 from components.data.quality import dq_model
@@ -13,6 +14,7 @@ from components.data_quality.rules import rule_detail, rule_table
 from components.data_quality.scorecard import scorecard
 from components.data_quality.silos import silos
 from components.data_quality.trend import trend
+from components.headline import show_headline
 from components.i18n import t
 from data_access.codes import DQ_DIMENSIONS
 from data_access.security import RUN_DQ_CHECKS, VIEW_DASHBOARDS, VIEW_RECORDS
@@ -30,6 +32,7 @@ last_run(viewer, model, editor)
 if model.run_id is None:
     st.info(t("dq.no_runs"))
     st.stop()
+show_headline(dq_headline(model.latest, model.previous))
 score_tiles(model.latest, model.previous)
 
 tabs = st.tabs(

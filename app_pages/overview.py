@@ -2,12 +2,15 @@
 
 import streamlit as st
 
+from analytics.headline import overview_headline
 from components.auth import require
 from components.board_pack_panel import board_pack_panel
 from components.data.overview import overview_model
+from components.data.shared import customer_count
 from components.empty import no_customers_notice
 from components.export import show_chart
 from components.filters import caption, current_filters
+from components.headline import show_headline
 from components.i18n import language, t
 from components.navigation import page_link
 from components.overview_parts import (
@@ -27,6 +30,11 @@ model = overview_model(viewer, filters)
 
 st.title(t("overview.title"))
 st.caption(caption(filters, model.as_of_month, viewer.region_scope) + " · " + t("overview.deltas"))
+show_headline(
+    overview_headline(
+        model.attention, customer_count(viewer), sum(model.risks_now.by_level.values())
+    )
+)
 no_customers_notice(viewer)  # an empty install: what to do first
 
 with st.container(border=True):

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from analytics.headline import register_headline
 from components import state
 from components.auth import require
 from components.data.register import register_view
 from components.filters import caption, current_filters
+from components.headline import show_headline
 from components.i18n import t
 from components.register.appetite import appetite
 from components.register.detail import show_risk
@@ -23,6 +25,7 @@ level_of = score_levels()
 
 st.title(t("register.title"))
 st.caption(caption(filters, filters.end_month, viewer.region_scope) + " · " + t("register.caption"))
+show_headline(register_headline(register_view(viewer, filters, False)))
 if viewer.can(EDIT_RISKS):
     new_risk_form(viewer)
 

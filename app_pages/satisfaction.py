@@ -4,12 +4,14 @@ The page reads like the screen; each section lives in components.satisfaction.""
 
 import streamlit as st
 
+from analytics.headline import satisfaction_headline
 from components import state
 from components.auth import require
 from components.data.satisfaction import satisfaction_model
 from components.empty import stop_when_no_customers
 from components.filters import caption, current_filters
 from components.focus import current_focus
+from components.headline import show_headline
 from components.i18n import t
 from components.satisfaction.breakdown import breakdown
 from components.satisfaction.complaint_list import complaint_list
@@ -29,6 +31,7 @@ st.title(t("sat.title"))
 stop_when_no_customers(viewer)
 model = satisfaction_model(viewer, filters, focus)
 st.caption(caption(filters, model.as_of_month, viewer.region_scope) + " · " + t("sat.caption"))
+show_headline(satisfaction_headline(model.warnings, model.period, model.previous, model.min_n))
 focus_notice(focus)
 kpi_tiles(model)
 

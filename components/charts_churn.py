@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import CHART_HEIGHT, _layout
-from components.palette import BAND, GRID, LEVEL_COLORS, PRIMARY
+from components.palette import BAND, GRID, INSUFFICIENT_CELL, LEVEL_COLORS, PRIMARY
 
 SERIES = ("#1f4e79", "#c0504d", "#4f9a59", "#e39b2d", "#7f5fa8", "#3aa1b5")
+COHORT_RANGE = (0.0, 1.0)  # retention 0–100%, the same on every matrix
+INSUFFICIENT = INSUFFICIENT_CELL
 
 
 def cohort_heatmap(
@@ -20,24 +22,41 @@ def cohort_heatmap(
     row_labels: list[str],
     labels: Mapping[str, str],
     title: str,
+    sizes: Sequence[int] | None = None,
+    min_n: int = 0,
+    zrange: tuple[float, float] = COHORT_RANGE,
 ) -> go.Figure:
     """Cohorts (rows, oldest on top) × months since signup. Empty cells are periods not yet
-    elapsed; the current, partial month is marked with an asterisk."""
+    elapsed; the current, partial month is marked with an asterisk.
+
+    The colours span the fixed `zrange` (0–100%), not the data's own range, so two
+    matrices (two periods, two links) read alike; a value above it (revenue retention with
+    expansion) takes the top colour and its text says the number. A row whose cohort has
+    fewer than `min_n` customers (`sizes`, one per row) is grey and says n, with
+    `labels["insufficient"]` (placeholders n, min_n) on hover, instead of a coloured rate."""
     z = values.to_numpy(dtype=float)
     text = np.where(
         np.isnan(z), "", np.char.mod("%.0f%%", np.nan_to_num(z) * 100).astype(object)
     ).astype(object)
     text = np.where(partial.to_numpy(), text + "*", text)
-    zmax = 1.0 if np.nanmax(np.nan_to_num(z)) <= 1.0 else float(np.nanmax(z))
-    lowest = float(np.nanmin(z)) if np.isfinite(z).any() else 0.0
-    # At least 20 points of range, so a matrix of 100% everywhere is not a degenerate scale.
-    zmin = max(0.0, min(lowest, zmax - 0.2))
+    counts = np.asarray(sizes if sizes is not None else [min_n] * len(z), dtype=float)
+    too_few = (counts < min_n)[:, None] & np.isfinite(z)
+    row_n = np.broadcast_to(np.char.mod("%d", counts.astype(int))[:, None], z.shape)
+    hover = np.where(
+        too_few,
+        np.array(
+            [[labels["insufficient"].format(n=f"{int(c):,}", min_n=min_n)] for c in counts],
+            dtype=object,
+        ),
+        text,
+    )
+    zmin, zmax = zrange
     fig = go.Figure(
         go.Heatmap(
-            z=z,
+            z=np.where(too_few, np.nan, z),
             x=[str(c) for c in values.columns],
             y=row_labels,
-            text=text,
+            text=np.where(too_few, "", text),
             texttemplate="%{text}",
             colorscale=[[0, "#b2182b"], [0.5, "#fddbc7"], [1, "#2166ac"]],
             zmin=zmin,
@@ -46,6 +65,18 @@ def cohort_heatmap(
             colorbar={"tickformat": ".0%", "title": ""},
         )
     )
+    if too_few.any():  # grey cells saying n: too few customers for a rate to mean much
+        fig.add_heatmap(
+            z=np.where(too_few, 1.0, np.nan),
+            x=[str(c) for c in values.columns],
+            y=row_labels,
+            text=np.where(too_few, np.char.add("n=", row_n).astype(object), ""),
+            texttemplate="%{text}",
+            textfont={"color": "#555555"},
+            colorscale=[[0, INSUFFICIENT], [1, INSUFFICIENT]],
+            showscale=False,
+            hoverinfo="skip",
+        )
     # Invisible squares over the cohort cells: a heatmap cell cannot be selected, a marker can
     # (customdata = [row, period]); the average row is not clickable.
     cells = [
@@ -60,7 +91,7 @@ def cohort_heatmap(
         mode="markers",
         marker={"symbol": "square", "size": 26, "color": "rgba(0,0,0,0)"},
         customdata=[[r, k] for r, k in cells],
-        text=[text[r, k] for r, k in cells],
+        text=[hover[r, k] for r, k in cells],
         hovertemplate="%{y}, " + labels["period"] + " %{x}: %{text}<extra></extra>",
         showlegend=False,
     )

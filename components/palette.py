@@ -8,6 +8,8 @@ LEVEL_COLORS = {
     "Critical": "#b2182b",  # dark
 }
 RAG_COLORS = {"green": "#1a9850", "amber": "#f1a340", "red": "#b2182b", "insufficient": "#bdbdbd"}
+# A heat-map cell with too small a sample: lighter than any colour of a heat map's scale.
+INSUFFICIENT_CELL = "#ebebeb"
 PRIMARY = "#2c5d8f"
 SECONDARY = "#7f3c8d"
 BAND = "rgba(44, 93, 143, 0.18)"

@@ -16,14 +16,24 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.headline import (
+    churn_headline,
+    dq_headline,
+    overview_headline,
+    register_headline,
+    satisfaction_headline,
+)
+from components.churn.cohorts import cohort_figure
 from components.churn.trend import churn_trend_figure
-from components.data.churn import churn_trend
+from components.data.churn import churn_cohorts, churn_trend
 from components.data.overview import overview_model
 from components.data.quality import dq_model
 from components.data.register import register_view
 from components.data.satisfaction import satisfaction_model
+from components.data.shared import customer_count
 from components.data_quality.scorecard import table_matrix_figure
 from components.export import stamp_lines, view_stamp
+from components.headline import headline_html
 from components.i18n import code_label, dimension_label, language, risk_status_label, t
 from components.overview_parts import (
     Tile,
@@ -51,6 +61,7 @@ TOP_RISKS = 15  # rows of the register's "above appetite" table in a pack
 class Section:
     key: str
     heading: str
+    headline: str | None = None  # the section's answer in one sentence, as HTML
     tiles: list[Tile] = field(default_factory=list)
     attention: list[tuple[str, str, str]] = field(default_factory=list)  # subject, kind, why
     charts: list[go.Figure] = field(default_factory=list)
@@ -78,9 +89,11 @@ def allowed_sections(viewer: Viewer) -> list[str]:
 def _summary(viewer: Viewer, filters: Filters) -> Section:
     model = overview_model(viewer, filters)
     said = [attention_text(item, html.escape) for item in model.attention]
+    total = sum(model.risks_now.by_level.values())
     return Section(
         "summary",
         t("pack.summary"),
+        headline_html(overview_headline(model.attention, customer_count(viewer), total)),
         tiles=risk_tiles(model) + signal_tiles(model),
         attention=[(a.subject, a.kind, a.reason) for a in said],
         note=t("overview.risks_at", date=model.risks_at.strftime("%Y-%m-%d")),
@@ -96,8 +109,9 @@ def _signals(viewer: Viewer, filters: Filters) -> Section:
 def _register(viewer: Viewer, filters: Filters) -> Section:
     view = register_view(viewer, filters, False)
     matrix = matrix_figure(viewer, filters, "current", score_levels())
+    said = headline_html(register_headline(view))
     if view.empty:
-        return Section("register", t("pack.register"), charts=[matrix], note=t("register.empty"))
+        return Section("register", t("pack.register"), said, charts=[matrix])
     above = view[view["above_appetite"]].sort_values("score", ascending=False).head(TOP_RISKS)
     table = pd.DataFrame(
         {
@@ -113,6 +127,7 @@ def _register(viewer: Viewer, filters: Filters) -> Section:
     return Section(
         "register",
         t("pack.register"),
+        said,
         charts=[matrix],
         tables=[(t("register.appetite.breaches", n=int(view["above_appetite"].sum())), table)],
     )
@@ -120,14 +135,25 @@ def _register(viewer: Viewer, filters: Filters) -> Section:
 
 def _satisfaction(viewer: Viewer, filters: Filters, focus: Focus | None) -> Section:
     model = satisfaction_model(viewer, filters, focus)
+    said = satisfaction_headline(model.warnings, model.period, model.previous, model.min_n)
     return Section(
-        "satisfaction", t("pack.satisfaction"), charts=[score_trend_figure(model, "nps")]
+        "satisfaction",
+        t("pack.satisfaction"),
+        headline_html(said),
+        charts=[score_trend_figure(model, "nps")],
     )
 
 
 def _churn(viewer: Viewer, filters: Filters) -> Section:
-    trend = churn_trend(viewer, filters, "contract_type")
-    return Section("churn", t("pack.churn"), charts=[churn_trend_figure(trend)])
+    split = "contract_type"
+    trend = churn_trend(viewer, filters, split)
+    cohorts, _ = cohort_figure(churn_cohorts(viewer, filters, "month"), "month", "logo")
+    return Section(
+        "churn",
+        t("pack.churn"),
+        headline_html(churn_headline(trend.by_split, trend.period, split)),
+        charts=[churn_trend_figure(trend), cohorts],
+    )
 
 
 def _data_quality(viewer: Viewer) -> Section:
@@ -136,7 +162,10 @@ def _data_quality(viewer: Viewer) -> Section:
         return Section("data_quality", t("pack.data_quality"), note=t("dq.no_runs"))
     names = {d: t(f"dq.dim.{d}") for d in DQ_DIMENSIONS}
     return Section(
-        "data_quality", t("pack.data_quality"), charts=[table_matrix_figure(model.latest, names)]
+        "data_quality",
+        t("pack.data_quality"),
+        headline_html(dq_headline(model.latest, model.previous)),
+        charts=[table_matrix_figure(model.latest, names)],
     )
 
 
@@ -198,6 +227,7 @@ th, td { border-bottom: 1px solid #e5e7eb; padding: 1mm 2mm; text-align: left; }
 th { background: #f3f4f6; }
 td.num { text-align: right; }
 .note { color: #4b5563; font-size: 9pt; }
+.answer { font-size: 11.5pt; margin: 0 0 3mm; }
 @media print { .stamp { display: none; } body { max-width: none; } }
 """
 
@@ -264,7 +294,9 @@ def to_html(pack: BoardPack, images: list[str]) -> str:
     body += [f"<div>{html.escape(line)}</div>" for line in stamp_lines(pack.stamp)]
     body.append("</div>")
     for section in pack.sections:
-        blocks = [f'<p class="note">{html.escape(section.note)}</p>'] if section.note else []
+        blocks = [f'<p class="answer">{section.headline}</p>'] if section.headline else []
+        if section.note:
+            blocks.append(f'<p class="note">{html.escape(section.note)}</p>')
         if section.tiles:
             blocks.append(_tiles_html(section.tiles))
         if section.key == "summary":

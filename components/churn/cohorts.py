@@ -4,12 +4,15 @@ record access a drill into a cohort's customers (a cell click chooses the cohort
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import charts_churn as charts
 from components import state
 from components.churn.labels import customer_columns, labelled
-from components.data.churn import churn_cohorts, cohort_customers
+from components.data.churn import Cohorts, churn_cohorts, cohort_customers
+from components.data.shared import app_settings
+from components.export import show_chart
 from components.i18n import month_label, t
 from components.paging import page_number
 from components.presentation import chart_height
@@ -40,6 +43,43 @@ def open_cohort_cell(points: list[dict], unit: str) -> None:
     st.rerun()
 
 
+def _matrix(cohorts: Cohorts, kind: str):  # noqa: ANN202 - one of the three matrices
+    return {"logo": cohorts.logo, "revenue": cohorts.revenue, "activity": cohorts.activity}[kind]
+
+
+def _names(cohorts: Cohorts) -> list[str]:
+    return cohorts.labels or [month_label(m) for m in cohorts.starts]
+
+
+def cohort_figure(cohorts: Cohorts, unit: str, kind: str) -> tuple[go.Figure, int]:
+    """The cohort heat map of `kind` (logo, revenue, activity) by `unit`, on a fixed 0–100%
+    scale, cohorts below the minimum sample grey; and that minimum."""
+    matrix = _matrix(cohorts, kind)
+    names = _names(cohorts)
+    sizes = cohorts.logo.sizes.to_numpy()
+    min_n = int(app_settings()["min_sample_size"])  # a smaller cohort is shown as insufficient
+    rows = [f"{name} (n={int(n):,})" for name, n in zip(names, sizes, strict=True)]
+    values = pd.concat([matrix.values, matrix.average.to_frame().T])
+    partial = pd.concat(
+        [matrix.partial, pd.DataFrame(False, index=["average"], columns=matrix.partial.columns)]
+    )
+    figure = charts.cohort_heatmap(
+        values,
+        partial,
+        [*rows, t("churn.average")],
+        {
+            "period": t(f"churn.period.{unit}"),
+            "cohort": t(f"churn.cohort.{unit}"),
+            "months": t(f"churn.since.{unit}"),
+            "insufficient": t("churn.cohort_insufficient"),  # filled per row: n, min_n
+        },
+        t("churn.cohort_title", kind=t(f"churn.{kind}")),
+        sizes=[*map(int, sizes), int(sizes.sum())],
+        min_n=min_n,
+    )
+    return figure, min_n
+
+
 def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
     """Unit and matrix pickers, the cohort heatmap and, with `records`, the drill."""
     left, right = st.columns(2)
@@ -68,34 +108,17 @@ def cohort_retention(viewer: Viewer, filters: Filters, records: bool) -> None:
             )
             or "logo"
         )
-    matrix = {"logo": cohorts.logo, "revenue": cohorts.revenue, "activity": cohorts.activity}[kind]
-    names = cohorts.labels or [month_label(m) for m in cohorts.starts]
-    sizes = cohorts.logo.sizes.to_numpy()
-    rows = [f"{name} (n={int(n):,})" for name, n in zip(names, sizes, strict=True)]
-    values = pd.concat([matrix.values, matrix.average.to_frame().T])
-    partial = pd.concat(
-        [matrix.partial, pd.DataFrame(False, index=["average"], columns=matrix.partial.columns)]
-    )
+    figure, min_n = cohort_figure(cohorts, unit, kind)
+    matrix, names = _matrix(cohorts, kind), _names(cohorts)
     nonce = st.session_state.get(state.CHURN_MATRIX_NONCE, 0)
-    figure = charts.cohort_heatmap(
-        values,
-        partial,
-        [*rows, t("churn.average")],
-        {
-            "period": t(f"churn.period.{unit}"),
-            "cohort": t(f"churn.cohort.{unit}"),
-            "months": t(f"churn.since.{unit}"),
-        },
-        t("churn.cohort_title", kind=t(f"churn.{kind}")),
-    )
-    event = st.plotly_chart(
+    event = show_chart(
         figure,
         height=chart_height(figure),
         key=f"churn_cohort_matrix_{unit}_{nonce}",
         on_select="rerun" if records else "ignore",
         selection_mode="points",
     )
-    st.caption(t("churn.cohort_note"))
+    st.caption(t("churn.cohort_note", n=min_n))
     if kind == "activity":
         st.caption(t("churn.activity_note"))
     if records:
