@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from components.cache import engine as cached_engine
 from data_access.db import make_engine
+from data_access.models import User
 from data_access.schema import upgrade_schema
 from demo.seed import finish_seed, seed_demo
 
@@ -36,6 +38,20 @@ def app_database(tmp_path_factory: pytest.TempPathFactory):
     engine.dispose()
     yield url
     os.environ.pop("DATABASE_URL", None)
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_language(app_database: str) -> Iterator[None]:
+    """Each test starts with no user's language remembered: a test that switches a demo user
+    to Chinese must not turn the next test's screens Chinese (tests of the memory itself set
+    it within the test)."""
+    engine = make_engine(os.environ.get("DATABASE_URL", app_database))
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(User).values(language=None))
+    finally:
+        engine.dispose()
+    yield
 
 
 @contextmanager
