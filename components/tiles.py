@@ -36,6 +36,12 @@ class TileText:
     value: str
     delta: str | None = None
     colour: str = "off"
+    arrow: bool = True  # False: the delta line is a remark, not a change
+
+
+def insufficient() -> TileText:
+    """No figure to show: a dash, and why under it (the words would not fit as the value)."""
+    return TileText("—", t("kpi.insufficient"), "off", arrow=False)
 
 
 def count_text(now: int, before: int, up_is_bad: bool = True) -> TileText:
@@ -46,7 +52,7 @@ def count_text(now: int, before: int, up_is_bad: bool = True) -> TileText:
 def rate_text(now: Estimate, before: Estimate) -> TileText:
     """A rate where up is bad (churn, breaches); change in percentage points."""
     if not now.sufficient:
-        return TileText(t("kpi.insufficient"))
+        return insufficient()
     if not before.sufficient:
         return TileText(pct(now.value), None, "inverse")
     delta = f"{(now.value - before.value) * 100:+.1f} pp"
@@ -63,7 +69,7 @@ def score_text(
     """A score where up is good (NPS, data quality) unless `up_is_good` is False (effort).
     Without a score it says `missing` (default: insufficient data)."""
     if now is None:
-        return TileText(missing or t("kpi.insufficient"))
+        return TileText("—", missing, "off", arrow=False) if missing else insufficient()
     value = pct(now) if as_percent else f"{now:.1f}"
     colour = "normal" if up_is_good else "inverse"
     if before is None:
@@ -79,6 +85,7 @@ def metric(label: str, text: TileText, help_text: str) -> None:
         text.value,
         delta=text.delta,
         delta_color=text.colour if text.delta else "normal",
+        delta_arrow="auto" if text.arrow else "off",
         help=help_text,
         border=True,
     )

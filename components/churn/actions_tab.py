@@ -13,12 +13,12 @@ import streamlit as st
 from components import state
 from components.cache import engine
 from components.churn.action_form import save_action
-from components.churn.labels import labelled, money
+from components.churn.labels import in_currency, labelled, money, money_short
 from components.data.actions import PAGE_SIZE, action_report, actions_page
 from components.i18n import t
 from components.opened import opened, stale_notice
 from components.paging import page_number
-from components.tiles import pct
+from components.tiles import TileText, insufficient, metric, pct
 from data_access import actions
 from data_access.filters import Filters
 from data_access.security import ACT_ON_WARNINGS, Viewer
@@ -79,40 +79,42 @@ def _report(viewer: Viewer, filters: Filters) -> None:
     for column, kind in zip(columns[:2], ("retention_offer", "call"), strict=True):
         row = rates.loc[kind]
         sufficient = pd.notna(row["rate"])
-        column.metric(
-            t("action.save_rate", kind=t(f"action.kind.{kind}")),
-            pct(row["rate"]) if sufficient else t("kpi.insufficient"),
-            help=t(
-                "action.save_rate.help",
-                ci=_interval(row["low"], row["high"]) if sufficient else t("kpi.insufficient"),
-                n=int(row["with_outcome"]),
+        with column:
+            metric(
+                t("action.save_rate", kind=t(f"action.kind.{kind}")),
+                TileText(pct(row["rate"])) if sufficient else insufficient(),
+                t(
+                    "action.save_rate.help",
+                    ci=_interval(row["low"], row["high"]) if sufficient else t("kpi.insufficient"),
+                    n=int(row["with_outcome"]),
+                    min_n=report.min_n,
+                ),
+            )
+    with columns[2]:
+        metric(
+            in_currency(t("action.loss_avoided")),
+            TileText(money_short(loss.recovered, currency=False)),
+            t(
+                "action.loss_avoided.help",
+                at_stake=money(loss.at_stake),
+                share=pct(loss.amount_share),
+            )
+            + " "
+            + t("churn.exact", amount=money(loss.recovered)),
+        )
+    with columns[3]:
+        metric(
+            t("action.recovery_rate"),
+            TileText(pct(loss.rate.value)) if loss.rate.sufficient else insufficient(),
+            t(
+                "action.recovery_rate.help",
+                ci=_interval(loss.rate.low, loss.rate.high)
+                if loss.rate.sufficient
+                else t("kpi.insufficient"),
+                n=loss.rate.n,
                 min_n=report.min_n,
             ),
-            border=True,
         )
-    columns[2].metric(
-        t("action.loss_avoided"),
-        money(loss.recovered),
-        help=t(
-            "action.loss_avoided.help",
-            at_stake=money(loss.at_stake),
-            share=pct(loss.amount_share),
-        ),
-        border=True,
-    )
-    columns[3].metric(
-        t("action.recovery_rate"),
-        pct(loss.rate.value) if loss.rate.sufficient else t("kpi.insufficient"),
-        help=t(
-            "action.recovery_rate.help",
-            ci=_interval(loss.rate.low, loss.rate.high)
-            if loss.rate.sufficient
-            else t("kpi.insufficient"),
-            n=loss.rate.n,
-            min_n=report.min_n,
-        ),
-        border=True,
-    )
     table = report.counts.assign(
         kind=report.counts["kind"].map(lambda k: t(f"action.kind.{k}")),
         rate=[_rate_text(rates, k) for k in report.counts["kind"]],

@@ -21,18 +21,24 @@ def money(value: float | None) -> str:
     return f"{app_settings()['currency']} {value:,.0f}"
 
 
-def money_short(value: float | None) -> str:
+def money_short(value: float | None, currency: bool = True) -> str:
     """An amount for a tile, where the whole number does not fit: 669k, 3.9M, 1.2B (the
-    exact amount goes in the tile's help)."""
+    exact amount goes in the tile's help); without `currency` when the label names it."""
     if value is None:
         return MISSING
     size = abs(value)
+    prefix = f"{app_settings()['currency']} " if currency else ""
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
             scaled = value / limit
             number = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
-            return f"{app_settings()['currency']} {number}{suffix}"
-    return money(value)
+            return f"{prefix}{number}{suffix}"
+    return f"{prefix}{value:,.0f}"
+
+
+def in_currency(label: str) -> str:
+    """A tile's label naming the currency its short amount is in: "Overdue > 30 days (CNY)"."""
+    return f"{label} ({app_settings()['currency']})"
 
 
 def days(value: float | None) -> str:

@@ -43,7 +43,7 @@ def test_page_renders_every_section_for_every_role(username):
     # trends (3 scores + answer mix), breakdown, volume, backlog, complaints vs NPS
     assert len(at.get("plotly_chart")) == 8
     nps = at.metric[0].value
-    assert nps != "insufficient data" and -100 <= float(nps) <= 100
+    assert nps != "—" and -100 <= float(nps) <= 100
 
 
 def test_executive_sees_scores_but_no_complaint_records():
@@ -74,7 +74,8 @@ def test_region_scoped_user_cannot_see_other_regions_through_the_focus_parameter
     at = open_page("risk_east", focus="region:West")
     records = complaint_list(at)
     assert records is None or records.empty
-    assert at.metric[0].value == "insufficient data"  # no answers at all: East ∩ West
+    # No answers at all (East ∩ West): a dash, and why under it.
+    assert (at.metric[0].value, at.metric[0].delta) == ("—", "insufficient data")
 
 
 def test_focus_parameter_narrows_the_page_and_can_be_cleared():

@@ -22,3 +22,22 @@ def test_a_tile_amount_is_short_and_carries_the_currency(monkeypatch):
     assert labels.money_short(950.0) == "EUR 950"
     assert labels.money_short(None) == "—"
     assert labels.money(3_932_273.0) == "EUR 3,932,273"
+    # Where the label names the currency (a narrow tile), the amount goes without it.
+    assert labels.money_short(3_932_273.0, currency=False) == "3.9M"
+    assert labels.money_short(0.0, currency=False) == "0"
+    assert labels.in_currency("Overdue > 30 days") == "Overdue > 30 days (EUR)"
+
+
+def test_a_tile_without_a_figure_shows_a_dash_and_says_why_under_it():
+    from analytics.kpi import Estimate
+    from components.tiles import rate_text, score_text
+
+    thin = Estimate(None, None, None, 12, False)
+    text = rate_text(thin, thin)
+    assert (text.value, text.delta, text.colour, text.arrow) == (
+        "—",
+        "insufficient data",
+        "off",
+        False,
+    )
+    assert score_text(None, 3.0, missing="no check run yet").delta == "no check run yet"
