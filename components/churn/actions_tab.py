@@ -13,7 +13,7 @@ import streamlit as st
 from components import state
 from components.cache import engine
 from components.churn.action_form import save_action
-from components.churn.labels import in_currency, labelled, money, money_short
+from components.churn.labels import labelled, money, money_short
 from components.data.actions import PAGE_SIZE, action_report, actions_page
 from components.i18n import t
 from components.opened import opened, stale_notice
@@ -92,8 +92,8 @@ def _report(viewer: Viewer, filters: Filters) -> None:
             )
     with columns[2]:
         metric(
-            in_currency(t("action.loss_avoided")),
-            TileText(money_short(loss.recovered, currency=False)),
+            t("action.loss_avoided"),
+            TileText(money_short(loss.recovered)),
             t(
                 "action.loss_avoided.help",
                 at_stake=money(loss.at_stake),

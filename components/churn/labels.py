@@ -21,24 +21,24 @@ def money(value: float | None) -> str:
     return f"{app_settings()['currency']} {value:,.0f}"
 
 
-def money_short(value: float | None, currency: bool = True) -> str:
-    """An amount for a tile, where the whole number does not fit: 669k, 3.9M, 1.2B (the
-    exact amount goes in the tile's help); without `currency` when the label names it."""
+# A narrow tile writes the currency as its sign; codes without a well-known sign are spelt.
+SIGNS = {"CNY": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "INR": "₹"}
+
+
+def money_short(value: float | None) -> str:
+    """An amount for a tile, where the whole number does not fit: ¥669k, €3.9M, CHF 1.2B
+    (the exact amount, with the currency's code, goes in the tile's help)."""
     if value is None:
         return MISSING
+    code = app_settings()["currency"]
+    sign = SIGNS.get(code, f"{code} ")
     size = abs(value)
-    prefix = f"{app_settings()['currency']} " if currency else ""
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
             scaled = value / limit
             number = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
-            return f"{prefix}{number}{suffix}"
-    return f"{prefix}{value:,.0f}"
-
-
-def in_currency(label: str) -> str:
-    """A tile's label naming the currency its short amount is in: "Overdue > 30 days (CNY)"."""
-    return f"{label} ({app_settings()['currency']})"
+            return f"{sign}{number}{suffix}"
+    return f"{sign}{value:,.0f}"
 
 
 def days(value: float | None) -> str:

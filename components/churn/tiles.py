@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.churn.labels import days, in_currency, money, money_short
+from components.churn.labels import days, money, money_short
 from components.data.churn import ChurnTrend, CreditExposure
 from components.i18n import t
 from components.tiles import pct, rate_tile
@@ -47,8 +47,8 @@ def kpi_tiles(trend: ChurnTrend, credit: CreditExposure) -> None:
     )
     overdue = float(credit.aging.loc[credit.aging["bucket"] != "1-30", "amount"].sum())
     tiles[4].metric(
-        in_currency(t("churn.tile.overdue")),
-        money_short(overdue, currency=False),
+        t("churn.tile.overdue"),
+        money_short(overdue),
         help=t("churn.tile.overdue.help") + " " + t("churn.exact", amount=money(overdue)),
         border=True,
     )

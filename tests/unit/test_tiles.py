@@ -12,20 +12,19 @@ def test_a_change_that_shows_as_zero_gets_no_colour():
     assert _colour("+1,000", "normal") == "normal"
 
 
-def test_a_tile_amount_is_short_and_carries_the_currency(monkeypatch):
+def test_a_tile_amount_is_short_and_carries_the_currency_sign(monkeypatch):
     from components.churn import labels
 
     monkeypatch.setattr(labels, "app_settings", lambda: {"currency": "EUR"})
-    assert labels.money_short(668_985.0) == "EUR 669k"
-    assert labels.money_short(3_932_273.0) == "EUR 3.9M"
-    assert labels.money_short(1_250_000_000.0) == "EUR 1.2B"
-    assert labels.money_short(950.0) == "EUR 950"
+    assert labels.money_short(668_985.0) == "€669k"
+    assert labels.money_short(3_932_273.0) == "€3.9M"
+    assert labels.money_short(1_250_000_000.0) == "€1.2B"
+    assert labels.money_short(950.0) == "€950"
     assert labels.money_short(None) == "—"
     assert labels.money(3_932_273.0) == "EUR 3,932,273"
-    # Where the label names the currency (a narrow tile), the amount goes without it.
-    assert labels.money_short(3_932_273.0, currency=False) == "3.9M"
-    assert labels.money_short(0.0, currency=False) == "0"
-    assert labels.in_currency("Overdue > 30 days") == "Overdue > 30 days (EUR)"
+    # A code without a well-known sign is spelt out.
+    monkeypatch.setattr(labels, "app_settings", lambda: {"currency": "CHF"})
+    assert labels.money_short(3_932_273.0) == "CHF 3.9M"
 
 
 def test_a_tile_without_a_figure_shows_a_dash_and_says_why_under_it():
