@@ -32,8 +32,11 @@ last_run(viewer, model, editor)
 if model.run_id is None:
     st.info(t("dq.no_runs"))
     st.stop()
-show_headline(dq_headline(model.latest, model.previous))
-score_tiles(model.latest, model.previous)
+if model.scores_withheld:  # the runs count every region's rows
+    st.info(t("dq.scores_withheld"))
+else:
+    show_headline(dq_headline(model.latest, model.previous))
+    score_tiles(model.latest, model.previous)
 
 tabs = st.tabs(
     [t(f"dq.tab.{k}") for k in ("scorecard", "trend", "rules", "duplicates", "silos")],
@@ -43,10 +46,16 @@ tabs = st.tabs(
 names = {d: t(f"dq.dim.{d}") for d in DQ_DIMENSIONS}
 
 with tabs[0]:
-    scorecard(model.latest, names)
+    if model.scores_withheld:
+        st.info(t("dq.scores_withheld"))
+    else:
+        scorecard(model.latest, names)
 
 with tabs[1]:
-    trend(model.history, names)
+    if model.scores_withheld:
+        st.info(t("dq.scores_withheld"))
+    else:
+        trend(model.history, names)
 
 with tabs[2]:
     rule_id = rule_table(model, names)

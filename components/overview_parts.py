@@ -68,8 +68,10 @@ def signal_tiles(model: OverviewModel) -> list[Tile]:
         ),
         Tile(
             t("kpi.dq"),
-            score_text(model.dq_now, model.dq_before, as_percent=True),
-            t("kpi.dq.help", run=run),
+            TileText("—", t("kpi.dq.withheld"), "off", arrow=False)
+            if model.dq_withheld
+            else score_text(model.dq_now, model.dq_before, as_percent=True),
+            t("dq.scores_withheld") if model.dq_withheld else t("kpi.dq.help", run=run),
         ),
     ]
 

@@ -1,6 +1,11 @@
 """Data-quality results as the dashboards read them: the rules as stored, each run's
 counts per rule and source system, the newest runs and their history. The engine that
-defines, evaluates and edits rules lives in the `quality` package; this is its read side."""
+defines, evaluates and edits rules lives in the `quality` package; this is its read side.
+
+A run stores pass/fail counts per rule and source system over the rows of every region, with
+no region breakdown. Scores computed from them therefore reach only viewers with all-region
+access: `scored_results` and `scored_history` return nothing for a region-scoped viewer
+(failing rows, listed per viewer in `quality.records`, are scoped in SQL as before)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy import Connection, Select, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from data_access.models import Base
+from data_access.security import Viewer
 
 _META = Base.metadata.tables
 CUSTOMERS = _META["customers"]
@@ -54,6 +60,25 @@ def run_results(conn: Connection, run_id: int) -> pd.DataFrame:
         .order_by(DQ_RULES.c.code, DQ_RESULTS.c.source_system)
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=RESULT_COLUMNS)
+
+
+def scores_visible(viewer: Viewer) -> bool:
+    """Whether the viewer may see scores of the stored runs (computed over every region)."""
+    return viewer.region_scope is None
+
+
+def scored_results(conn: Connection, viewer: Viewer, run_id: int) -> pd.DataFrame:
+    """`run_results` for a viewer with all-region access; no rows for a scoped viewer."""
+    if not scores_visible(viewer):
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    return run_results(conn, run_id)
+
+
+def scored_history(conn: Connection, viewer: Viewer, runs: int = 12) -> pd.DataFrame:
+    """`history` for a viewer with all-region access; no rows for a scoped viewer."""
+    if not scores_visible(viewer):
+        return pd.DataFrame(columns=["run_id", "run_at", *RESULT_COLUMNS])
+    return history(conn, runs)
 
 
 def latest_run_ids(conn: Connection, n: int = 2) -> list[int]:

@@ -1,13 +1,31 @@
 """KRI values: each KRI's metric per month, computed in SQL within the KRI's scope, stored
 in kri_values with its RAG state. The metric definitions reuse the overview's queries so a
-KRI and the tile it mirrors can never disagree."""
+KRI and the tile it mirrors can never disagree.
+
+Reading is scoped to the viewer (`visible_kris`): a region-scoped viewer gets only KRIs whose
+stored scope lies within their region. KRIs over all regions or another region are withheld
+from them rather than recomputed for their region on read: the stored values, states and
+history all describe the KRI's own scope, and a value recomputed for a region would be a
+different KRI under the same name and thresholds. Data-quality-score KRIs are withheld from
+every scoped viewer, since check runs count the rows of all regions (dq_results)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 
 from analytics import dq as dq_stats
 from analytics.kpi import nps
@@ -158,13 +176,26 @@ def refresh_kri_values(
     return len(rows)
 
 
+def visible_kris(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """WHERE conditions on `kris` for what the viewer may see: everything for all-region
+    access; for a region-scoped viewer, KRIs scoped to their region only (never one over all
+    regions or another region), and no data-quality-score KRI (its checks count every
+    region's rows)."""
+    if viewer.region_scope is None:
+        return []
+    k = KeyRiskIndicator
+    return [k.scope_region == viewer.region_scope, k.metric != "dq_score"]
+
+
 def last_months(latest: date, count: int) -> list[date]:
     """`count` month starts ending with `latest`."""
     return [add_months(latest, -i) for i in range(count - 1, -1, -1)]
 
 
-def latest_kri_states(conn: Connection, risk_ids: list[int] | None = None) -> pd.DataFrame:
-    """The newest stored value of each KRI (optionally of some risks only)."""
+def latest_kri_states(
+    conn: Connection, viewer: Viewer, risk_ids: list[int] | None = None
+) -> pd.DataFrame:
+    """The newest stored value of each KRI the viewer may see (optionally of some risks)."""
     ranked = select(
         KriValue.kri_id,
         KriValue.period_month,
@@ -194,6 +225,7 @@ def latest_kri_states(conn: Connection, risk_ids: list[int] | None = None) -> pd
             ranked.c.state,
         )
         .join(ranked, and_(ranked.c.kri_id == k.id, ranked.c.rn == 1))
+        .where(*visible_kris(viewer))
         .order_by(k.risk_id, k.id)
     )
     if risk_ids is not None:
@@ -217,11 +249,14 @@ def latest_kri_states(conn: Connection, risk_ids: list[int] | None = None) -> pd
     return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=columns)
 
 
-def kri_history(conn: Connection, kri_id: int, limit_months: int = 12) -> pd.DataFrame:
-    """A KRI's stored monthly values, oldest first."""
+def kri_history(
+    conn: Connection, viewer: Viewer, kri_id: int, limit_months: int = 12
+) -> pd.DataFrame:
+    """A KRI's stored monthly values, oldest first (none for a KRI the viewer may not see)."""
     rows = conn.execute(
         select(KriValue.period_month, KriValue.value, KriValue.n, KriValue.state)
-        .where(KriValue.kri_id == kri_id)
+        .join(KeyRiskIndicator, KeyRiskIndicator.id == KriValue.kri_id)
+        .where(KriValue.kri_id == kri_id, *visible_kris(viewer))
         .order_by(KriValue.period_month.desc())
         .limit(limit_months)
     ).mappings()
@@ -229,9 +264,9 @@ def kri_history(conn: Connection, kri_id: int, limit_months: int = 12) -> pd.Dat
     return frame.iloc[::-1].reset_index(drop=True)
 
 
-def worst_state_per_risk(conn: Connection) -> dict[int, str]:
-    """Each risk's most severe current KRI state."""
-    states = latest_kri_states(conn)
+def worst_state_per_risk(conn: Connection, viewer: Viewer) -> dict[int, str]:
+    """Each risk's most severe current state among the KRIs the viewer may see."""
+    states = latest_kri_states(conn, viewer)
     return {int(r): worst(list(g["state"])) for r, g in states.groupby("risk_id")}
 
 

@@ -160,6 +160,8 @@ def _data_quality(viewer: Viewer) -> Section:
     model = dq_model(viewer)
     if model.run_id is None:
         return Section("data_quality", t("pack.data_quality"), note=t("dq.no_runs"))
+    if model.scores_withheld:  # the runs count every region's rows
+        return Section("data_quality", t("pack.data_quality"), note=t("dq.scores_withheld"))
     names = {d: t(f"dq.dim.{d}") for d in DQ_DIMENSIONS}
     return Section(
         "data_quality",

@@ -50,6 +50,7 @@ class OverviewModel:
     dq_now: float | None
     dq_before: float | None
     dq_run_at: datetime | None
+    dq_withheld: bool  # scores cover every region: none for a region-scoped viewer
     category_levels: pd.DataFrame
     trend: pd.DataFrame
     attention: list[attention.AttentionItem] = field(default_factory=list)
@@ -99,14 +100,16 @@ def _trend(
 
 
 def _dq_scores(
-    conn: Connection,
+    conn: Connection, viewer: Viewer
 ) -> tuple[float | None, float | None, datetime | None, pd.DataFrame]:
+    """Overall score now and before, the run's time and scores per source system; nothing
+    for a region-scoped viewer (the runs count every region's rows)."""
     run_ids = dq_results.latest_run_ids(conn, n=2)
-    if not run_ids:
+    if not run_ids or not dq_results.scores_visible(viewer):
         return None, None, None, pd.DataFrame(columns=["source_system", "score"])
-    latest = dq_results.run_results(conn, run_ids[0])
+    latest = dq_results.scored_results(conn, viewer, run_ids[0])
     before = (
-        dq_stats.overall_score(dq_results.run_results(conn, run_ids[1]))
+        dq_stats.overall_score(dq_results.scored_results(conn, viewer, run_ids[1]))
         if len(run_ids) > 1
         else None
     )
@@ -146,8 +149,8 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         sla_before = overview.complaint_sla_counts(data, viewer, previous, at_before)
         region_now = overview.nps_counts(data, viewer, filters, by="region")
         region_before = overview.nps_counts(data, viewer, previous, by="region")
-        dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn)
-        kri_states = kri.latest_kri_states(conn)
+        dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn, viewer)
+        kri_states = kri.latest_kri_states(conn, viewer)
         trend = _trend(data, viewer, filters, lifetimes, min_n)
         as_of = overview.latest_full_month(data)
 
@@ -177,6 +180,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         dq_now=dq_now,
         dq_before=dq_before,
         dq_run_at=dq_run_at,
+        dq_withheld=not dq_results.scores_visible(viewer),
         category_levels=category_levels,
         trend=trend,
         attention=attention.rank(items),

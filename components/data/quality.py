@@ -30,17 +30,23 @@ class DqModel:
     history: pd.DataFrame  # results of the newest DQ_HISTORY_RUNS runs, with run_id, run_at
     rules: pd.DataFrame  # every rule with its latest score (inactive ones too)
     required: dict[str, list[str]] = field(default_factory=dict)  # table → required fields
+    # Scores cover every region: a region-scoped viewer gets none (data_access.dq_results).
+    scores_withheld: bool = False
 
 
 @cached("quality")
 def dq_model(viewer: Viewer) -> DqModel:
     """Scores of the newest check runs and the rule list. Scores are for the whole
-    organisation (rules count rows of every region); failing rows are listed per viewer."""
+    organisation (rules count rows of every region), so a region-scoped viewer gets the rules
+    without scores; failing rows are listed per viewer."""
+    empty = pd.DataFrame(columns=dq_results.RESULT_COLUMNS)
     with engine().connect() as conn:
         run_ids = dq_results.latest_run_ids(conn, n=2)
-        latest = dq_results.run_results(conn, run_ids[0]) if run_ids else pd.DataFrame()
-        previous = dq_results.run_results(conn, run_ids[1]) if len(run_ids) > 1 else pd.DataFrame()
-        history = dq_results.history(conn, DQ_HISTORY_RUNS)
+        latest = dq_results.scored_results(conn, viewer, run_ids[0]) if run_ids else empty
+        previous = (
+            dq_results.scored_results(conn, viewer, run_ids[1]) if len(run_ids) > 1 else empty
+        )
+        history = dq_results.scored_history(conn, viewer, DQ_HISTORY_RUNS)
         rules = dq_results.all_rules(conn)
         run_at = dq_results.run_started_at(conn, run_ids[0]) if run_ids else None
         required = required_fields(conn)
@@ -50,6 +56,9 @@ def dq_model(viewer: Viewer) -> DqModel:
             ["rule_id", "checked", "passed", "score", "meets_threshold", "applicable", "na_reason"]
         ]
         rules = rules.merge(scored, left_on="id", right_on="rule_id", how="left")
+    else:
+        unscored = ["checked", "passed", "score", "meets_threshold", "applicable", "na_reason"]
+        rules = rules.assign(**{c: float("nan") for c in unscored if c not in rules.columns})
     return DqModel(
         run_ids[0] if run_ids else None,
         run_at,
@@ -59,6 +68,7 @@ def dq_model(viewer: Viewer) -> DqModel:
         history,
         rules,
         required,
+        not dq_results.scores_visible(viewer),
     )
 
 

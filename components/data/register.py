@@ -34,7 +34,7 @@ def register_view(viewer: Viewer, filters: Filters, include_closed: bool) -> pd.
     with engine().connect() as conn:
         bands = all_settings(conn)["risk_level_bands"]
         rows = register.register_rows(conn, viewer, filters, on, include_closed)
-        worst = kri.worst_state_per_risk(conn)
+        worst = kri.worst_state_per_risk(conn, viewer)
     df = _annotated(rows, bands, on)
     if not df.empty:
         df["kri_state"] = df["id"].map(worst)
@@ -55,10 +55,10 @@ def risk_detail(viewer: Viewer, risk_id: int) -> dict | None:
         detail = register.risk_detail(conn, viewer, risk_id)
         if detail is None:
             return None
-        states = kri.latest_kri_states(conn, [risk_id])
+        states = kri.latest_kri_states(conn, viewer, [risk_id])
         detail["kris"] = states
         detail["kri_history"] = {
-            int(k): kri.kri_history(conn, int(k)) for k in states.get("kri_id", [])
+            int(k): kri.kri_history(conn, viewer, int(k)) for k in states.get("kri_id", [])
         }
     return detail
 

@@ -139,14 +139,17 @@ def rule_detail(
         st.info(t("dq.na_detail", reason=na_reason(definition)))
     elif why == "not_required":
         st.info(t("dq.not_required_detail"))
-    st.markdown(
-        t(
-            "dq.rule_numbers",
-            checked=f"{checked:,}",
-            failed=f"{checked - passed:,}",
-            params=plain(json.dumps(rule_params(definition), ensure_ascii=False)),
+    if model.scores_withheld:  # the run's counts cover every region
+        st.caption(t("dq.scores_withheld"))
+    else:
+        st.markdown(
+            t(
+                "dq.rule_numbers",
+                checked=f"{checked:,}",
+                failed=f"{checked - passed:,}",
+                params=plain(json.dumps(rule_params(definition), ensure_ascii=False)),
+            )
         )
-    )
     if records:
         failing_rows(viewer, rule_id, state.DQ_FAILING_PAGE)
         if not viewer.may_see_pii:

@@ -34,9 +34,11 @@ def _score_tile(
     )
 
 
-def _kris(detail: dict) -> None:
+def _kris(detail: dict, viewer: Viewer) -> None:
     kris: pd.DataFrame = detail["kris"]
     st.markdown(f"**{t('register.kris')}**")
+    if viewer.region_scope is not None:  # the data layer left out KRIs over other regions
+        st.caption(t("register.kris_scoped", region=code_label(viewer.region_scope)))
     if kris.empty:
         st.caption(t("register.no_kris"))
         return
@@ -110,7 +112,7 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
             st.error(t("register.incident") + ": " + plain(risk["incident_note"]))
         if risk["lessons_learned"]:
             st.success(t("register.lessons") + ": " + plain(risk["lessons_learned"]))
-        _kris(detail)
+        _kris(detail, viewer)
         tabs = st.tabs(
             [
                 t("register.tab.assessments"),

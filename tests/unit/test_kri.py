@@ -9,8 +9,10 @@ from sqlalchemy import func, select, text
 from analytics.kri import kri_state, worst
 from data_access import kri
 from data_access.models import KriValue
+from data_access.security import Viewer
 
 OCT = date(2026, 10, 1)
+ALL = Viewer("risk", "risk_manager")  # all-region access
 
 
 @pytest.mark.parametrize(
@@ -140,9 +142,9 @@ def test_refresh_is_idempotent_and_latest_has_one_row_per_kri(seeded_engine, raw
             .group_by(KriValue.kri_id, KriValue.period_month)
             .having(func.count() > 1)
         ).all()
-        latest = kri.latest_kri_states(conn)
-        history = kri.kri_history(conn, int(latest.kri_id.iloc[0]))
-        worst_states = kri.worst_state_per_risk(conn)
+        latest = kri.latest_kri_states(conn, ALL)
+        history = kri.kri_history(conn, ALL, int(latest.kri_id.iloc[0]))
+        worst_states = kri.worst_state_per_risk(conn, ALL)
     assert dupes == []
     assert len(latest) == len(raw["kris"]) and latest.kri_id.is_unique
     assert set(latest.period_month.astype(str)) == {"2026-10-01"}
