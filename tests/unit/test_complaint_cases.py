@@ -376,3 +376,48 @@ def test_the_migration_backfills_stages(migrated_engine):
     assert rows["closed_at"].iloc[0] == datetime(2026, 11, 21, 9)
     assert list(rows["version"]) == [1, 1] and not rows["mediation"].any()
     assert rows["feedback"].isna().all()
+
+
+def test_complaints_import_takes_a_validated_stage(migrated_engine):
+    import io
+
+    import importer
+
+    analyst = Viewer("analyst", "analyst")
+    header = (
+        "external_id,name,email,phone,company,region,industry,segment,tier,channel,"
+        "lifecycle_stage,source_system,signup_date,churn_date,churn_reason,contract_type,"
+        "credit_score,credit_limit,consent,consent_date\n"
+    )
+    customer = (
+        "C-1,Wang Fang,wang@example.com,13812345678,Ruida,East,Retail,SMB,normal,Direct,"
+        "maintenance,CRM,2025-03-14,,,annual,712,50000,true,2025-03-14\n"
+    )
+
+    def run(table, text):
+        data = io.BytesIO(text.encode("utf-8"))
+        return importer.import_file(
+            migrated_engine, analyst, table, data, "f.csv", "append", today=date(2026, 11, 1)
+        )
+
+    assert run("customers", header + customer).ok
+    head = "customer_id,category,severity,channel,opened_at,resolved_at,sla_hours,stage\n"
+    bad = run(
+        "complaints",
+        head + "C-1,billing,low,phone,2026-10-01 09:00,,120,shelved\n"
+        "C-1,billing,low,phone,2026-10-02 09:00,,120,resolved\n",
+    )
+    reasons = {(p.row, p.column) for p in bad.problems}
+    assert (2, "stage") in reasons and (3, "stage") in reasons
+    good = run(
+        "complaints",
+        head + "C-1,billing,low,phone,2026-10-01 09:00,,120,investigating\n"
+        "C-1,billing,low,phone,2026-10-02 09:00,2026-10-03 09:00,120,\n",
+    )
+    assert good.ok, good.problems
+    with migrated_engine.connect() as conn:
+        stages = conn.execute(
+            select(Complaint.stage, Complaint.stage_since).order_by(Complaint.opened_at)
+        ).all()
+    assert [s.stage for s in stages] == ["investigating", "closed"]
+    assert stages[1].stage_since == datetime(2026, 10, 3, 9)
