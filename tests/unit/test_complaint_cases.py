@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from analytics.complaint_cases import (
     STAGES,
@@ -421,3 +421,24 @@ def test_complaints_import_takes_a_validated_stage(migrated_engine):
         ).all()
     assert [s.stage for s in stages] == ["investigating", "closed"]
     assert stages[1].stage_since == datetime(2026, 10, 3, 9)
+
+
+def test_the_demo_plants_stages_and_post_resolution_satisfaction(seeded_engine):
+    with seeded_engine.connect() as conn:
+        wrong = conn.execute(
+            select(Complaint.id).where(
+                ((Complaint.resolved_at.is_(None)) & Complaint.stage.in_(("resolved", "closed")))
+                | (Complaint.resolved_at.is_not(None) & Complaint.stage.in_(STAGES[:3]))
+            )
+        ).all()
+        stages = dict(
+            conn.execute(select(Complaint.stage, func.count()).group_by(Complaint.stage)).all()
+        )
+        sums = cases.feedback_sums(conn, RISK, Filters(end_month=date(2026, 10, 1), months=24))
+    assert wrong == []
+    assert stages["closed"] > stages.get("received", 0) > 0
+    estimates = feedback_estimates(sums, min_n=10)
+    within, breached = estimates["within_sla"], estimates["breached"]
+    assert within.sufficient and breached.sufficient
+    assert 3.8 < within.value < 4.4 and 2.6 < breached.value < 3.4
+    assert breached.high < within.low  # the page can tell them apart
