@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, case, func, insert, select, update
+from sqlalchemy import Connection, Engine, case, func, insert, literal_column, select, update
 
 from analytics.complaint_cases import (
     OPEN_STAGES,
@@ -334,7 +334,10 @@ def feedback_sums(
     resolution met its SLA ("within_sla", "breached"): n, the sum and the sum of squares of
     the scores, in one grouped query (the interval is analytics.complaint_cases')."""
     breached = Complaint.resolved_at > Complaint.resolution_due_at
-    group = case((breached, "breached"), else_="within_sla").label("sla")
+    # Inline text, not bound parameters: PostgreSQL must see the same expression in GROUP BY.
+    group = case(
+        (breached, literal_column("'breached'")), else_=literal_column("'within_sla'")
+    ).label("sla")
     score = Complaint.feedback_score
     stmt = (
         select(

@@ -26,8 +26,8 @@ SCORES = (5, 4, 3, 2, 1)
 
 def pick_from_selection(rows: pd.DataFrame, selected: list[int]) -> None:
     """A row newly selected in the complaint list opens its case."""
-    if not selected or rows.empty:
-        return
+    if not selected or not 0 <= selected[0] < len(rows):
+        return  # nothing selected, or a row of a list since filtered
     complaint_id = int(rows.iloc[selected[0]]["id"])
     if st.session_state.get(state.CASE_LAST_SELECTED) != complaint_id:
         st.session_state[state.CASE_LAST_SELECTED] = complaint_id
