@@ -219,8 +219,9 @@ def complaint_page(
     page: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """One page (PAGE_SIZE rows, newest first) of complaints opened in the period, and the
-    total. Customer name, e-mail, phone and the free text are masked unless the viewer may
-    see PII. Filter values are checked against the code lists."""
+    total; `id` and `version` (internal) open the complaint's case. Customer name, e-mail,
+    phone and the free text are masked unless the viewer may see PII. Filter values are
+    checked against the code lists."""
     where = _in_period(viewer, filters, focus)
     if category is not None:
         # The organisation's categories (code lists, retired ones too: old rows keep them).
@@ -247,6 +248,8 @@ def complaint_page(
     ).scalar_one()
     stmt = (
         select(
+            Complaint.id,
+            Complaint.version,
             Complaint.opened_at,
             Customer.external_id.label("customer_id"),
             Customer.name.label("customer"),
@@ -267,6 +270,7 @@ def complaint_page(
             _breached(at).label("sla_breached"),
             Complaint.escalated,
             case((_open_at(at), literal("open")), else_=literal("resolved")).label("status"),
+            Complaint.stage,
             Complaint.description,
         )
         .join(Customer, Customer.id == Complaint.customer_id)

@@ -210,11 +210,41 @@ class Complaint(Base):
     resolution_due_at: Mapped[datetime] = mapped_column(DateTime)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
+    # The case (data_access.complaint_cases): stage in COMPLAINT_STAGES since `stage_since`.
+    stage: Mapped[str] = mapped_column(String(14), default="received", server_default="received")
+    stage_since: Mapped[datetime | None] = mapped_column(DateTime)
+    owner: Mapped[str | None] = mapped_column(String(80))
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    mediation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The post-resolution question at closing: "answered" (score 1–5, comment) | "no_answer".
+    feedback: Mapped[str | None] = mapped_column(String(10))
+    feedback_score: Mapped[int | None] = mapped_column(Integer)
+    feedback_comment: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_complaints_opened", "opened_at"),
         Index("ix_complaints_customer", "customer_id"),
+        Index("ix_complaints_stage", "stage"),
     )
+
+
+class ComplaintCaseEvent(Base):
+    """One entry of a complaint case's timeline: a stage change, an escalation, mediation,
+    an owner change, a note, the closing."""
+
+    __tablename__ = "complaint_case_events"
+    __table_args__ = (Index("ix_complaint_case_events_complaint", "complaint_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_user: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(12))
+    from_stage: Mapped[str | None] = mapped_column(String(14))
+    to_stage: Mapped[str | None] = mapped_column(String(14))
+    note: Mapped[str] = mapped_column(Text)
 
 
 # --- risk register ---------------------------------------------------------------------------

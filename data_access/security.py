@@ -17,11 +17,21 @@ VIEW_AUDIT = "view_audit"
 EXPORT = "export"
 # Record what was done about a customer warning (data_access.actions).
 ACT_ON_WARNINGS = "act_on_warnings"
+# Work complaint cases: stages, owner, notes, escalation, mediation (data_access.complaint_cases).
+HANDLE_COMPLAINTS = "handle_complaints"
 
 _PERMISSIONS: dict[str, frozenset[str]] = {
     "executive": frozenset({VIEW_OVERVIEW, VIEW_DASHBOARDS, EXPORT}),
     "risk_manager": frozenset(
-        {VIEW_OVERVIEW, VIEW_DASHBOARDS, VIEW_RECORDS, EDIT_RISKS, ACT_ON_WARNINGS, EXPORT}
+        {
+            VIEW_OVERVIEW,
+            VIEW_DASHBOARDS,
+            VIEW_RECORDS,
+            EDIT_RISKS,
+            ACT_ON_WARNINGS,
+            HANDLE_COMPLAINTS,
+            EXPORT,
+        }
     ),
     "analyst": frozenset(
         {
@@ -32,6 +42,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
             IMPORT_DATA,
             RUN_DQ_CHECKS,
             ACT_ON_WARNINGS,
+            HANDLE_COMPLAINTS,
             EXPORT,
         }
     ),
@@ -47,6 +58,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
             ADMIN_USERS,
             VIEW_AUDIT,
             ACT_ON_WARNINGS,
+            HANDLE_COMPLAINTS,
             EXPORT,
         }
     ),

@@ -466,6 +466,64 @@ def _complaints(rng, customers, hidden, n_base, as_of, months, first_id, *, text
         "resolution_due_at": opened + sla * hour,
         "escalated": (breach & (rng.random(n) < 0.3)) | (rng.random(n) < 0.03),
         "description": np.array([texts.complaint_texts[c] for c in category], dtype=object),
+        **_complaint_cases(opened, first_response, resolved, breach, asof, first_id),
+    }
+
+
+# Post-resolution satisfaction (1–5) asked at closing: mean ≈ 4.1 when the complaint was
+# resolved within its SLA, ≈ 3.05 when the SLA was breached (the Complaints tab shows both).
+FEEDBACK_P = {
+    False: (0.02, 0.05, 0.12, 0.42, 0.39),
+    True: (0.10, 0.20, 0.35, 0.25, 0.10),
+}
+FEEDBACK_ANSWER_RATE = 0.7
+CASE_OWNERS = ("Li Na", "Wang Wei", "Zhang Min", "Chen Jing")
+
+
+def _complaint_cases(opened, first_response, resolved, breach, asof, first_id) -> Columns:  # noqa: ANN001
+    """Case stages consistent with each complaint's state: resolved more than a week ago →
+    closed (a few days later, most with an answer to the satisfaction question); resolved
+    within the week → resolved (awaiting the question); open → received until the first
+    response, then classified or investigating. A generator of its own keeps every other
+    table's draws as before."""
+    rng = np.random.default_rng(20261117 + int(first_id))
+    n = len(opened)
+    week = np.timedelta64(7, "D")
+    is_resolved = ~np.isnat(resolved)
+    closed = is_resolved & (resolved < asof - week)
+    just_resolved = is_resolved & ~closed
+    answered = ~np.isnat(first_response)
+    investigating = ~is_resolved & answered & (rng.random(n) < 0.7)
+    classified = ~is_resolved & answered & ~investigating
+    stage = np.full(n, "received", dtype=object)
+    stage[classified] = "classified"
+    stage[investigating] = "investigating"
+    stage[just_resolved] = "resolved"
+    stage[closed] = "closed"
+    closed_at = resolved + (rng.uniform(1, 6, n) * 86400).astype("timedelta64[s]")
+    closed_at = np.where(closed, np.minimum(closed_at, asof), np.datetime64("NaT"))
+    since = np.where(answered, first_response, opened)
+    since = np.where(investigating, since + np.timedelta64(2, "h"), since)
+    since = np.where(is_resolved, resolved, since)
+    since = np.where(closed, closed_at, since)
+    gives_answer = closed & (rng.random(n) < FEEDBACK_ANSWER_RATE)
+    scores = np.where(
+        breach,
+        rng.choice(np.arange(1, 6), n, p=FEEDBACK_P[True]),
+        rng.choice(np.arange(1, 6), n, p=FEEDBACK_P[False]),
+    )
+    feedback = np.full(n, None, dtype=object)
+    feedback[closed] = "no_answer"
+    feedback[gives_answer] = "answered"
+    score = np.full(n, None, dtype=object)
+    score[gives_answer] = scores[gives_answer].astype(int).tolist()
+    return {
+        "stage": stage,
+        "stage_since": since,
+        "owner": np.where(answered, rng.choice(CASE_OWNERS, n), None).astype(object),
+        "closed_at": closed_at,
+        "feedback": feedback,
+        "feedback_score": score,
     }
 
 

@@ -49,6 +49,11 @@ def _row_checks(fmt: TableFormat, row: dict[str, Any]) -> list[tuple[str, str]]:
         for later in ("first_response_at", "resolved_at"):
             if row.get(later) and row.get("opened_at") and row[later] < row["opened_at"]:
                 problems.append((later, "before opened_at"))
+        stage = row.get("stage")
+        if stage in ("resolved", "closed") and row.get("resolved_at") is None:
+            problems.append(("stage", f"{stage} but resolved_at is empty"))
+        elif stage is not None and stage not in ("resolved", "closed") and row.get("resolved_at"):
+            problems.append(("stage", f"{stage} but the complaint has a resolved_at"))
     if fmt.name == "kris":
         problems += _kri_checks(row)
     if fmt.name == "surveys" and all(row.get(k) is None for k in ("nps", "csat", "ces")):
@@ -179,6 +184,12 @@ def _complete(fmt: TableFormat, row: dict[str, Any], now: datetime) -> dict[str,
             hours=FIRST_RESPONSE_HOURS[row["severity"]]
         )
         row["resolution_due_at"] = row["opened_at"] + timedelta(hours=row["sla_hours"])
+        resolved = row.get("resolved_at")
+        if row.get("stage") is None:
+            row["stage"] = "closed" if resolved else "received"
+        done = row["stage"] in ("resolved", "closed")
+        row["stage_since"] = resolved if done else row["opened_at"]
+        row["closed_at"] = resolved if row["stage"] == "closed" else None
     return row
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from analytics.complaint_cases import STAGES
 from data_access import codes
 from data_access.kri import METRICS as KRI_METRICS
 from data_access.models import (
@@ -231,9 +232,11 @@ FORMATS: dict[str, TableFormat] = {
                 _c("sla_hours", "int", low=1, high=24 * 90, example="72"),
                 _c("escalated", "bool", required=False, example="false"),
                 _c("description", required=False, max_len=4000),
+                _c("stage", required=False, codes=STAGES, example="investigating"),
             ),
             ("customer_id", "opened_at", "category"),
-            "One complaint; the response and resolution due times follow from severity and SLA.",
+            "One complaint; the response and resolution due times follow from severity and SLA;"
+            " its case stage, when not given, is closed once resolved and received before.",
         ),
         TableFormat(
             "credit_history",

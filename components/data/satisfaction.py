@@ -8,9 +8,12 @@ from datetime import date, datetime
 import pandas as pd
 
 from analytics import satisfaction as sat_stats
-from components.cache import cached, facts
+from analytics.complaint_cases import feedback_estimates
+from analytics.kpi import Estimate
+from components.cache import cached, engine, facts
 from components.data.shared import app_settings, period_end
 from data_access import (
+    complaint_cases,
     complaints,
     overview,
     satisfaction,
@@ -38,6 +41,8 @@ class SatisfactionModel:
     times: pd.DataFrame  # median/p90 response and resolution hours per severity
     backlog: pd.DataFrame  # open complaints by severity and age
     complaint_vs_nps: dict[str, pd.DataFrame]  # per customer dimension
+    # Post-resolution satisfaction (1–5): "all", "within_sla", "breached", with 95% intervals.
+    feedback: dict[str, Estimate]
 
 
 def _one_row(counts: pd.DataFrame, min_n: int) -> pd.Series:
@@ -96,6 +101,7 @@ def satisfaction_model(
         )
         times = complaints.response_times(conn, viewer, filters, focus)
         backlog = complaints.backlog_aging(conn, viewer, filters, at, focus)
+        feedback = complaint_cases.feedback_sums(conn, viewer, filters, focus)
         as_of = overview.latest_full_month(conn)
     for frame in vs_nps.values():
         frame["complaints"] = pd.to_numeric(frame["complaints"]).fillna(0).astype(int)
@@ -119,6 +125,7 @@ def satisfaction_model(
         times=times,
         backlog=backlog,
         complaint_vs_nps=vs_nps,
+        feedback=feedback_estimates(feedback, min_n),
     )
 
 
@@ -148,3 +155,11 @@ def complaint_page(
         return complaints.complaint_page(
             conn, viewer, filters, at, focus, category, severity, status, page
         )
+
+
+@cached("satisfaction")
+def complaint_case(viewer: Viewer, complaint_id: int, minute: datetime) -> dict:
+    """A complaint's case (stage, owner, flags, version, timeline) and the clock of its stage
+    read at `minute`, for roles that handle complaints."""
+    with engine().connect() as conn:
+        return complaint_cases.case_view(conn, viewer, complaint_id, minute)

@@ -11,11 +11,12 @@ from components.data.shared import readable_code_lists
 from components.export import download_table
 from components.i18n import code_label, coded, t
 from components.paging import page_number
+from components.satisfaction.case_panel import case_panel, pick_from_selection
 from data_access.codes import SEVERITIES
 from data_access.complaints import LIST_FILTERS, PAGE_SIZE
 from data_access.filters import Filters
 from data_access.satisfaction import Focus
-from data_access.security import VIEW_RECORDS, Viewer
+from data_access.security import HANDLE_COMPLAINTS, VIEW_RECORDS, Viewer
 
 
 def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> None:
@@ -54,10 +55,16 @@ def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> Non
     if rows.empty:
         st.info(t("sat.list_empty"))
     else:
-        listed = coded(rows)
-        st.dataframe(
+        listed = coded(rows.drop(columns=["id", "version"])).assign(
+            stage=rows["stage"].map(lambda s: t(f"case.stage.{s}"))
+        )
+        handles = viewer.can(HANDLE_COMPLAINTS)
+        event = st.dataframe(
             listed,
             hide_index=True,
+            key=state.CASE_LIST_SELECTION if handles else None,
+            on_select="rerun" if handles else "ignore",
+            selection_mode="single-row",
             column_config={
                 "opened_at": st.column_config.DatetimeColumn(
                     t("sat.opened"), format="YYYY-MM-DD HH:mm"
@@ -81,9 +88,13 @@ def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> Non
                 "sla_breached": st.column_config.CheckboxColumn(t("sat.breached")),
                 "escalated": st.column_config.CheckboxColumn(t("sat.escalated")),
                 "status": t("sat.status"),
+                "stage": t("case.stage"),
                 "description": t("sat.description"),
             },
         )
         download_table(viewer, listed, "complaints", key=f"download_complaints_{page}")
+        if handles:
+            pick_from_selection(rows, list((event or {}).get("selection", {}).get("rows", [])))
+            case_panel(viewer, rows)
     if not viewer.may_see_pii:
         st.caption(t("sat.masked"))

@@ -11,7 +11,7 @@ from components.data.satisfaction import SatisfactionModel
 from components.data.shared import readable_code_lists
 from components.export import show_chart
 from components.i18n import code_label, dimension_label, t
-from components.tiles import pct
+from components.tiles import TileText, insufficient, metric, pct
 from data_access.codes import SEVERITIES
 from data_access.complaints import AGE_BUCKETS
 from data_access.satisfaction import CUSTOMER_DIMENSIONS
@@ -58,6 +58,7 @@ def complaint_figures(viewer: Viewer, model: SatisfactionModel) -> None:
         border=True,
     )
     d.metric(t("sat.backlog"), f"{open_now:,}", help=t("sat.backlog.help"), border=True)
+    _after_resolution(model)
     left, right = st.columns(2)
     with left:
         volume = counts.assign(
@@ -149,3 +150,24 @@ def _complaints_versus_nps(model: SatisfactionModel) -> None:
     hidden = versus.loc[~versus["nps_ok"].astype(bool), "label"].tolist()
     if hidden:
         st.caption(t("sat.versus_hidden", segments=", ".join(hidden), n=model.min_n))
+
+
+def _after_resolution(model: SatisfactionModel) -> None:
+    """The customers' satisfaction with how their complaint was resolved (asked at closing,
+    1–5): overall, and for resolutions within their SLA against breached ones."""
+    columns = st.columns(3)
+    for column, group in zip(columns, ("all", "within_sla", "breached"), strict=True):
+        estimate = model.feedback[group]
+        with column:
+            metric(
+                t(f"case.after.{group}"),
+                TileText(f"{estimate.value:.2f} / 5") if estimate.sufficient else insufficient(),
+                t(
+                    "case.after.help",
+                    ci=f"{estimate.low:.2f} – {estimate.high:.2f}"
+                    if estimate.sufficient
+                    else t("kpi.insufficient"),
+                    n=estimate.n,
+                    min_n=model.min_n,
+                ),
+            )
