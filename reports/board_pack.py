@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -362,8 +361,3 @@ def pdf_bytes(pack: BoardPack, document: str) -> bytes:
                 browser.close()
 
     return in_own_thread(print_pdf)
-
-
-def generated_name(pack: BoardPack, suffix: str) -> str:
-    """A file name that sorts by date: board-pack-2026-11-27-0930.pdf."""
-    return f"board-pack-{datetime.now().strftime('%Y-%m-%d-%H%M')}.{suffix}"
