@@ -83,6 +83,7 @@ CHURN_SURVIVAL_OVERALL = "survival_overall"  # URL; one Kaplan-Meier curve for e
 CHURN_FALLING_PAGE = "churn_falling_page"  # the falling-credit list's page
 ACTIONS_STATUS = "actions_status"  # URL: the Actions tab's list, open or done
 ACTIONS_PAGE = "actions_page"
+ACTIONS_CUSTOMER = "actions_customer"  # URL: the Actions tab's customer-id search
 ACTION_NOTICE = "action_notice"  # confirmation shown once after an action is saved
 ACTION_FORM = "action_form"  # + the warning (list) the new-action form belongs to
 ACTION_OUTCOME_PICK = "action_outcome_pick"  # the open action the outcome form records

@@ -54,11 +54,20 @@ def actions_tab(viewer: Viewer, filters: Filters, records: bool) -> None:
         bind="query-params",
     )
     status = status or "open"
+    customer = st.text_input(
+        t("action.find_customer"),
+        max_chars=40,
+        help=t("action.find_customer.help"),
+        key=state.ACTIONS_CUSTOMER,
+        bind="query-params",
+    )
     today = date.today()
-    probe, total = actions_page(viewer, filters, status, 0, today)
+    probe, total = actions_page(viewer, filters, status, 0, today, customer)
     page = page_number(total, PAGE_SIZE, state.ACTIONS_PAGE) if total > PAGE_SIZE else 0
     rows, total = (
-        (probe, total) if page == 0 else actions_page(viewer, filters, status, page, today)
+        (probe, total)
+        if page == 0
+        else actions_page(viewer, filters, status, page, today, customer)
     )
     if rows.empty:
         st.info(t(f"action.none_{status}"))

@@ -27,12 +27,14 @@ PAGE_SIZE = 50
 
 @cached("churn")
 def actions_page(
-    viewer: Viewer, filters: Filters, status: str, page: int, today: date
+    viewer: Viewer, filters: Filters, status: str, page: int, today: date, customer: str = ""
 ) -> tuple[pd.DataFrame, int]:
-    """One page of the viewer's actions with `status` (open or done), and their total;
-    `overdue` flags open actions due before `today`."""
+    """One page of the viewer's actions with `status` (open or done) on customers whose id
+    starts with `customer`, and their total; `overdue` flags open actions due before `today`."""
     with engine().connect() as conn:
-        return actions.list_actions(conn, viewer, status, filters, page, PAGE_SIZE, today)
+        return actions.list_actions(
+            conn, viewer, status, filters, page, PAGE_SIZE, today, customer
+        )
 
 
 @dataclass

@@ -221,6 +221,26 @@ def test_a_region_scoped_viewer_neither_acts_on_nor_sees_other_regions(db):
         actions.record_outcome(db, EAST, west, 1, "saved", 0, date(2026, 11, 20), now=NOW)
 
 
+def test_the_list_finds_a_customer_by_id_prefix_taken_literally(db):
+    first, second = create(db, customer=1), create(db, customer=2)
+    west = create(db, customer=WEST_CUSTOMER)
+    with db.connect() as conn:
+
+        def found(viewer: Viewer, text: str) -> set[int]:
+            rows, total = actions.list_actions(conn, viewer, customer=text)
+            assert total == len(rows)
+            return set(rows["id"]) if total else set()
+
+        assert found(RISK, "c-2") == {second}  # any case
+        assert found(RISK, " C- ") == {first, second, west}  # surrounding blanks ignored
+        assert found(RISK, "") == {first, second, west}
+        assert found(RISK, "C_1") == set()  # "_" and "%" are literal, not wildcards
+        assert found(RISK, "%") == set()
+        assert found(RISK, "'; DROP TABLE customer_actions; --") == set()
+        assert found(EAST, "C-3") == set()  # another region's customer stays out of scope
+    assert count_actions(db) == 3
+
+
 def test_save_rate_and_its_wilson_interval_match_a_hand_computation(db):
     for k in range(10):
         action_id = create(db, customer=EAST_CUSTOMERS[k % 2])
