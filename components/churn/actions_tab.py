@@ -201,6 +201,11 @@ def _outcome_form(viewer: Viewer, rows: pd.DataFrame, today: date) -> None:
         f"{r.due_date.isoformat()}"
         for r in rows.itertuples()
     }
+    if st.session_state.get(state.ACTION_OUTCOME_PICK, None) not in (None, *labels):
+        # The action this session had open left the list (an outcome saved in another
+        # browser, or the filters changed): say so rather than show another action's form.
+        st.session_state.pop(state.ACTION_OUTCOME_PICK)
+        st.warning(t("action.left_list"), icon=":material/sync_problem:")
     chosen = st.selectbox(
         t("action.pick"),
         list(labels),
@@ -215,13 +220,16 @@ def _outcome_form(viewer: Viewer, rows: pd.DataFrame, today: date) -> None:
         "customer_action", chosen, version != int(row["version"]), f"action_reload_{chosen}"
     )
     outcomes = actions.OUTCOMES[row["kind"]]
-    with st.form(state.ACTION_OUTCOME_FORM):
+    # One form per action: a submit of the form drawn for an action that has since left the
+    # list is dropped with that form, never applied to the action now first in the list.
+    form = f"{state.ACTION_OUTCOME_FORM}_{chosen}"
+    with st.form(form):
         left, middle, right = st.columns(3)
         outcome = left.selectbox(
             t("action.outcome"),
             outcomes,
             format_func=lambda o: t(f"action.outcome.{o}"),
-            key=f"{state.ACTION_OUTCOME_FORM}_outcome_{chosen}",
+            key=f"{form}_outcome",
         )
         recovered = middle.number_input(
             t("action.amount_recovered"),
@@ -229,17 +237,15 @@ def _outcome_form(viewer: Viewer, rows: pd.DataFrame, today: date) -> None:
             value=0.0,
             step=100.0,
             help=t("action.amount_recovered.help", at_stake=money(row["amount_at_stake"])),
-            key=f"{state.ACTION_OUTCOME_FORM}_amount",
+            key=f"{form}_amount",
         )
         when = right.date_input(
             t("action.outcome_at"),
             value=today,
             max_value=today,
-            key=f"{state.ACTION_OUTCOME_FORM}_on",
+            key=f"{form}_on",
         )
-        if st.form_submit_button(
-            t("action.save_outcome"), key=f"{state.ACTION_OUTCOME_FORM}_submit"
-        ):
+        if st.form_submit_button(t("action.save_outcome"), key=f"{form}_submit"):
             save_action(
                 lambda: actions.record_outcome(
                     engine(), viewer, chosen, version, outcome, round(recovered, 2), when

@@ -3,14 +3,17 @@ list and its outcome on the Actions tab; the executive sees the report but no fo
 screens in Chinese."""
 
 import os
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from components import state
+from data_access import actions
 from data_access.db import make_engine
 from data_access.models import AuditLog, CustomerAction
+from data_access.security import Viewer
 from data_access.settings import get_setting
 from tests.app.conftest import as_read, login
 
@@ -68,11 +71,11 @@ def test_a_risk_manager_records_an_action_and_its_outcome(db):
     if pages > 1:
         at.number_input(key=state.ACTIONS_PAGE).set_value(pages).run()
     at.selectbox(key=state.ACTION_OUTCOME_PICK).set_value(action.id).run()
-    outcome = at.selectbox(key=f"{state.ACTION_OUTCOME_FORM}_outcome_{action.id}")
+    outcome = at.selectbox(key=f"{state.ACTION_OUTCOME_FORM}_{action.id}_outcome")
     assert outcome.options == ["Saved", "Lost"]
     outcome.set_value("saved")
-    at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_amount").set_value(500.0)
-    at.button(key=f"{state.ACTION_OUTCOME_FORM}_submit").click().run()
+    at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_{action.id}_amount").set_value(500.0)
+    at.button(key=f"{state.ACTION_OUTCOME_FORM}_{action.id}_submit").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert any("Outcome saved" in s.value for s in at.success)
@@ -106,14 +109,52 @@ def test_a_bad_outcome_is_refused_with_the_field_named(db):
         at.number_input(key=state.ACTIONS_PAGE).set_value(pages).run()
     at.selectbox(key=state.ACTION_OUTCOME_PICK).set_value(action.id).run()
     too_much = float(action.amount_at_stake) + 1000
-    at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_amount").set_value(too_much)
-    at.button(key=f"{state.ACTION_OUTCOME_FORM}_submit").click().run()
+    at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_{action.id}_amount").set_value(too_much)
+    at.button(key=f"{state.ACTION_OUTCOME_FORM}_{action.id}_submit").click().run()
     assert not at.exception, at.exception
     message = " ".join(e.value for e in at.error)
     assert "amount_recovered" in message and "at stake" in message
     assert newest_action(db).status == "open"  # nothing written
     # what was typed stays in the form
-    assert at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_amount").value == too_much
+    assert at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_{action.id}_amount").value == too_much
+
+
+def test_an_outcome_typed_for_an_action_closed_elsewhere_changes_no_other_action(db):
+    """Two people have the same action open; the other one saves its outcome first. The
+    submit of the form drawn for it must not land on the action that is now first in the
+    list (the pick falls back to it): nothing is written and the page says why."""
+    at = open_page("risk")
+    first = at.selectbox(key=state.ACTION_OUTCOME_PICK).value
+    with db.connect() as conn:
+        listed = conn.execute(
+            select(CustomerAction.kind, CustomerAction.version).where(CustomerAction.id == first)
+        ).one()
+    at.number_input(key=f"{state.ACTION_OUTCOME_FORM}_{first}_amount").set_value(1.0)
+    # The other browser: the same action gets its outcome (through the data layer).
+    outcome = actions.OUTCOMES[listed.kind][-1]
+    actions.record_outcome(
+        db, Viewer("analyst", "analyst"), first, listed.version, outcome, 0, date.today()
+    )
+    with db.connect() as conn:
+        before = {
+            r.id: (r.status, r.version)
+            for r in conn.execute(
+                select(CustomerAction.id, CustomerAction.status, CustomerAction.version)
+            )
+        }
+    at.button(key=f"{state.ACTION_OUTCOME_FORM}_{first}_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("no longer in this list" in w.value for w in at.warning)
+    assert not any("Outcome saved" in s.value for s in at.success)
+    with db.connect() as conn:
+        after = {
+            r.id: (r.status, r.version)
+            for r in conn.execute(
+                select(CustomerAction.id, CustomerAction.status, CustomerAction.version)
+            )
+        }
+    assert after == before  # no other action got an outcome
+    assert at.selectbox(key=state.ACTION_OUTCOME_PICK).value != first
 
 
 def test_the_executive_sees_the_report_but_no_form():
