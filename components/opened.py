@@ -6,7 +6,7 @@ user typed stays in the form until they choose to load the latest version."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 import streamlit as st
@@ -38,3 +38,16 @@ def stale_notice(kind: str, key: Hashable, changed: bool, button_key: str) -> No
         if st.button(t("edit.load_latest"), key=button_key, icon=":material/refresh:"):
             forget(kind, key)
             st.rerun()
+
+
+def drop_vanished_pick(key: str, options: Iterable[Hashable]) -> None:
+    """Before a selectbox (`key`) that picks the object a form or button writes to: when the
+    object this session picked has left the options (saved, merged or deleted in another
+    browser, or filtered out), forget the pick and say so. Streamlit would otherwise fall
+    back to the first option, and a submit meant for the vanished object would land on it.
+    The forms and buttons below the pick carry the picked object in their keys, so a submit
+    drawn for the vanished object is dropped with its form."""
+    picked = st.session_state.get(key)
+    if picked is not None and picked not in set(options):
+        st.session_state.pop(key)
+        st.warning(t("edit.pick_gone"), icon=":material/sync_problem:")

@@ -15,7 +15,7 @@ from components.admin.actions import attempt
 from components.cache import engine
 from components.data.admin import code_list_view
 from components.i18n import t
-from components.opened import opened, stale_notice
+from components.opened import drop_vanished_pick, opened, stale_notice
 from data_access import code_lists, snapshot
 from data_access.security import Viewer
 
@@ -109,9 +109,9 @@ def _edit_code(
 ) -> None:
     """The chosen code as this session opened it: labels, place, retire or delete."""
     by_code = {e.code: e for e in entries}
-    chosen = st.selectbox(
-        t("codelists.choose"), list(by_code), key=f"{state.ADMIN_CODE_CHOSEN}_{list_name}"
-    )
+    pick = f"{state.ADMIN_CODE_CHOSEN}_{list_name}"
+    drop_vanished_pick(pick, by_code)
+    chosen = st.selectbox(t("codelists.choose"), list(by_code), key=pick)
     if chosen is None:
         return
     current = by_code[chosen]
@@ -119,7 +119,8 @@ def _edit_code(
     entry: code_lists.CodeEntry = opened(kind, key, current)
     stale_notice(kind, key, entry.version != current.version, f"admin_reload_code_{list_name}")
     done = {"opened_as": (kind, key)}
-    with st.form(f"admin_code_edit_{list_name}"):
+    # Keyed by the code: a click drawn for a code deleted meanwhile never lands on another.
+    with st.form(f"admin_code_edit_{list_name}_{chosen}"):
         a, b = st.columns(2)
         label_en = a.text_input(t("codelists.label_en"), entry.label_en)
         label_zh = b.text_input(t("codelists.label_zh"), entry.label_zh or "")
@@ -136,7 +137,7 @@ def _edit_code(
         (up, -1, "codelists.up", ":material/arrow_upward:"),
         (down, 1, "codelists.down", ":material/arrow_downward:"),
     ):
-        if column.button(t(label), icon=icon, key=f"admin_code_move_{step}"):
+        if column.button(t(label), icon=icon, key=f"admin_code_move_{step}_{chosen}"):
             _attempt(
                 lambda step=step: code_lists.move(
                     engine(), viewer, list_name, chosen, step, entry.version
@@ -146,7 +147,10 @@ def _edit_code(
             )
     if entry.active:
         if retire.button(
-            t("codelists.retire"), icon=":material/archive:", help=t("codelists.retire.help")
+            t("codelists.retire"),
+            icon=":material/archive:",
+            help=t("codelists.retire.help"),
+            key=f"admin_code_retire_{chosen}",
         ):
             _attempt(
                 lambda: code_lists.set_active(
@@ -155,7 +159,11 @@ def _edit_code(
                 t("codelists.retired", code=chosen),
                 **done,
             )
-    elif retire.button(t("codelists.reactivate"), icon=":material/unarchive:"):
+    elif retire.button(
+        t("codelists.reactivate"),
+        icon=":material/unarchive:",
+        key=f"admin_code_reactivate_{chosen}",
+    ):
         _attempt(
             lambda: code_lists.set_active(engine(), viewer, list_name, chosen, True, entry.version),
             t("codelists.reactivated", code=chosen),
@@ -167,6 +175,7 @@ def _edit_code(
         icon=":material/delete:",
         disabled=used > 0,
         help=t("codelists.delete.help", n=f"{used:,}"),
+        key=f"admin_code_delete_{chosen}",
     ):
         _attempt(
             lambda: code_lists.delete_code(engine(), viewer, list_name, chosen, entry.version),

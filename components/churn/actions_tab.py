@@ -16,7 +16,7 @@ from components.churn.action_form import save_action
 from components.churn.labels import labelled, money, money_short
 from components.data.actions import PAGE_SIZE, action_report, actions_page
 from components.i18n import t
-from components.opened import opened, stale_notice
+from components.opened import drop_vanished_pick, opened, stale_notice
 from components.paging import page_number
 from components.tiles import TileText, insufficient, metric, pct
 from data_access import actions
@@ -201,11 +201,7 @@ def _outcome_form(viewer: Viewer, rows: pd.DataFrame, today: date) -> None:
         f"{r.due_date.isoformat()}"
         for r in rows.itertuples()
     }
-    if st.session_state.get(state.ACTION_OUTCOME_PICK, None) not in (None, *labels):
-        # The action this session had open left the list (an outcome saved in another
-        # browser, or the filters changed): say so rather than show another action's form.
-        st.session_state.pop(state.ACTION_OUTCOME_PICK)
-        st.warning(t("action.left_list"), icon=":material/sync_problem:")
+    drop_vanished_pick(state.ACTION_OUTCOME_PICK, labels)
     chosen = st.selectbox(
         t("action.pick"),
         list(labels),

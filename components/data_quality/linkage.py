@@ -11,6 +11,7 @@ from components import state
 from components.cache import clear_after_admin_change, engine
 from components.data.quality import linkage_pair, linkage_pairs, linkage_summary
 from components.i18n import t
+from components.opened import drop_vanished_pick
 from components.paging import page_number
 from data_access import linkage_store
 from data_access.security import Viewer
@@ -269,13 +270,16 @@ def _merge_history(viewer: Viewer, merges: pd.DataFrame, steward: bool) -> None:
         undoable = merges[merges["undone_at"].isna()]
         if not steward or undoable.empty:
             return
+        merge_ids = [int(m) for m in undoable["merge_id"]]
+        drop_vanished_pick(state.LINK_UNDO, merge_ids)
         choice = st.selectbox(
             t("link.undo_pick"),
-            list(undoable["merge_id"]),
+            merge_ids,
             format_func=lambda m: t("link.merge_label", id=m),
             key=state.LINK_UNDO,
         )
-        if st.button(t("link.undo"), key="link_undo_button"):
+        # Keyed by the merge: a click drawn for a merge undone meanwhile undoes no other.
+        if st.button(t("link.undo"), key=f"link_undo_button_{choice}"):
             try:
                 linkage_store.undo_merge(engine(), viewer, int(choice))
             except linkage_store.LinkageError as error:

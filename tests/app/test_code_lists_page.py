@@ -14,6 +14,7 @@ from bootstrap import prepare_database
 from data_access import audit, code_lists
 from data_access.db import make_engine
 from data_access.models import Customer
+from data_access.security import Viewer
 from data_access.users import create_user
 from importer import template_csv
 from tests.app.conftest import DEMO_PASSWORD, app_on, login
@@ -113,3 +114,28 @@ def test_an_admin_adds_the_unknown_codes_and_imports_again(own_database):
         actions = [r.action for r in audit.recent(conn, username="boss")]
     assert [tuple(r) for r in stored] == [("NOR-1", "Nordics")]
     assert "code_add" in actions and "import" in actions
+
+
+def test_a_code_deleted_in_another_browser_takes_no_click_meant_for_it(own_database):
+    """The administrator has an unused code open; another administrator deletes it. The
+    relabel typed for it is not applied to the code the pick would fall back to."""
+    boss = Viewer("boss", "admin")
+    code_lists.add_code(own_database, boss, "region", "Atlantis", "Atlantis")
+    at = login("boss")
+    at.switch_page(ADMIN_PAGE).run()
+    pick = next(s for s in at.selectbox if s.label == "Edit a code")
+    pick.set_value("Atlantis").run()
+    next(t for t in at.text_input if t.label == "English label").input("Lost city")
+    with own_database.connect() as conn:
+        atlantis = next(e for e in code_lists.all_entries(conn)["region"] if e.code == "Atlantis")
+        before = code_lists.all_entries(conn)["region"]
+    code_lists.delete_code(
+        own_database, Viewer("other", "admin"), "region", "Atlantis", atlantis.version
+    )
+    _button(at, "Save labels").click().run()
+    assert not at.exception, at.exception
+    assert any("no longer in this list" in w.value for w in at.warning)
+    with own_database.connect() as conn:
+        after = code_lists.all_entries(conn)["region"]
+    assert after == tuple(e for e in before if e.code != "Atlantis")  # no other code relabelled
+    assert not any(e.label_en == "Lost city" for e in after)
