@@ -65,6 +65,7 @@ SAT_BREAKDOWN_CHART = "sat_breakdown_chart"  # + a counter, so a used selection 
 SAT_CHART_NONCE = "sat_breakdown_nonce"
 SAT_WARNING_TABLE = "sat_warning_table"
 SAT_SCATTER_DIM = "compare"  # URL
+SAT_CSAT_SOURCE = "csat_source"  # URL: surveys or post-resolution answers
 SAT_LIST_CATEGORY = "complaint_category"  # URL
 SAT_LIST_SEVERITY = "complaint_severity"  # URL
 SAT_LIST_STATUS = "complaint_status"  # URL
