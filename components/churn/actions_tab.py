@@ -8,13 +8,16 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import state
 from components.cache import engine
+from components.charts_actions import save_rate_bars
 from components.churn.action_form import save_action
 from components.churn.labels import labelled, money, money_short
 from components.data.actions import PAGE_SIZE, action_report, actions_page
+from components.export import show_chart
 from components.i18n import t
 from components.opened import opened, stale_notice
 from components.paging import page_number
@@ -115,6 +118,7 @@ def _report(viewer: Viewer, filters: Filters) -> None:
                 min_n=report.min_n,
             ),
         )
+    show_chart(save_rate_figure(report.save_rates), key="chart_action_save_rates")
     table = report.counts.assign(
         kind=report.counts["kind"].map(lambda k: t(f"action.kind.{k}")),
         rate=[_rate_text(rates, k) for k in report.counts["kind"]],
@@ -139,6 +143,18 @@ def _report(viewer: Viewer, filters: Filters) -> None:
         },
     )
     st.caption(t("action.report_note", min_n=report.min_n))
+
+
+def save_rate_figure(rates: pd.DataFrame) -> go.Figure:
+    """The save rates per action kind (ActionReport.save_rates) as bars with their interval."""
+    labels = {
+        "axis": t("action.chart_axis"),
+        "insufficient": t("kpi.insufficient"),
+        "n": t("action.chart_n"),
+        "rate": t("action.chart_rate"),
+    }
+    named = rates.assign(label=rates["kind"].map(lambda k: t(f"action.kind.{k}")))
+    return save_rate_bars(named, labels, t("action.chart_title"))
 
 
 def _interval(low: float | None, high: float | None) -> str:
