@@ -20,7 +20,7 @@ from components.data.actions import PAGE_SIZE, action_report, actions_page
 from components.export import show_chart
 from components.i18n import t
 from components.opened import opened, stale_notice
-from components.paging import page_number
+from components.paging import paged
 from components.tiles import TileText, insufficient, metric, pct
 from data_access import actions
 from data_access.filters import Filters
@@ -58,10 +58,11 @@ def actions_tab(viewer: Viewer, filters: Filters, records: bool) -> None:
     )
     status = status or "open"
     today = date.today()
-    probe, total = actions_page(viewer, filters, status, 0, today)
-    page = page_number(total, PAGE_SIZE, state.ACTIONS_PAGE) if total > PAGE_SIZE else 0
-    rows, total = (
-        (probe, total) if page == 0 else actions_page(viewer, filters, status, page, today)
+    (rows, total), _ = paged(
+        lambda p: actions_page(viewer, filters, status, p, today),
+        PAGE_SIZE,
+        state.ACTIONS_PAGE,
+        single_page_control=False,
     )
     if rows.empty:
         st.info(t(f"action.none_{status}"))
