@@ -554,8 +554,8 @@ def _direct_counts(
     # Group by the bare columns (no COALESCE with a bound value: PostgreSQL would not match
     # the GROUP BY expression to the SELECT one).
     stmt = select(*groups, *sums).select_from(from_).group_by(*groups).order_by(*groups)
-    k = len(groups)
-    return [(tuple(row[:k]), [_unpacked(s) for s in row[k:]]) for row in conn.execute(stmt)]
+    width = len(groups)
+    return [(tuple(row[:width]), [_unpacked(s) for s in row[width:]]) for row in conn.execute(stmt)]
 
 
 def _counts_by_exception(
@@ -584,12 +584,14 @@ def _counts_by_exception(
     some_fail = case((and_(*[and_(a, p) for a, p in checks]), false()), else_=true())
     sums = [func.sum(case((a, case((p, 0), else_=1)), else_=_PACK)) for a, p in checks]
     stmt = select(*groups, *sums).select_from(from_).where(some_fail).group_by(*groups)
-    k = len(groups)
-    exceptions = {tuple(row[:k]): [_unpacked(s) for s in row[k:]] for row in conn.execute(stmt)}
+    width = len(groups)
+    exceptions = {
+        tuple(row[:width]): [_unpacked(s) for s in row[width:]] for row in conn.execute(stmt)
+    }
     none = [(0, 0)] * len(checks)
     out: GroupCounts = []
     for row in conn.execute(_rows_per_group(table, base, groups, [*lost.values()])):
-        g, n, lost_rows = tuple(row[:k]), row[k], row[k + 1 :]
+        g, n, lost_rows = tuple(row[:width]), row[width], row[width + 1 :]
         no_customer = {i: int(k or 0) for i, k in zip(lost, lost_rows, strict=True)}
         counts = [
             (int(n) - na, int(n) - na - fail - no_customer.get(i, 0))
@@ -602,10 +604,11 @@ def _counts_by_exception(
 def _rows_per_group(
     table: Table, base: Join, groups: list[ColumnElement], lost: list[ColumnElement[bool]]
 ) -> Select:
-    """Rows per source system as `base` groups them: the rows that have their customer,
-    counted customer by customer through the indexes on source system and customer_id (no
-    row is read), and the rows that have none, grouped as NULL; then, for each condition in
-    `lost`, how many of the rows without a customer meet it."""
+    """Rows per source system and region as `base` groups them (`groups`): the rows that
+    have their customer, counted customer by customer through the indexes on the customers'
+    (source system, region) and the table's customer_id (no row is read), and the rows that
+    have none, grouped as NULL; then, for each condition in `lost`, how many of the rows
+    without a customer meet it."""
     zeros = [literal_column("0").label(f"lost{j}") for j in range(len(lost))]
     labelled = [g.label(f"g{i}") for i, g in enumerate(groups)]
     linked = (
