@@ -9,6 +9,7 @@ from components.auth import require
 from components.data.audit import AUDIT_PAGE_SIZE, audit_page
 from components.export import download_table, show_chart
 from components.i18n import t
+from components.paging import paged
 from data_access.audit import EXPORT_LIMIT
 from data_access.security import VIEW_AUDIT
 
@@ -27,8 +28,13 @@ action = b.selectbox(t("audit.action"), known_actions, index=None, placeholder=t
 object_type = o.selectbox(
     t("audit.col.object"), known_objects, index=None, placeholder=t("filters.all")
 )
-page_no = d.number_input(t("audit.page"), min_value=1, value=1, step=1, key="audit_page") - 1
-rows, total, per_day, _ = audit_page(viewer, user, action, object_type, since, int(page_no))
+(rows, total, per_day, _), page_no = paged(
+    lambda p: audit_page(viewer, user, action, object_type, since, p),
+    AUDIT_PAGE_SIZE,
+    "audit_page",
+    where=d,
+    label=t("audit.page"),
+)
 
 st.caption(t("audit.caption", total=total))
 if per_day.empty:

@@ -32,8 +32,10 @@ last_run(viewer, model, editor)
 if model.run_id is None:
     st.info(t("dq.no_runs"))
     st.stop()
-if model.scores_withheld:  # the runs count every region's rows
-    st.info(t("dq.scores_withheld"))
+# Scores are the viewer's scope's (a region-scoped viewer's region only); a run stored before
+# runs counted per region has none for a region.
+if model.unscored_region:
+    st.info(t("dq.region_unscored", region=model.unscored_region))
 else:
     show_headline(dq_headline(model.latest, model.previous))
     score_tiles(model.latest, model.previous)
@@ -46,14 +48,14 @@ tabs = st.tabs(
 names = {d: t(f"dq.dim.{d}") for d in DQ_DIMENSIONS}
 
 with tabs[0]:
-    if model.scores_withheld:
-        st.info(t("dq.scores_withheld"))
+    if model.unscored_region:
+        st.info(t("dq.region_unscored", region=model.unscored_region))
     else:
         scorecard(model.latest, names)
 
 with tabs[1]:
-    if model.scores_withheld:
-        st.info(t("dq.scores_withheld"))
+    if model.unscored_region:
+        st.info(t("dq.region_unscored", region=model.unscored_region))
     else:
         trend(model.history, names)
 

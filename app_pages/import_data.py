@@ -9,7 +9,7 @@ from components.auth import require
 from components.data.shared import active_code_lists
 from components.i18n import t
 from components.import_mapping import mapping_step
-from components.import_run import run_import, unknown_codes_offer
+from components.import_run import problem_report, run_import, unknown_codes_offer
 from data_access.security import IMPORT_DATA
 
 viewer = require(IMPORT_DATA)
@@ -83,5 +83,7 @@ options = {
 }
 if upload is not None and st.button(t("import.run"), type="primary", icon=":material/upload:"):
     run_import(viewer, table, upload, **options)
+else:
+    problem_report(table, upload)  # the last refused import's, while its file is chosen
 if unknown_codes_offer(viewer, table, upload):
     run_import(viewer, table, upload, **options)

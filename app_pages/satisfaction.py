@@ -16,7 +16,7 @@ from components.i18n import t
 from components.satisfaction.breakdown import breakdown
 from components.satisfaction.complaint_list import complaint_list
 from components.satisfaction.complaints import complaint_figures
-from components.satisfaction.header import focus_notice
+from components.satisfaction.header import csat_source_picker, focus_notice
 from components.satisfaction.tiles import kpi_tiles
 from components.satisfaction.trends import trends
 from components.satisfaction.verbatims import verbatims
@@ -29,7 +29,8 @@ focus = current_focus()
 
 st.title(t("sat.title"))
 stop_when_no_customers(viewer)
-model = satisfaction_model(viewer, filters, focus)
+csat_source = csat_source_picker()
+model = satisfaction_model(viewer, filters, focus, csat_source)
 st.caption(caption(filters, model.as_of_month, viewer.region_scope) + " · " + t("sat.caption"))
 show_headline(satisfaction_headline(model.warnings, model.period, model.previous, model.min_n))
 focus_notice(focus)

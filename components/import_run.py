@@ -14,6 +14,7 @@ from components import state
 from components.cache import clear_after_admin_change, engine
 from components.export import safe_csv
 from components.i18n import t
+from components.paging import paged
 from components.plain import plain
 from data_access.code_lists import CodeListError
 from data_access.security import ADMIN_USERS, Viewer
@@ -28,6 +29,8 @@ def run_import(viewer: Viewer, table: str, upload: Any, **options: Any) -> None:
     """Import `upload` into `table` (options as importer.import_file takes them); on
     success refresh, say what was done and rerun; otherwise show every problem."""
     st.session_state.pop(state.IMPORT_UNKNOWN_CODES, None)
+    st.session_state.pop(state.IMPORT_PROBLEMS, None)
+    st.session_state.pop(state.IMPORT_PROBLEM_PAGE, None)
     bar = st.progress(0.0, text=t("import.reading"))
 
     def progress(rows: int) -> None:
@@ -66,6 +69,9 @@ def run_import(viewer: Viewer, table: str, upload: Any, **options: Any) -> None:
                 st.session_state[state.IMPORT_MESSAGE] += " " + t(key, columns=plain(columns))
         st.rerun()
     _problem_report(table, report)
+    # Kept for the runs after this one: paging through the report reruns the page.
+    file = getattr(upload, "file_id", upload.name)
+    st.session_state[state.IMPORT_PROBLEMS] = {"table": table, "file": file, "report": report}
     if report.unknown_codes:
         # Kept for the next run: the offer's button is answered there.
         st.session_state[state.IMPORT_UNKNOWN_CODES] = {
@@ -75,11 +81,43 @@ def run_import(viewer: Viewer, table: str, upload: Any, **options: Any) -> None:
         }
 
 
+PROBLEM_PAGE_SIZE = 50
+
+
+def _pending(key: str, table: str, upload: Any) -> dict | None:
+    """What an earlier run kept under `key` for this table and this uploaded file, if any."""
+    pending = st.session_state.get(key)
+    if (
+        not pending
+        or upload is None
+        or pending["table"] != table
+        or pending["file"] != getattr(upload, "file_id", upload.name)
+    ):
+        return None
+    return pending
+
+
+def problem_report(table: str, upload: Any) -> None:
+    """The problem report of the last refused import of this file, on the runs after it
+    (paging through it reruns the page); not while its codes are being added (the import
+    runs again and reports anew)."""
+    pending = _pending(state.IMPORT_PROBLEMS, table, upload)
+    if pending is not None and not st.session_state.get(state.IMPORT_ADD_CODES):
+        _problem_report(table, pending["report"])
+
+
 def _problem_report(table: str, report: importer.ImportReport) -> None:
     st.error(t("import.failed", problems=f"{report.problem_count:,}", rows=f"{report.rows:,}"))
     problems = pd.DataFrame(report.problems)
+    size = PROBLEM_PAGE_SIZE
+    (shown, _), _ = paged(
+        lambda p: (problems.iloc[p * size : (p + 1) * size], len(problems)),
+        size,
+        state.IMPORT_PROBLEM_PAGE,
+        single_page_control=False,
+    )
     st.dataframe(
-        problems,
+        shown,
         hide_index=True,
         column_config={
             "row": st.column_config.NumberColumn(t("import.row"), format="%d"),
@@ -103,13 +141,8 @@ def _problem_report(table: str, report: importer.ImportReport) -> None:
 def unknown_codes_offer(viewer: Viewer, table: str, upload: Any) -> bool:
     """The codes the last refused file lacked, per list; an unscoped administrator may add
     them. True when they were just added (the caller imports the file again)."""
-    pending = st.session_state.get(state.IMPORT_UNKNOWN_CODES)
-    if (
-        not pending
-        or upload is None
-        or pending["table"] != table
-        or pending["file"] != getattr(upload, "file_id", upload.name)
-    ):
+    pending = _pending(state.IMPORT_UNKNOWN_CODES, table, upload)
+    if pending is None:
         return False
     report: importer.ImportReport = pending["report"]
     n = report.unknown_code_count

@@ -68,10 +68,12 @@ def signal_tiles(model: OverviewModel) -> list[Tile]:
         ),
         Tile(
             t("kpi.dq"),
-            TileText("—", t("kpi.dq.withheld"), "off", arrow=False)
-            if model.dq_withheld
+            TileText("—", t("kpi.dq.unscored"), "off", arrow=False)
+            if model.dq_unscored_region
             else score_text(model.dq_now, model.dq_before, as_percent=True),
-            t("dq.scores_withheld") if model.dq_withheld else t("kpi.dq.help", run=run),
+            t("dq.region_unscored", region=model.dq_unscored_region)
+            if model.dq_unscored_region
+            else t("kpi.dq.help", run=run),
         ),
     ]
 

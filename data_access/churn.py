@@ -4,6 +4,7 @@ model and the ranked lists read one row per customer, and the lists one page at 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -759,6 +760,41 @@ def receivables(conn: Connection, viewer: Viewer, filters: Filters, at: date) ->
     }
 
 
+def latest_two_reviews(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
+    """Per customer matching `conditions` (on `customers`): the latest and previous credit
+    review's score and the latest review's day, from one ranking pass over the reviews (the
+    newest first; the same day broken by the later row). Serves the falling-credit count
+    below and the falling-credit list (data_access.credit_review)."""
+    ranked = (
+        select(
+            CreditScoreHistory.customer_id,
+            CreditScoreHistory.score,
+            CreditScoreHistory.reviewed_on,
+            func.row_number()
+            .over(
+                partition_by=CreditScoreHistory.customer_id,
+                order_by=(CreditScoreHistory.reviewed_on.desc(), CreditScoreHistory.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Customer, Customer.id == CreditScoreHistory.customer_id)
+        .where(*conditions)
+        .subquery()
+    )
+    first = ranked.c.rank == 1
+    return (
+        select(
+            ranked.c.customer_id,
+            func.max(case((first, ranked.c.score))).label("latest"),
+            func.max(case((ranked.c.rank == 2, ranked.c.score))).label("previous"),
+            func.max(case((first, ranked.c.reviewed_on))).label("last_review"),
+        )
+        .where(ranked.c.rank <= 2)
+        .group_by(ranked.c.customer_id)
+        .subquery()
+    )
+
+
 def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> dict:
     """Active customers whose latest credit review scored lower than the one before it (one
     ranking pass: each customer's two newest reviews side by side; the analytical snapshot
@@ -779,29 +815,8 @@ def credit_score_changes(conn: Connection, viewer: Viewer, filters: Filters) -> 
         )
         row = conn.execute(stmt).mappings().one()
         return {"reviewed_twice": int(row["reviewed_twice"]), "falling": int(row["falling"])}
-    ranked = (
-        select(
-            CreditScoreHistory.customer_id,
-            CreditScoreHistory.score,
-            func.row_number()
-            .over(
-                partition_by=CreditScoreHistory.customer_id,
-                order_by=(CreditScoreHistory.reviewed_on.desc(), CreditScoreHistory.id.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Customer, Customer.id == CreditScoreHistory.customer_id)
-        .where(lost_on(conn, filters).is_(None), *customer_conditions(viewer, filters))
-        .subquery()
-    )
-    latest_two = (
-        select(
-            func.max(case((ranked.c.rank == 1, ranked.c.score))).label("latest"),
-            func.max(case((ranked.c.rank == 2, ranked.c.score))).label("previous"),
-        )
-        .where(ranked.c.rank <= 2)
-        .group_by(ranked.c.customer_id)
-        .subquery()
+    latest_two = latest_two_reviews(
+        [lost_on(conn, filters).is_(None), *customer_conditions(viewer, filters)]
     )
     stmt = select(
         func.count().label("reviewed_twice"),

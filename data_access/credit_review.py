@@ -10,50 +10,17 @@ from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Subquery, case, func, select
+from sqlalchemy import Connection, case, func, select
 
-from data_access.churn import INVOICES, _outstanding, _unpaid
+from data_access.churn import INVOICES, _outstanding, _unpaid, latest_two_reviews
 from data_access.churn_basis import lost_on
 from data_access.filters import Filters
-from data_access.models import CreditScoreHistory, Customer
+from data_access.models import Customer
 from data_access.pii import mask_frame
 from data_access.scope import customer_conditions
 from data_access.security import VIEW_RECORDS, Viewer
 
 PAGE_SIZE = 50
-
-
-def _latest_two(conditions: Sequence[ColumnElement[bool]]) -> Subquery:
-    """Per customer matching `conditions`: the latest and previous review's score and the
-    latest review's day (one ranking pass, as `churn.credit_score_changes` counts them)."""
-    ranked = (
-        select(
-            CreditScoreHistory.customer_id,
-            CreditScoreHistory.score,
-            CreditScoreHistory.reviewed_on,
-            func.row_number()
-            .over(
-                partition_by=CreditScoreHistory.customer_id,
-                order_by=(CreditScoreHistory.reviewed_on.desc(), CreditScoreHistory.id.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Customer, Customer.id == CreditScoreHistory.customer_id)
-        .where(*conditions)
-        .subquery()
-    )
-    first = ranked.c.rank == 1
-    return (
-        select(
-            ranked.c.customer_id,
-            func.max(case((first, ranked.c.score))).label("latest"),
-            func.max(case((ranked.c.rank == 2, ranked.c.score))).label("previous"),
-            func.max(case((first, ranked.c.reviewed_on))).label("last_review"),
-        )
-        .where(ranked.c.rank <= 2)
-        .group_by(ranked.c.customer_id)
-        .subquery()
-    )
 
 
 def _as_date(values: pd.Series) -> pd.Series:
@@ -75,7 +42,9 @@ def falling_credit_customers(
     at stake of a credit action). PII masked for the viewer."""
     if not viewer.can(VIEW_RECORDS):
         raise PermissionError("customer records")
-    trend = _latest_two([lost_on(conn, filters).is_(None), *customer_conditions(viewer, filters)])
+    trend = latest_two_reviews(
+        [lost_on(conn, filters).is_(None), *customer_conditions(viewer, filters)]
+    )
     falling = trend.c.latest < trend.c.previous
     total = conn.execute(select(func.count()).select_from(trend).where(falling)).scalar_one()
     unpaid_due = (_unpaid(INVOICES), INVOICES.c.due_date < at)
@@ -131,7 +100,7 @@ def latest_reviews(conn: Connection, viewer: Viewer, ids: Sequence[int]) -> pd.D
     and whether its score fell against the previous one (`falling`)."""
     if not ids:
         return pd.DataFrame(columns=["id", "last_review", "falling"])
-    trend = _latest_two([Customer.id.in_(list(ids)), *customer_conditions(viewer)])
+    trend = latest_two_reviews([Customer.id.in_(list(ids)), *customer_conditions(viewer)])
     stmt = select(
         trend.c.customer_id.label("id"),
         trend.c.last_review,

@@ -2,10 +2,12 @@
 counts per rule and source system, the newest runs and their history. The engine that
 defines, evaluates and edits rules lives in the `quality` package; this is its read side.
 
-A run stores pass/fail counts per rule and source system over the rows of every region, with
-no region breakdown. Scores computed from them therefore reach only viewers with all-region
-access: `scored_results` and `scored_history` return nothing for a region-scoped viewer
-(failing rows, listed per viewer in `quality.records`, are scoped in SQL as before)."""
+A run stores, per rule and source system, one row over every region (region NULL) and one
+row per region of the checked rows' customers (the region rows sum to the all-region row).
+Reads take a region: None reads the all-region rows, a region reads that region's rows only.
+`scored_results` and `scored_history` read within the viewer's scope, so a region-scoped
+viewer's scores count only their region's rows (failing rows, listed per viewer in
+`quality.records`, are scoped in SQL as well)."""
 
 from __future__ import annotations
 
@@ -52,33 +54,31 @@ def result_select(*extra: ColumnElement) -> Select:
     ).join_from(DQ_RESULTS, DQ_RULES, DQ_RESULTS.c.rule_id == DQ_RULES.c.id)
 
 
-def run_results(conn: Connection, run_id: int) -> pd.DataFrame:
-    """One row per rule and source system of a run, with the rule's attributes."""
+def _in_region(region: str | None) -> ColumnElement[bool]:
+    """The rows of one region, or the all-region rows for None."""
+    col = DQ_RESULTS.c.region
+    return col.is_(None) if region is None else col == region
+
+
+def run_results(conn: Connection, run_id: int, region: str | None = None) -> pd.DataFrame:
+    """One row per rule and source system of a run, with the rule's attributes: counted over
+    every region (region None) or over the rows of one region's customers."""
     stmt = (
         result_select()
-        .where(DQ_RESULTS.c.run_id == run_id)
+        .where(DQ_RESULTS.c.run_id == run_id, _in_region(region))
         .order_by(DQ_RULES.c.code, DQ_RESULTS.c.source_system)
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=RESULT_COLUMNS)
 
 
-def scores_visible(viewer: Viewer) -> bool:
-    """Whether the viewer may see scores of the stored runs (computed over every region)."""
-    return viewer.region_scope is None
-
-
 def scored_results(conn: Connection, viewer: Viewer, run_id: int) -> pd.DataFrame:
-    """`run_results` for a viewer with all-region access; no rows for a scoped viewer."""
-    if not scores_visible(viewer):
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    return run_results(conn, run_id)
+    """`run_results` within the viewer's scope (their region's rows if region-scoped)."""
+    return run_results(conn, run_id, viewer.region_scope)
 
 
 def scored_history(conn: Connection, viewer: Viewer, runs: int = 12) -> pd.DataFrame:
-    """`history` for a viewer with all-region access; no rows for a scoped viewer."""
-    if not scores_visible(viewer):
-        return pd.DataFrame(columns=["run_id", "run_at", *RESULT_COLUMNS])
-    return history(conn, runs)
+    """`history` within the viewer's scope (their region's rows if region-scoped)."""
+    return history(conn, runs, viewer.region_scope)
 
 
 def latest_run_ids(conn: Connection, n: int = 2) -> list[int]:
@@ -109,8 +109,10 @@ def all_rules(conn: Connection) -> pd.DataFrame:
     return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
-def history(conn: Connection, runs: int = 12) -> pd.DataFrame:
-    """Results of the newest `runs` finished runs (RESULT_COLUMNS plus run_id and run time)."""
+def history(conn: Connection, runs: int = 12, region: str | None = None) -> pd.DataFrame:
+    """Results of the newest `runs` finished runs (RESULT_COLUMNS plus run_id and run time),
+    over every region (None) or one region's rows. A run stored before runs counted per
+    region has no rows for a region."""
     ids = (
         select(DQ_RUNS.c.id)
         .where(DQ_RUNS.c.finished_at.isnot(None))
@@ -121,7 +123,7 @@ def history(conn: Connection, runs: int = 12) -> pd.DataFrame:
     stmt = (
         result_select(DQ_RESULTS.c.run_id, DQ_RUNS.c.started_at.label("run_at"))
         .join(DQ_RUNS, DQ_RUNS.c.id == DQ_RESULTS.c.run_id)
-        .where(DQ_RESULTS.c.run_id.in_(select(ids.c.id)))
+        .where(DQ_RESULTS.c.run_id.in_(select(ids.c.id)), _in_region(region))
         .order_by(DQ_RESULTS.c.run_id)
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=["run_id", "run_at", *RESULT_COLUMNS])

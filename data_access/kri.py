@@ -6,8 +6,9 @@ Reading is scoped to the viewer (`visible_kris`): a region-scoped viewer gets on
 stored scope lies within their region. KRIs over all regions or another region are withheld
 from them rather than recomputed for their region on read: the stored values, states and
 history all describe the KRI's own scope, and a value recomputed for a region would be a
-different KRI under the same name and thresholds. Data-quality-score KRIs are withheld from
-every scoped viewer, since check runs count the rows of all regions (dq_results)."""
+different KRI under the same name and thresholds. A data-quality-score KRI scoped to a region
+is computed from the check run's rows of that region (dq_results stores them per region); its
+segment and tier scope do not apply (runs count per region only)."""
 
 from __future__ import annotations
 
@@ -103,11 +104,15 @@ def _overdue_30(conn: Connection, filters: Filters) -> tuple[int, int]:
     return int(row[1]), int(row[0])
 
 
-def _dq_table_score(conn: Connection, table: str | None) -> tuple[float | None, int]:
+def _dq_table_score(
+    conn: Connection, table: str | None, region: str | None = None
+) -> tuple[float | None, int]:
+    """Score of one table's rules in the latest run, over every region or one region's rows;
+    n is the number of rules that checked a row."""
     runs = dq_results.latest_run_ids(conn, n=1)
     if not runs or not table:
         return None, 0
-    results = dq_results.run_results(conn, runs[0])
+    results = dq_results.run_results(conn, runs[0], region)
     results = results[results["table_name"] == table]
     rules = int((results.groupby("rule_id")["checked"].sum() > 0).sum())
     return dq_stats.overall_score(results), rules
@@ -133,7 +138,7 @@ def metric_value(
     elif kri.metric == "overdue_30_share":
         k, n = _overdue_30(conn, filters)
     elif kri.metric == "dq_score":
-        return _dq_table_score(conn, kri.metric_param)
+        return _dq_table_score(conn, kri.metric_param, kri.scope_region)
     else:
         raise ValueError(f"unknown KRI metric {kri.metric!r}")
     return (k / n if n >= max(min_n, 1) else None), n
@@ -179,12 +184,11 @@ def refresh_kri_values(
 def visible_kris(viewer: Viewer) -> list[ColumnElement[bool]]:
     """WHERE conditions on `kris` for what the viewer may see: everything for all-region
     access; for a region-scoped viewer, KRIs scoped to their region only (never one over all
-    regions or another region), and no data-quality-score KRI (its checks count every
+    regions or another region; a data-quality-score KRI of their region counts their
     region's rows)."""
     if viewer.region_scope is None:
         return []
-    k = KeyRiskIndicator
-    return [k.scope_region == viewer.region_scope, k.metric != "dq_score"]
+    return [KeyRiskIndicator.scope_region == viewer.region_scope]
 
 
 def last_months(latest: date, count: int) -> list[date]:

@@ -14,7 +14,10 @@ Conventions shared by all rule types:
 - ``not_null`` checks every row; every other type checks only rows where the values it
   looks at are present (completeness is measured once, by ``not_null``);
 - rows are grouped by the owning customer's ``source_system`` (a customer_source_records row
-  by its own ``source_system``); a row whose customer is missing is grouped as "unlinked".
+  by its own ``source_system``); a row whose customer is missing is grouped as "unlinked";
+- and, within a source system, by the owning customer's ``region`` (every checked table links
+  to a customer), so a region-scoped viewer reads scores of their region's rows only; a row
+  whose customer is missing has the region "unlinked". ``evaluate_rules`` sums the regions.
 """
 
 from __future__ import annotations
@@ -341,9 +344,11 @@ def _as_of(col: ColumnElement, moment: datetime) -> date | datetime:
 ExtraJoin = tuple[FromClause, ColumnElement[bool]]
 Terms = tuple[list[ExtraJoin], ColumnElement[bool], ColumnElement[bool]]
 Condition = tuple[FromClause, ColumnElement[bool], ColumnElement[bool]]
-Counts = list[tuple[str, int, int]]
+Counts = list[tuple[str, int, int]]  # (source system, checked, passed)
+RegionCounts = list[tuple[str, str, int, int]]  # (source system, region, checked, passed)
 Checks = list[tuple[ColumnElement[bool], ColumnElement[bool]]]  # (applies, passes) per rule
-GroupCounts = list[tuple[Any, list[tuple[int, int]]]]  # (source system, [(checked, passed)])
+# ((source system, region), [(checked, passed) per rule])
+GroupCounts = list[tuple[tuple[Any, ...], list[tuple[int, int]]]]
 
 # The customer master a source record is compared with; one alias object, so the
 # cross-system rules evaluated together share a single join.
@@ -495,6 +500,17 @@ def _scoped_base(table: Table) -> tuple[FromClause, ColumnElement]:
     return table.outerjoin(owner, table.c.customer_id == owner.c.id), owner.c.source_system
 
 
+def _region_of(table: Table, base: FromClause) -> tuple[list[ExtraJoin], ColumnElement]:
+    """(joins, the owning customer's region column) for the rows of `base` (`_scoped_base`).
+    A source record reaches its customer through the master join the cross-system rules
+    use too (one join shared); the other linked tables through their owner join."""
+    if table is CUSTOMERS:
+        return [], CUSTOMERS.c.region
+    if table is SOURCE_RECORDS:
+        return [(_MASTER, table.c.customer_id == _MASTER.c.id)], _MASTER.c.region
+    return [], base.right.c.region  # type: ignore[attr-defined]
+
+
 # When a row came into being, for checks "as at" a past moment (the demo's run history).
 _CREATED = {
     "customers": "signup_date",
@@ -531,14 +547,15 @@ def _unpacked(total: Any) -> tuple[int, int]:
 
 
 def _direct_counts(
-    conn: Connection, from_: FromClause, group: ColumnElement, checks: Checks
+    conn: Connection, from_: FromClause, groups: list[ColumnElement], checks: Checks
 ) -> GroupCounts:
     """Every row through the sums: a checked row adds _PACK, a passing one _PACK + 1."""
     sums = [func.sum(case((a, case((p, _PACK + 1), else_=_PACK)), else_=0)) for a, p in checks]
-    # Group by the bare column (no COALESCE with a bound value: PostgreSQL would not match
+    # Group by the bare columns (no COALESCE with a bound value: PostgreSQL would not match
     # the GROUP BY expression to the SELECT one).
-    stmt = select(group, *sums).select_from(from_).group_by(group).order_by(group)
-    return [(row[0], [_unpacked(s) for s in row[1:]]) for row in conn.execute(stmt)]
+    stmt = select(*groups, *sums).select_from(from_).group_by(*groups).order_by(*groups)
+    width = len(groups)
+    return [(tuple(row[:width]), [_unpacked(s) for s in row[width:]]) for row in conn.execute(stmt)]
 
 
 def _counts_by_exception(
@@ -546,7 +563,7 @@ def _counts_by_exception(
     table: Table,
     base: Join,
     from_: FromClause,
-    group: ColumnElement,
+    groups: list[ColumnElement],
     checks: Checks,
     lost: dict[int, ColumnElement[bool]],
 ) -> GroupCounts:
@@ -566,11 +583,15 @@ def _counts_by_exception(
     # at the first false condition, that made this query half as slow again.
     some_fail = case((and_(*[and_(a, p) for a, p in checks]), false()), else_=true())
     sums = [func.sum(case((a, case((p, 0), else_=1)), else_=_PACK)) for a, p in checks]
-    stmt = select(group, *sums).select_from(from_).where(some_fail).group_by(group)
-    exceptions = {row[0]: [_unpacked(s) for s in row[1:]] for row in conn.execute(stmt)}
+    stmt = select(*groups, *sums).select_from(from_).where(some_fail).group_by(*groups)
+    width = len(groups)
+    exceptions = {
+        tuple(row[:width]): [_unpacked(s) for s in row[width:]] for row in conn.execute(stmt)
+    }
     none = [(0, 0)] * len(checks)
     out: GroupCounts = []
-    for g, n, *lost_rows in conn.execute(_rows_per_group(table, base, group, [*lost.values()])):
+    for row in conn.execute(_rows_per_group(table, base, groups, [*lost.values()])):
+        g, n, lost_rows = tuple(row[:width]), row[width], row[width + 1 :]
         no_customer = {i: int(k or 0) for i, k in zip(lost, lost_rows, strict=True)}
         counts = [
             (int(n) - na, int(n) - na - fail - no_customer.get(i, 0))
@@ -581,21 +602,23 @@ def _counts_by_exception(
 
 
 def _rows_per_group(
-    table: Table, base: Join, group: ColumnElement, lost: list[ColumnElement[bool]]
+    table: Table, base: Join, groups: list[ColumnElement], lost: list[ColumnElement[bool]]
 ) -> Select:
-    """Rows per source system as `base` groups them: the rows that have their customer,
-    counted customer by customer through the indexes on source system and customer_id (no
-    row is read), and the rows that have none, grouped as NULL; then, for each condition in
-    `lost`, how many of the rows without a customer meet it."""
+    """Rows per source system and region as `base` groups them (`groups`): the rows that
+    have their customer, counted customer by customer through the indexes on the customers'
+    (source system, region) and the table's customer_id (no row is read), and the rows that
+    have none, grouped as NULL; then, for each condition in `lost`, how many of the rows
+    without a customer meet it."""
     zeros = [literal_column("0").label(f"lost{j}") for j in range(len(lost))]
+    labelled = [g.label(f"g{i}") for i, g in enumerate(groups)]
     linked = (
-        select(group.label("g"), func.count().label("n"), *zeros)
+        select(*labelled, func.count().label("n"), *zeros)
         .select_from(base.right.join(table, base.onclause))
-        .group_by(group)
+        .group_by(*groups)
     )
     link = table.c.customer_id
     unlinked = select(
-        cast(null(), group.type).label("g"),
+        *[cast(null(), g.type).label(f"g{i}") for i, g in enumerate(groups)],
         func.count().label("n"),
         *[func.sum(case((c, 1), else_=0)).label(f"lost{j}") for j, c in enumerate(lost)],
     ).where(
@@ -604,9 +627,10 @@ def _rows_per_group(
         or_(link.is_(None), ~exists().where(CUSTOMERS.c.id == link))
     )
     rows = union_all(linked, unlinked).subquery("counted")
+    keys = list(rows.c)[: len(groups)]
     n = func.sum(rows.c.n)
-    sums = [func.sum(c) for c in list(rows.c)[2:]]
-    return select(rows.c.g, n, *sums).group_by(rows.c.g).having(n > 0).order_by(rows.c.g)
+    sums = [func.sum(c) for c in list(rows.c)[len(groups) + 1 :]]
+    return select(*keys, n, *sums).group_by(*keys).having(n > 0).order_by(*keys)
 
 
 def _checks_customer_exists(table: Table, rule: dict, p: dict) -> bool:
@@ -626,12 +650,16 @@ def _table_counts(
     rules: list[dict[str, Any]],
     reference_time: datetime,
     as_at: bool,
-) -> list[Counts]:
-    """The counts of rules on one table, from one pass over the table (plus, for a unique
-    rule whose key is indexed, a small query counting its failing rows)."""
-    base, group = _scoped_base(table)
+) -> list[RegionCounts]:
+    """The counts of rules on one table per source system and region, from one pass over the
+    table (plus, for a unique rule whose key is indexed, a small query counting its failing
+    rows)."""
+    base, source = _scoped_base(table)
     linked = isinstance(base, Join)  # rows grouped by their customer's source system
+    region_joins, region = _region_of(table, base)
+    groups = [source, region]
     existed_joins, existed = _existed_at(table, reference_time) if as_at else ([], true())
+    existed_joins = region_joins + existed_joins  # the region join first: shared, never twice
     joins: list[ExtraJoin] = list(existed_joins)
     checks: Checks = []
     lost: dict[int, ColumnElement[bool]] = {}  # see _counts_by_exception
@@ -647,10 +675,10 @@ def _table_counts(
             dup, keys, applies = _duplicates(table, p, column, tag)
             match = and_(*[k == dup.c[f"k{j}"] for j, k in enumerate(keys)])
             failing[i] = (
-                select(group, func.count())
+                select(*groups, func.count())
                 .select_from(_joined(base, existed_joins).join(dup, match))
                 .where(applies, existed)
-                .group_by(group)
+                .group_by(*groups)
             )
         elif customer_exists:
             applies = _present(table.c.customer_id)  # passes: counted apart, see `lost`
@@ -666,17 +694,63 @@ def _table_counts(
             lost[i] = applies
         checks.append((applies, passes))
     from_ = _joined(base, joins)
-    if isinstance(base, Join):  # linked
-        per_group = _counts_by_exception(conn, table, base, from_, group, checks, lost)
+    if linked:
+        per_group = _counts_by_exception(conn, table, base, from_, groups, checks, lost)
     else:
-        per_group = _direct_counts(conn, from_, group, checks)
-    failed = {i: dict(conn.execute(q).tuples().all()) for i, q in failing.items()}
-    out: list[Counts] = []
+        per_group = _direct_counts(conn, from_, groups, checks)
+    failed = {i: {(s, r): n for s, r, n in conn.execute(q).tuples()} for i, q in failing.items()}
+    out: list[RegionCounts] = []
     for i in range(len(rules)):
         minus = failed.get(i, {})
         # NULL (no customer, or none recorded) is reported as "unlinked".
-        out.append([(g or UNLINKED, c[i][0], c[i][1] - minus.get(g, 0)) for g, c in per_group])
+        out.append(
+            [
+                (s or UNLINKED, r or UNLINKED, c[i][0], c[i][1] - minus.get((s, r), 0))
+                for (s, r), c in per_group
+            ]
+        )
     return out
+
+
+def evaluate_rules_by_region(
+    conn: Connection,
+    rules: list[dict[str, Any]],
+    reference_time: datetime,
+    as_at: bool = False,
+) -> list[RegionCounts]:
+    """For each rule (in the order given), its (source_system, region, checked, passed) per
+    source system and region of the rows' customers, with the rules of a table counted
+    together. With `as_at`, only rows that already existed at `reference_time` are checked.
+
+    Raises ValueError when a rule does not validate (see `validate_rule`).
+    """
+    for rule in rules:
+        errors = validate_rule(rule)
+        if errors:
+            raise ValueError(f"rule {rule.get('code')!r} is invalid: " + "; ".join(errors))
+    by_table: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        by_table.setdefault(rule["table_name"], []).append(i)
+    out: list[RegionCounts] = [[] for _ in rules]
+    for name, positions in by_table.items():
+        for start in range(0, len(positions), _RULES_PER_STATEMENT):
+            chunk = positions[start : start + _RULES_PER_STATEMENT]
+            counts = _table_counts(
+                conn, CHECKED_TABLES[name], [rules[i] for i in chunk], reference_time, as_at
+            )
+            for i, rule_counts in zip(chunk, counts, strict=True):
+                out[i] = rule_counts
+    return out
+
+
+def all_regions(counts: RegionCounts) -> Counts:
+    """(source_system, checked, passed) per source system: the regions summed (in the order
+    the source systems come, as counted)."""
+    total: dict[str, tuple[int, int]] = {}
+    for source, _region, checked, passed in counts:
+        c, p = total.get(source, (0, 0))
+        total[source] = (c + checked, p + passed)
+    return [(s, c, p) for s, (c, p) in total.items()]
 
 
 def evaluate_rules(
@@ -691,23 +765,8 @@ def evaluate_rules(
 
     Raises ValueError when a rule does not validate (see `validate_rule`).
     """
-    for rule in rules:
-        errors = validate_rule(rule)
-        if errors:
-            raise ValueError(f"rule {rule.get('code')!r} is invalid: " + "; ".join(errors))
-    by_table: dict[str, list[int]] = {}
-    for i, rule in enumerate(rules):
-        by_table.setdefault(rule["table_name"], []).append(i)
-    out: list[Counts] = [[] for _ in rules]
-    for name, positions in by_table.items():
-        for start in range(0, len(positions), _RULES_PER_STATEMENT):
-            chunk = positions[start : start + _RULES_PER_STATEMENT]
-            counts = _table_counts(
-                conn, CHECKED_TABLES[name], [rules[i] for i in chunk], reference_time, as_at
-            )
-            for i, rule_counts in zip(chunk, counts, strict=True):
-                out[i] = rule_counts
-    return out
+    by_region = evaluate_rules_by_region(conn, rules, reference_time, as_at)
+    return [all_regions(counts) for counts in by_region]
 
 
 def evaluate_rule(

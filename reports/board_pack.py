@@ -159,8 +159,9 @@ def _data_quality(viewer: Viewer) -> Section:
     model = dq_model(viewer)
     if model.run_id is None:
         return Section("data_quality", t("pack.data_quality"), note=t("dq.no_runs"))
-    if model.scores_withheld:  # the runs count every region's rows
-        return Section("data_quality", t("pack.data_quality"), note=t("dq.scores_withheld"))
+    if model.unscored_region:  # the newest run has no counts for the viewer's region
+        note = t("dq.region_unscored", region=model.unscored_region)
+        return Section("data_quality", t("pack.data_quality"), note=note)
     names = {d: t(f"dq.dim.{d}") for d in DQ_DIMENSIONS}
     return Section(
         "data_quality",

@@ -8,16 +8,19 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import state
 from components.cache import engine
+from components.charts_actions import save_rate_bars
 from components.churn.action_form import save_action
 from components.churn.labels import labelled, money, money_short
 from components.data.actions import PAGE_SIZE, action_report, actions_page
+from components.export import show_chart
 from components.i18n import t
 from components.opened import drop_vanished_pick, opened, stale_notice
-from components.paging import page_number
+from components.paging import paged
 from components.tiles import TileText, insufficient, metric, pct
 from data_access import actions
 from data_access.filters import Filters
@@ -62,12 +65,11 @@ def actions_tab(viewer: Viewer, filters: Filters, records: bool) -> None:
         bind="query-params",
     )
     today = date.today()
-    probe, total = actions_page(viewer, filters, status, 0, today, customer)
-    page = page_number(total, PAGE_SIZE, state.ACTIONS_PAGE) if total > PAGE_SIZE else 0
-    rows, total = (
-        (probe, total)
-        if page == 0
-        else actions_page(viewer, filters, status, page, today, customer)
+    (rows, total), _ = paged(
+        lambda p: actions_page(viewer, filters, status, p, today, customer),
+        PAGE_SIZE,
+        state.ACTIONS_PAGE,
+        single_page_control=False,
     )
     if rows.empty:
         st.info(t(f"action.none_{status}"))
@@ -124,6 +126,7 @@ def _report(viewer: Viewer, filters: Filters) -> None:
                 min_n=report.min_n,
             ),
         )
+    show_chart(save_rate_figure(report.save_rates), key="chart_action_save_rates")
     table = report.counts.assign(
         kind=report.counts["kind"].map(lambda k: t(f"action.kind.{k}")),
         rate=[_rate_text(rates, k) for k in report.counts["kind"]],
@@ -148,6 +151,18 @@ def _report(viewer: Viewer, filters: Filters) -> None:
         },
     )
     st.caption(t("action.report_note", min_n=report.min_n))
+
+
+def save_rate_figure(rates: pd.DataFrame) -> go.Figure:
+    """The save rates per action kind (ActionReport.save_rates) as bars with their interval."""
+    labels = {
+        "axis": t("action.chart_axis"),
+        "insufficient": t("kpi.insufficient"),
+        "n": t("action.chart_n"),
+        "rate": t("action.chart_rate"),
+    }
+    named = rates.assign(label=rates["kind"].map(lambda k: t(f"action.kind.{k}")))
+    return save_rate_bars(named, labels, t("action.chart_title"))
 
 
 def _interval(low: float | None, high: float | None) -> str:

@@ -50,7 +50,8 @@ class OverviewModel:
     dq_now: float | None
     dq_before: float | None
     dq_run_at: datetime | None
-    dq_withheld: bool  # scores cover every region: none for a region-scoped viewer
+    # A region-scoped viewer's region when the newest run has no scores for it.
+    dq_unscored_region: str | None
     category_levels: pd.DataFrame
     trend: pd.DataFrame
     attention: list[attention.AttentionItem] = field(default_factory=list)
@@ -102,12 +103,12 @@ def _trend(
 def _dq_scores(
     conn: Connection, viewer: Viewer
 ) -> tuple[float | None, float | None, datetime | None, pd.DataFrame]:
-    """Overall score now and before, the run's time and scores per source system; nothing
-    for a region-scoped viewer (the runs count every region's rows)."""
+    """Overall score now and before, the run's time and scores per source system, within
+    the viewer's scope (a region-scoped viewer's region's rows only)."""
     run_ids = dq_results.latest_run_ids(conn, n=2)
-    if not run_ids or not dq_results.scores_visible(viewer):
+    latest = dq_results.scored_results(conn, viewer, run_ids[0]) if run_ids else None
+    if latest is None or latest.empty:
         return None, None, None, pd.DataFrame(columns=["source_system", "score"])
-    latest = dq_results.scored_results(conn, viewer, run_ids[0])
     before = (
         dq_stats.overall_score(dq_results.scored_results(conn, viewer, run_ids[1]))
         if len(run_ids) > 1
@@ -180,7 +181,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         dq_now=dq_now,
         dq_before=dq_before,
         dq_run_at=dq_run_at,
-        dq_withheld=not dq_results.scores_visible(viewer),
+        dq_unscored_region=viewer.region_scope if viewer.region_scope and dq_now is None else None,
         category_levels=category_levels,
         trend=trend,
         attention=attention.rank(items),

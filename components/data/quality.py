@@ -30,15 +30,16 @@ class DqModel:
     history: pd.DataFrame  # results of the newest DQ_HISTORY_RUNS runs, with run_id, run_at
     rules: pd.DataFrame  # every rule with its latest score (inactive ones too)
     required: dict[str, list[str]] = field(default_factory=dict)  # table → required fields
-    # Scores cover every region: a region-scoped viewer gets none (data_access.dq_results).
-    scores_withheld: bool = False
+    # A region-scoped viewer's region when the newest run has no scores for it (a run stored
+    # before runs counted per region): the page says so instead of drawing empty charts.
+    unscored_region: str | None = None
 
 
 @cached("quality")
 def dq_model(viewer: Viewer) -> DqModel:
-    """Scores of the newest check runs and the rule list. Scores are for the whole
-    organisation (rules count rows of every region), so a region-scoped viewer gets the rules
-    without scores; failing rows are listed per viewer."""
+    """Scores of the newest check runs and the rule list, within the viewer's scope: a
+    region-scoped viewer's scores count their region's rows only (data_access.dq_results);
+    failing rows are listed per viewer."""
     empty = pd.DataFrame(columns=dq_results.RESULT_COLUMNS)
     with engine().connect() as conn:
         run_ids = dq_results.latest_run_ids(conn, n=2)
@@ -68,7 +69,7 @@ def dq_model(viewer: Viewer) -> DqModel:
         history,
         rules,
         required,
-        not dq_results.scores_visible(viewer),
+        viewer.region_scope if viewer.region_scope and latest.empty else None,
     )
 
 

@@ -16,6 +16,7 @@ from data_access import (
     complaint_cases,
     complaints,
     overview,
+    post_resolution,
     satisfaction,
 )
 from data_access.filters import Filters
@@ -43,6 +44,10 @@ class SatisfactionModel:
     complaint_vs_nps: dict[str, pd.DataFrame]  # per customer dimension
     # Post-resolution satisfaction (1–5): "all", "within_sla", "breached", with 95% intervals.
     feedback: dict[str, Estimate]
+    # Where the CSAT figures (tiles, trend, breakdown) come from: survey answers or the
+    # complaint cases' post-resolution answers (data_access.post_resolution says why they are
+    # a source of their own). NPS, CES and the early warnings are always the surveys'.
+    csat_source: str = post_resolution.SURVEY
 
 
 def _one_row(counts: pd.DataFrame, min_n: int) -> pd.Series:
@@ -52,9 +57,16 @@ def _one_row(counts: pd.DataFrame, min_n: int) -> pd.Series:
 
 @cached("satisfaction")
 def satisfaction_model(
-    viewer: Viewer, filters: Filters, focus: satisfaction.Focus | None
+    viewer: Viewer,
+    filters: Filters,
+    focus: satisfaction.Focus | None,
+    csat_source: str = post_resolution.SURVEY,
 ) -> SatisfactionModel:
-    """Everything the satisfaction page shows except the record lists."""
+    """Everything the satisfaction page shows except the record lists; the CSAT figures from
+    `csat_source` (post_resolution.CSAT_SOURCES)."""
+    if csat_source not in post_resolution.CSAT_SOURCES:
+        raise ValueError(f"unknown CSAT source {csat_source!r}")
+    answers = csat_source == post_resolution.POST_RESOLUTION
     now = datetime.now()
     at = period_end(filters, now)
     previous = filters.previous()
@@ -63,6 +75,12 @@ def satisfaction_model(
     span = filters.over_months(max(12, 2 * filters.months))
     with facts().connect() as conn:
         by_month = satisfaction.survey_by_month(conn, viewer, span, focus)
+        if answers:
+            by_month = post_resolution.with_csat_from(
+                by_month,
+                post_resolution.feedback_csat_by_month(conn, viewer, span, focus),
+                "month",
+            )
         breakdowns, windows, customers, vs_nps = {}, [], [], {}
         # The listed dimensions, then the organisation's own attributes with a few values.
         dimensions = (
@@ -87,6 +105,12 @@ def satisfaction_model(
                 active = satisfaction.active_from(people, dim)
             else:
                 active = satisfaction.active_customers(conn, viewer, filters, dim, focus)
+            if answers:
+                breakdown = post_resolution.with_csat_from(
+                    breakdown,
+                    post_resolution.feedback_csat_breakdown(conn, viewer, filters, dim, focus),
+                    "value",
+                )
             breakdowns[dim] = sat_stats.scores(breakdown, min_n)
             windows.append(window.assign(dimension=dim))
             customers.append(active.assign(dimension=dim))
@@ -126,6 +150,7 @@ def satisfaction_model(
         backlog=backlog,
         complaint_vs_nps=vs_nps,
         feedback=feedback_estimates(feedback, min_n),
+        csat_source=csat_source,
     )
 
 

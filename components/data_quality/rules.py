@@ -139,8 +139,8 @@ def rule_detail(
         st.info(t("dq.na_detail", reason=na_reason(definition)))
     elif why == "not_required":
         st.info(t("dq.not_required_detail"))
-    if model.scores_withheld:  # the run's counts cover every region
-        st.caption(t("dq.scores_withheld"))
+    if model.unscored_region:  # the newest run has no counts for the viewer's region
+        st.caption(t("dq.region_unscored", region=model.unscored_region))
     else:
         st.markdown(
             t(

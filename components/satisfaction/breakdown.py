@@ -13,7 +13,7 @@ from components.data.shared import readable_code_lists
 from components.export import show_chart
 from components.focus import set_focus
 from components.i18n import code_label, dimension_label, t
-from components.satisfaction.labels import METRICS
+from components.satisfaction.labels import METRICS, metric_key
 from data_access.satisfaction import Focus
 
 
@@ -34,20 +34,21 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
         st.segmented_control(
             t("sat.measure"),
             METRICS,
-            format_func=lambda m: t(f"sat.metric.{m}"),
+            format_func=lambda m: t(f"sat.metric.{metric_key(m, model.csat_source)}"),
             default="nps",
             key=state.SAT_BREAKDOWN_METRIC,
             bind="query-params",
         )
         or "nps"
     )
+    name = t(f"sat.metric.{metric_key(metric, model.csat_source)}")  # CSAT names its source
     now = model.period
     overall = now[metric] if now[f"{metric}_ok"] else None
     frame = gap_to_overall(model.breakdowns[dimension], overall, metric)
     frame["label"] = frame["value"].map(code_label)
     nonce = st.session_state.get(state.SAT_CHART_NONCE, 0)
     labels = {
-        "score": t(f"sat.metric.{metric}"),
+        "score": name,
         "insufficient": t("kpi.insufficient"),
         "overall": t("sat.overall"),
         "axis": t(f"sat.axis.{metric}"),
@@ -60,7 +61,7 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
             labels,
             t(
                 "sat.breakdown_title",
-                metric=t(f"sat.metric.{metric}"),
+                metric=name,
                 dim=dimension_label(dimension),
             ),
         ),
@@ -84,7 +85,7 @@ def breakdown(model: SatisfactionModel, focus: Focus | None) -> None:
         column_config={
             "label": dimension_label(dimension),
             f"n_{metric}": st.column_config.NumberColumn(t("sat.responses"), format="localized"),
-            metric: st.column_config.NumberColumn(t(f"sat.metric.{metric}"), format="%.1f"),
+            metric: st.column_config.NumberColumn(name, format="%.1f"),
             f"{metric}_low": st.column_config.NumberColumn(t("sat.ci_low"), format="%.1f"),
             f"{metric}_high": st.column_config.NumberColumn(t("sat.ci_high"), format="%.1f"),
             "gap": st.column_config.NumberColumn(t("sat.gap"), format="%+.1f"),

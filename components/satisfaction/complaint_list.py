@@ -10,7 +10,7 @@ from components.data.satisfaction import complaint_page
 from components.data.shared import readable_code_lists
 from components.export import download_table
 from components.i18n import code_label, coded, t
-from components.paging import page_number
+from components.paging import paged
 from components.satisfaction.case_panel import case_panel, pick_from_selection
 from data_access.codes import SEVERITIES
 from data_access.complaints import LIST_FILTERS, PAGE_SIZE
@@ -47,10 +47,11 @@ def complaint_list(viewer: Viewer, filters: Filters, focus: Focus | None) -> Non
         key=state.SAT_LIST_STATUS,
         bind="query-params",
     )
-    rows, total = complaint_page(viewer, filters, focus, category, severity, status, 0)
-    page = page_number(total, PAGE_SIZE, state.SAT_LIST_PAGE)
-    if page > 0:
-        rows, total = complaint_page(viewer, filters, focus, category, severity, status, page)
+    (rows, total), page = paged(
+        lambda p: complaint_page(viewer, filters, focus, category, severity, status, p),
+        PAGE_SIZE,
+        state.SAT_LIST_PAGE,
+    )
     st.caption(t("sat.list_count", shown=len(rows), total=f"{total:,}"))
     if rows.empty:
         st.info(t("sat.list_empty"))

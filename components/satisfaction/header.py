@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import state
 from components.focus import set_focus
 from components.i18n import t
 from components.satisfaction.labels import segment_label
+from data_access.post_resolution import CSAT_SOURCES, SURVEY
 from data_access.satisfaction import Focus
+
+
+def csat_source_picker() -> str:
+    """Where the page's CSAT figures come from: surveys (default) or the complaint cases'
+    post-resolution answers, a source of their own (data_access.post_resolution)."""
+    source = st.segmented_control(
+        t("sat.csat_source"),
+        CSAT_SOURCES,
+        format_func=lambda s: t(f"sat.source.{s}"),
+        default=SURVEY,
+        key=state.SAT_CSAT_SOURCE,
+        bind="query-params",
+        help=t("sat.csat_source.help"),
+    )
+    if source not in CSAT_SOURCES:
+        source = SURVEY
+    if source != SURVEY:
+        st.caption(t("sat.csat_source_note"))
+    return source
 
 
 def focus_notice(focus: Focus | None) -> None:

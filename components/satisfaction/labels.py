@@ -6,8 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 from components.i18n import code_label, t
+from data_access.post_resolution import POST_RESOLUTION
 
 METRICS = ("nps", "csat", "ces")
+
+
+def metric_key(metric: str, csat_source: str) -> str:
+    """The catalog key suffix of a measure: CSAT from post-resolution answers is named so."""
+    return "csat_post" if metric == "csat" and csat_source == POST_RESOLUTION else metric
 
 
 def segment_label(dimension: str, value: str) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.kpi import proportion
 from components.data.satisfaction import SatisfactionModel
 from components.i18n import t
-from components.satisfaction.labels import interval
+from components.satisfaction.labels import interval, metric_key
 from components.tiles import rate_tile, score_tile
 
 
@@ -27,6 +27,7 @@ def kpi_tiles(model: SatisfactionModel) -> None:
         int(complaints_before["complaints"].sum()),
     )
     previous_csat = _previous_value(model, "csat")
+    csat = metric_key("csat", model.csat_source)  # the tile names its source
     tiles = st.columns(5)
     with tiles[0]:
         score_tile(
@@ -37,10 +38,10 @@ def kpi_tiles(model: SatisfactionModel) -> None:
         )
     with tiles[1]:
         score_tile(
-            t("sat.csat"),
+            t(f"sat.{csat}"),
             now["csat"] / 100 if now["csat_ok"] else None,
             previous_csat / 100 if previous_csat is not None else None,
-            t("sat.csat.help", ci=interval(now, "csat"), n=f"{now['n_csat']:,}"),
+            t(f"sat.{csat}.help", ci=interval(now, "csat"), n=f"{now['n_csat']:,}"),
             as_percent=True,
         )
     with tiles[2]:

@@ -9,7 +9,7 @@ from components import charts_satisfaction as charts
 from components.data.satisfaction import SatisfactionModel
 from components.export import show_chart
 from components.i18n import month_label, t
-from components.satisfaction.labels import METRICS
+from components.satisfaction.labels import METRICS, metric_key
 
 
 def score_trend_figure(model: SatisfactionModel, metric: str) -> go.Figure:
@@ -17,11 +17,12 @@ def score_trend_figure(model: SatisfactionModel, metric: str) -> go.Figure:
     monthly = model.monthly.assign(month_label=model.monthly["month"].map(month_label))
     labels = {
         "ci": t("chart.ci95"),
-        "score": t(f"sat.metric.{metric}"),
+        "score": t(f"sat.metric.{metric_key(metric, model.csat_source)}"),
         "insufficient": t("kpi.insufficient"),
         "axis": t(f"sat.axis.{metric}"),
     }
-    return charts.score_trend(monthly, metric, labels, t(f"sat.trend.{metric}"))
+    title = t(f"sat.trend.{metric_key(metric, model.csat_source)}")
+    return charts.score_trend(monthly, metric, labels, title)
 
 
 def trends(model: SatisfactionModel) -> None:

@@ -124,3 +124,18 @@ def test_chinese_labels():
     assert not at.exception
     assert "净推荐值" in at.metric[0].label
     assert any("满意度" in x.value for x in at.title)
+
+
+def test_csat_source_filter_shows_post_resolution_answers_apart():
+    """The source filter switches the CSAT tile, trend and breakdown to the complaint cases'
+    post-resolution answers, labelled as such with their own n; NPS stays the surveys'."""
+    surveys = open_page("risk")
+    at = open_page("risk")
+    at.button_group(key=state.SAT_CSAT_SOURCE).set_value("post_resolution").run()
+    assert not at.exception, at.exception
+    tile = next(m for m in at.metric if m.label == "CSAT after complaints (top-2 box)")
+    survey_tile = next(m for m in surveys.metric if m.label == "CSAT (top-2 box)")
+    assert tile.value.endswith("%") and tile.help != survey_tile.help
+    assert "n = " in tile.help and "post-resolution" in tile.help
+    assert at.metric[0].value == surveys.metric[0].value  # NPS unchanged
+    assert "CSAT here is from post-resolution answers" in texts(at)

@@ -1,7 +1,8 @@
 """KRIs and data-quality scores within the viewer's scope, through the pages: risk_east sees
-no KRI over all regions or another region (register detail, overview attention list) and no
-data-quality score (the check runs count every region's rows); an all-region user still sees
-them. Two red KRIs are planted on an all-region risk for the test and removed after."""
+no KRI over all regions or another region (register detail, overview attention list) and
+data-quality scores of East's rows only (the check runs store counts per region); an
+all-region user sees every KRI and the all-region scores.
+ Two red KRIs are planted on an all-region risk for the test and removed after."""
 
 from __future__ import annotations
 
@@ -9,18 +10,19 @@ import os
 from collections.abc import Iterator
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 import streamlit as st
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from streamlit.testing.v1 import AppTest
 
+from analytics.dq import overall_score
 from data_access.db import make_engine
 from data_access.models import KeyRiskIndicator, KriValue, Risk
 from tests.app.conftest import as_read, login
 
 WEST_KRI = "Planted West KRI"
 ALL_KRI = "Planted all-region KRI"
-WITHHELD = "Data-quality scores cover all regions"
 
 
 @pytest.fixture
@@ -113,25 +115,65 @@ def test_register_worst_kri_state_of_a_scoped_viewer_ignores_other_regions(plant
     assert east.set_index("code").loc[planted, "kri_state"].lower() != red
 
 
-def test_overview_of_a_scoped_viewer_has_no_all_region_kri_or_dq_score(planted):
+def _region_rows(region: str | None) -> pd.DataFrame:
+    """The overall score of the newest run's rows of `region` (None: the all-region rows),
+    read here by SQL and rolled up by analytics.dq, as the tile shows it."""
+    where = "d.region is null" if region is None else "d.region = :region"
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            frame = pd.read_sql_query(
+                text(
+                    "select d.rule_id, r.code, r.table_name, r.column_name, r.dimension,"
+                    " r.rule_type, r.weight, r.threshold, d.source_system, d.checked, d.passed"
+                    " from dq_results d join dq_rules r on r.id = d.rule_id"
+                    " where d.run_id = (select max(id) from dq_runs where finished_at is not null)"
+                    f" and {where}"
+                ),
+                conn,
+                params={"region": region},
+            )
+    finally:
+        engine.dispose()
+    return frame
+
+
+def _region_score(region: str | None) -> float:
+    return overall_score(_region_rows(region))
+
+
+def test_overview_of_a_scoped_viewer_shows_their_regions_dq_score(planted):
     at = _page("risk_east", "app_pages/overview.py")
-    text = _text(at)
-    assert WEST_KRI not in text and ALL_KRI not in text
+    text_ = _text(at)
+    assert WEST_KRI not in text_ and ALL_KRI not in text_
     tile = next(m for m in at.metric if m.label == "Data-quality score")
-    assert tile.value == "—" and WITHHELD in tile.help
-    badges = "\n".join(str(m.value) for m in at.markdown if "-badge[" in str(m.value))
-    assert "badge[Data quality]" not in badges  # no source-system score in the list
+    east, every = _region_score("East"), _region_score(None)
+    assert east != every  # the test can tell the two apart
+    assert tile.value == f"{east:.1%}" and "no scores for your region" not in tile.help
 
 
 def test_overview_of_an_all_region_user_keeps_the_dq_score():
     at = _page("risk", "app_pages/overview.py")
     tile = next(m for m in at.metric if m.label == "Data-quality score")
-    assert tile.value.endswith("%") and WITHHELD not in tile.help
+    assert tile.value == f"{_region_score(None):.1%}"
 
 
-def test_dq_page_withholds_scores_from_a_scoped_viewer():
+def test_dq_page_shows_a_scoped_viewer_their_regions_scores():
     at = _page("risk_east", "app_pages/data_quality.py")
-    assert not any(m.label == "Overall score" for m in at.metric)
-    assert sum(WITHHELD in i.value for i in at.info) >= 3  # head, scorecard, trend
-    rules = at.dataframe[0].value
-    assert rules["score"].isna().all() and rules["meets_threshold"].isna().all()
+    overall = next(m for m in at.metric if m.label == "Overall score")
+    assert overall.value == f"{_region_score('East'):.1%}"
+    assert not any("has no data-quality scores" in i.value for i in at.info)
+    # The rule list counts East's rows: each rule's checked rows are East's, not everyone's.
+    east, every = _region_rows("East"), _region_rows(None)
+    rules = at.dataframe[0].value.set_index("code")
+
+    def failed(rows: pd.DataFrame) -> pd.Series:
+        return (rows["checked"] - rows["passed"]).groupby(rows["code"]).sum()
+
+    shown = rules.loc[failed(east).index, "failed"].astype(int)
+    assert shown.to_dict() == failed(east).astype(int).to_dict()
+    assert failed(east).sum() < failed(every).sum()
+    page = _page("risk", "app_pages/data_quality.py")
+    assert next(m for m in page.metric if m.label == "Overall score").value == (
+        f"{_region_score(None):.1%}"
+    )

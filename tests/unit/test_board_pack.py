@@ -152,10 +152,10 @@ def test_a_scoped_users_html_pack_is_self_contained_and_holds_only_their_region(
     assert "West is outside risk_east's scope" in done.stderr
     page = out.read_text("utf-8")
     assert "region East" in page and "West" not in page
-    # Data-quality scores are computed over all regions: withheld from a scoped user's pack.
-    assert "shown to users with all-region access" in page
-    # matrix, two overview charts, NPS, churn trend, cohorts; no scorecard
-    assert page.count('<img src="data:image/svg+xml;base64,') == 6
+    # Data-quality scores are counted per region: a scoped user's pack has East's scorecard.
+    assert "has no data-quality scores" not in page
+    # matrix, two overview charts, NPS, churn trend, cohorts, data-quality scorecard
+    assert page.count('<img src="data:image/svg+xml;base64,') == 7
     # Nothing to fetch: no script, no link, every image inline.
     assert "<script" not in page.lower() and "<link" not in page.lower()
     assert 'src="http' not in page

@@ -1,6 +1,6 @@
 """KRI values and data-quality scores within the viewer's scope: a region-scoped viewer never
-gets a KRI or a score computed over other regions (all-region or other-region KRIs, check
-runs that count every region's rows); a viewer with all-region access gets everything.
+gets a KRI or a score computed over other regions (all-region or other-region KRIs,
+data-quality scores over other regions' rows); a viewer with all-region access gets everything.
 Checked against SQL written here."""
 
 from datetime import date, datetime
@@ -23,7 +23,7 @@ OCT = date(2026, 10, 1)
 
 
 def _east_kri_ids(conn) -> set[int]:
-    sql = "select id from kris where scope_region = 'East' and metric <> 'dq_score'"
+    sql = "select id from kris where scope_region = 'East'"
     return {int(i) for i in conn.execute(text(sql)).scalars()}
 
 
@@ -69,14 +69,14 @@ def test_scoped_viewer_gets_only_kris_of_their_region(seeded_engine):
             east = kri.latest_kri_states(conn, EAST)
             every = kri.latest_kri_states(conn, ALL)
             east_worst = kri.worst_state_per_risk(conn, EAST)
-            hidden = [kri.kri_history(conn, EAST, k) for k in (west, everywhere, east_dq)]
+            hidden = [kri.kri_history(conn, EAST, k) for k in (west, everywhere)]
             shown = {k: kri.kri_history(conn, EAST, k) for k in expected}
             all_history = kri.kri_history(conn, ALL, west)
             # Each risk's worst state among its East KRIs, straight from the table.
             hand = pd.read_sql_query(
                 text(
                     "select k.risk_id, v.state from kri_values v join kris k on k.id = v.kri_id"
-                    " where k.scope_region = 'East' and k.metric <> 'dq_score'"
+                    " where k.scope_region = 'East'"
                     " and v.period_month = (select max(period_month) from kri_values w"
                     " where w.kri_id = v.kri_id)"
                 ),
@@ -88,7 +88,7 @@ def test_scoped_viewer_gets_only_kris_of_their_region(seeded_engine):
     assert expected, "the demo has an East KRI"
     assert set(east["kri_id"]) == expected
     assert set(east["scope_region"]) == {"East"}
-    assert not {west, everywhere, east_dq} & set(east["kri_id"])
+    assert not {west, everywhere} & set(east["kri_id"]) and east_dq in set(east["kri_id"])
     assert all(h.empty for h in hidden)
     assert all(not h.empty for h in shown.values())
     # All-region access still sees every KRI and its history.
@@ -116,32 +116,42 @@ def test_attention_kri_items_of_a_scoped_viewer_rest_on_their_region(seeded_engi
     assert {"NPS all regions (test)", "NPS West (test)"} <= {i.args["kri"] for i in all_items}
 
 
-def test_dq_scores_are_withheld_from_a_scoped_viewer(seeded_engine):
+def test_dq_scores_of_a_scoped_viewer_count_their_region_only(seeded_engine):
+    """A scoped viewer's scores are read from their region's rows of the run (the region
+    rows; see tests/unit/test_dq_regions.py for their counts), never the all-region ones."""
     with seeded_engine.connect() as conn:
         run_id = dq_results.latest_run_ids(conn, n=1)[0]
         east = dq_results.scored_results(conn, EAST, run_id)
         east_history = dq_results.scored_history(conn, EAST)
         every = dq_results.scored_results(conn, ALL, run_id)
         every_history = dq_results.scored_history(conn, ALL)
-        stored = conn.execute(
-            text("select count(*) from dq_results where run_id = :r"), {"r": run_id}
-        ).scalar_one()
-    assert not dq_results.scores_visible(EAST) and dq_results.scores_visible(ALL)
-    assert east.empty and list(east.columns) == dq_results.RESULT_COLUMNS
-    assert east_history.empty
-    assert len(every) == stored > 0
-    assert not every_history.empty
+
+        def stored(where: str) -> tuple[int, int]:
+            sql = f"select count(*), sum(checked) from dq_results where run_id = :r and {where}"
+            return tuple(conn.execute(text(sql), {"r": run_id}).one())
+
+        east_rows, all_rows = stored("region = 'East'"), stored("region is null")
+    assert list(east.columns) == dq_results.RESULT_COLUMNS
+    assert (len(east), int(east["checked"].sum())) == east_rows
+    assert (len(every), int(every["checked"].sum())) == all_rows
+    assert 0 < east_rows[1] < all_rows[1]
+    assert not east_history.empty and not every_history.empty
+    assert east_history["checked"].sum() < every_history["checked"].sum()
 
 
-def test_dq_kris_are_withheld_from_a_scoped_viewer(seeded_engine):
-    """A data-quality KRI counts every region's rows, even if scoped to the viewer's region."""
+def test_dq_kris_of_a_scoped_viewer_are_their_regions_only(seeded_engine):
+    """A data-quality KRI scoped to the viewer's region is shown (its value counts that
+    region's rows); an all-region or other-region one is not."""
     with seeded_engine.connect() as conn:
         trans = conn.begin()
         try:
             dq = _add_kri(conn, "DQ customers East (test)", "East", "dq_score")
+            dq_all = _add_kri(conn, "DQ customers (test)", None, "dq_score")
+            dq_west = _add_kri(conn, "DQ customers West (test)", "West", "dq_score")
             east = kri.latest_kri_states(conn, EAST)
             every = kri.latest_kri_states(conn, ALL)
         finally:
             trans.rollback()
-    assert dq not in set(east["kri_id"]) and dq in set(every["kri_id"])
-    assert "dq_score" not in set(east["metric"])
+    assert dq in set(east["kri_id"]) and {dq_all, dq_west}.isdisjoint(set(east["kri_id"]))
+    assert {dq, dq_all, dq_west} <= set(every["kri_id"])
+    assert set(east["scope_region"]) == {"East"}
