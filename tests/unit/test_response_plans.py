@@ -276,3 +276,23 @@ def test_the_drill_interval_setting_is_validated():
         assert problems == [
             f"drill_interval_days: a whole number of days from 7 to 1,095, got {bad!r}"
         ]
+
+
+def test_the_demo_plants_a_failed_and_an_overdue_drill(seeded_engine):
+    as_of = date(2026, 11, 1)
+    with seeded_engine.connect() as conn:
+        listed = plans.plan_list(conn, EXEC, as_of, 365).set_index("category")
+        sec = plans.plan_versions(conn, EXEC, "SEC")
+    assert listed["has_plan"].all()  # a plan for every category
+    assert listed.loc["SEC", "state"] == "failed"
+    assert listed.loc["CON", "state"] == "overdue"
+    assert listed.loc["CON", "days_overdue"] == 430 - 365
+    # the rest drilled within the interval; AVL's old failure was cleared by a later pass
+    rest = listed.drop(index=["SEC", "CON"])
+    assert set(rest["state"]) == {"ok"}
+    assert list(sec["version"]) == [2, 1]
+    items = attention.drill_items(listed.reset_index())
+    assert {(i.kind, i.subject) for i in items} == {
+        ("drill_failed", "SEC"),
+        ("drill_overdue", "CON"),
+    }
