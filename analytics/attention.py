@@ -1,9 +1,9 @@
 """The executive "needs attention" list: candidate items from each signal, ranked.
 
 Priority is a single number so items from different signals can be ordered; the weights put
-a risk above appetite first, then a statistically significant customer-signal deterioration,
-then overdue reviews of serious risks and response plans whose drill failed or is overdue,
-then weak data quality. Pure: no I/O.
+a risk above appetite first, then a response plan whose last drill failed, a red KRI, a
+statistically significant customer-signal deterioration, then overdue reviews of serious
+risks and overdue drills of response plans, then weak data quality. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -146,8 +146,9 @@ def drill_items(plans: pd.DataFrame) -> list[AttentionItem]:
     overdue (never drilled, or older than the drill interval): one item per plan, the failure
     first. Columns: category, has_plan, state, last_drilled, days_overdue (as
     data_access.response_plans.plan_list). The subject is the category's code. A failed
-    drill ranks with an overdue review of a Critical risk; an overdue drill just below the
-    overdue reviews, rising with the days (a year at most)."""
+    drill — the organisation has shown it cannot yet respond to the category's risks — ranks
+    just below a risk above appetite, before a red KRI; an overdue drill below the overdue
+    reviews, rising with the days (a year at most)."""
     items = []
     for r in plans.itertuples(index=False):
         if not r.has_plan or r.state not in ("failed", "overdue"):
@@ -161,7 +162,7 @@ def drill_items(plans: pd.DataFrame) -> list[AttentionItem]:
                     str(r.category),
                     "attention.drill_failed",
                     args,
-                    85,
+                    95,
                     REGISTER,
                     drill,
                 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from components import state
-from tests.app.conftest import login
+from tests.app.conftest import as_read, login
 
 PAGE = "app_pages/register.py"
 
@@ -112,3 +112,23 @@ def test_a_link_naming_a_plan_opens_the_tab_and_the_plan():
     assert at.session_state[state.REGISTER_TAB] == "Response plans"
     assert at.session_state[state.PLAN_PICKER] == "SEC"
     assert "Security incident lead" in _texts(at)
+
+
+def test_the_overview_lists_a_failed_drill_and_links_to_its_plan():
+    # The demo's SEC drill failed; a test above may have failed another plan's drill (both
+    # rank alike, by code): one of them is in the list, with its link to the plan.
+    at = login("exec")
+    assert not at.exception, at.exception
+    at.switch_page("app_pages/overview.py").run()
+    said = as_read("\n".join(m.value for m in at.markdown))
+    assert "Drill failed" in said
+    assert "SEC · Data security / breach" in said or "MKT · Marketing and communication" in said
+    links = [p.proto.query_string for p in at.get("page_link") if p.label == "Open it"]
+    assert any("plan=SEC" in q or "plan=MKT" in q for q in links)
+
+
+def test_the_tab_in_chinese():
+    at = _open("exec", {"lang": "zh", "plan": "CON"})
+    assert "应急预案" in [tab.label for tab in at.tabs]
+    assert "各风险类别是否已做好应对准备？" in [s.value for s in at.subheader]
+    assert at.session_state[state.PLAN_PICKER] == "CON"
