@@ -243,10 +243,16 @@ def _save(write: Callable[[], object], category: str, notice: str) -> None:
     st.rerun()
 
 
-def _edit_form(viewer: Viewer, category: str, plan: dict | None) -> None:
-    current = None if plan is None else plan["version"]
-    version = opened("response_plan", category, current)
-    stale_notice("response_plan", category, version != current, f"plan_reload_{category}")
+def _edit_form(viewer: Viewer, category: str, current: dict | None) -> None:
+    # The form shows, and saves against, the plan as this session opened it: a save after
+    # someone else's is refused instead of overwriting theirs.
+    content = ("version", "roles", "steps", "templates")
+    plan = opened(
+        "response_plan", category, None if current is None else {k: current[k] for k in content}
+    )
+    version = None if plan is None else plan["version"]
+    now = None if current is None else current["version"]
+    stale_notice("response_plan", category, version != now, f"plan_reload_{category}")
     key = f"{state.PLAN_FORM}_{category}"
     title = t("plan.edit") if plan else t("plan.write")
     with st.expander(title, expanded=plan is None), st.form(key):

@@ -132,3 +132,14 @@ def test_the_tab_in_chinese():
     assert "应急预案" in [tab.label for tab in at.tabs]
     assert "各风险类别是否已做好应对准备？" in [s.value for s in at.subheader]
     assert at.session_state[state.PLAN_PICKER] == "CON"
+
+
+def test_the_roles_field_reads_one_role_per_line():
+    from components.register.plans import parse_roles
+
+    text = "Incident lead: runs it\n\n数据保护官：决定是否通知\nNo duty here\n"
+    assert parse_roles(text) == [
+        {"role": "Incident lead", "duty": "runs it"},
+        {"role": "数据保护官", "duty": "决定是否通知"},
+        {"role": "No duty here", "duty": ""},  # the data layer says the duty is missing
+    ]
