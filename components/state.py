@@ -60,6 +60,8 @@ REGISTER_WORKFLOW_TAB = "register_workflow_tab"  # + risk id: the open workflow 
 # response plans (the register page's Response plans tab)
 PLAN_PARAM = "plan"  # URL: the opened plan, by its risk category's code
 PLAN_PICKER = "plan_picker"  # the "open a plan" select box
+PLAN_TABLE = "plan_table"  # the plans table (its selected row opens a plan)
+PLAN_LAST_SELECTED = "plan_last_selected"  # the category a table selection last opened
 PLAN_NOTICE = "plan_notice"  # confirmation shown once after a plan or drill is saved
 PLAN_VERSION_SHOWN = "plan_version_shown"  # + category: the saved version shown in history
 PLAN_FORM = "plan_form"  # + category: the edit form (its fields: + "_roles", "_steps", …)

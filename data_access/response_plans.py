@@ -286,8 +286,9 @@ def plan_versions(conn: Connection, viewer: Viewer, category: str) -> pd.DataFra
 def plan_version(
     conn: Connection, viewer: Viewer, category: str, version: int
 ) -> dict[str, Any] | None:
-    """One saved version of a category's plan (what an incident that followed it cites), or
-    None when there is no such version."""
+    """One saved version of a category's plan (what an incident that followed it cites: by
+    category and version, or by `id`, the response_plan_versions row), or None when there is
+    no such version."""
     _require_read(viewer)
     row = conn.execute(
         select(ResponsePlanVersion)
@@ -297,6 +298,7 @@ def plan_version(
     if row is None:
         return None
     return {
+        "id": row.id,
         "category": category,
         "version": row.version,
         "saved_by": row.saved_by,

@@ -89,6 +89,7 @@ def _tiles(plans: pd.DataFrame) -> None:
 
 
 def _table(plans: pd.DataFrame) -> None:
+    """Every category's plan; a newly selected row opens that plan."""
     table = pd.DataFrame(
         {
             "category": plans["category"].map(category_label),
@@ -103,9 +104,12 @@ def _table(plans: pd.DataFrame) -> None:
             "updated_by": plans["updated_by"],
         }
     )
-    st.dataframe(
+    selection = st.dataframe(
         table,
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=state.PLAN_TABLE,
         column_config={
             "category": t("chart.category"),
             "state": t("plan.col.state"),
@@ -117,6 +121,13 @@ def _table(plans: pd.DataFrame) -> None:
             "updated_by": t("plan.col.updated_by"),
         },
     )
+    rows = selection.selection.rows
+    if rows and 0 <= rows[0] < len(plans):
+        code = str(plans.iloc[rows[0]]["category"])
+        # Only a new selection opens: the row stays selected while the picker moves on.
+        if st.session_state.get(state.PLAN_LAST_SELECTED) != code:
+            st.session_state[state.PLAN_LAST_SELECTED] = code
+            st.session_state[state.PLAN_PICKER] = code
 
 
 def _content(plan: dict) -> None:

@@ -143,3 +143,15 @@ def test_the_roles_field_reads_one_role_per_line():
         {"role": "数据保护官", "duty": "决定是否通知"},
         {"role": "No duty here", "duty": ""},  # the data layer says the duty is missing
     ]
+
+
+def test_selecting_a_row_of_the_table_opens_its_plan():
+    at = _open("analyst")
+    row = list(_plan_table(at)["category"].str[:3]).index("CRD")
+    at.session_state[state.PLAN_TABLE] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state[state.PLAN_PICKER] == "CRD"
+    assert "Credit controller" in _texts(at)
+    at.selectbox(key=state.PLAN_PICKER).select("CHN").run()  # the picker moves on
+    assert "Retention lead" in _texts(at)

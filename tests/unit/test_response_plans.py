@@ -112,6 +112,7 @@ def test_create_edit_and_every_version_is_kept(migrated_engine):
     assert list(history["version"]) == [2, 1]
     assert list(history["saved_by"]) == ["admin", "risk"]
     assert first["steps"] == STEPS  # the version an incident followed stays readable
+    assert isinstance(first["id"], int)  # an incident may refer to the version's row
     saved = _audit(migrated_engine, "response_plan_saved")
     assert [(u, o) for u, o, _ in saved] == [("risk", "SEC"), ("admin", "SEC")]
     assert '"version": 2' in saved[1][2]
