@@ -107,6 +107,7 @@ def _table(plans: pd.DataFrame) -> None:
     selection = st.dataframe(
         table,
         hide_index=True,
+        height=(len(table) + 1) * 35 + 3,  # every category at once: fourteen rows
         on_select="rerun",
         selection_mode="single-row",
         key=state.PLAN_TABLE,
@@ -374,13 +375,10 @@ def response_plans_tab(viewer: Viewer) -> None:
         return
     editable = response_plans.may_edit(viewer)
     with st.container(border=True):
-        left, right = st.columns([3, 2])
-        with left:
-            plan = plan_summary(viewer, category)
-        with right:
-            if plan is not None:
-                _drills(plan["drills"])
-                _history(category, plan["versions"])
+        plan = plan_summary(viewer, category)
+        if plan is not None:  # full width: the findings are sentences
+            _drills(plan["drills"])
+            _history(category, plan["versions"])
         if editable:
             _edit_form(viewer, category, plan)
             if plan is not None:
