@@ -1,8 +1,9 @@
 """The executive "needs attention" list: candidate items from each signal, ranked.
 
 Priority is a single number so items from different signals can be ordered; the weights put
-a risk above appetite first, then a statistically significant customer-signal deterioration,
-then overdue reviews of serious risks, then weak data quality. Pure: no I/O.
+a risk above appetite first, then a response plan whose last drill failed, a red KRI, a
+statistically significant customer-signal deterioration, then overdue reviews of serious
+risks and overdue drills of response plans, then weak data quality. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ DQ_TARGET = 0.90
 
 @dataclass(frozen=True)
 class AttentionItem:
-    kind: str  # above_appetite | kri_red | nps_drop | review_overdue | dq_source
+    # above_appetite | kri_red | nps_drop | review_overdue | dq_source | drill_failed |
+    # drill_overdue
+    kind: str
     subject: str
     reason: str  # translation key; `args` fill it
     args: dict = field(default_factory=dict)
@@ -133,6 +136,60 @@ def dq_items(source_scores: pd.DataFrame) -> list[AttentionItem]:
                     {"score": float(r.score), "target": DQ_TARGET},
                     50 + 200 * (DQ_TARGET - r.score),
                     "data-quality",
+                )
+            )
+    return items
+
+
+def drill_items(plans: pd.DataFrame) -> list[AttentionItem]:
+    """Response plans whose last drill failed (with no passing drill since) or whose drill is
+    overdue (never drilled, or older than the drill interval): one item per plan, the failure
+    first. Columns: category, has_plan, state, last_drilled, days_overdue (as
+    data_access.response_plans.plan_list). The subject is the category's code. A failed
+    drill — the organisation has shown it cannot yet respond to the category's risks — ranks
+    just below a risk above appetite, before a red KRI; an overdue drill below the overdue
+    reviews, rising with the days (a year at most)."""
+    items = []
+    for r in plans.itertuples(index=False):
+        if not r.has_plan or r.state not in ("failed", "overdue"):
+            continue
+        drill = {"plan": str(r.category)}
+        if r.state == "failed":
+            args = {"date": str(r.last_drilled)}
+            items.append(
+                AttentionItem(
+                    "drill_failed",
+                    str(r.category),
+                    "attention.drill_failed",
+                    args,
+                    95,
+                    REGISTER,
+                    drill,
+                )
+            )
+        elif r.last_drilled is None or pd.isna(r.last_drilled):
+            items.append(
+                AttentionItem(
+                    "drill_overdue",
+                    str(r.category),
+                    "attention.drill_never",
+                    {},
+                    70,
+                    REGISTER,
+                    drill,
+                )
+            )
+        else:
+            days = int(r.days_overdue)
+            items.append(
+                AttentionItem(
+                    "drill_overdue",
+                    str(r.category),
+                    "attention.drill_overdue",
+                    {"days": days, "date": str(r.last_drilled)},
+                    55 + min(days, 365) / 25,
+                    REGISTER,
+                    drill,
                 )
             )
     return items

@@ -30,7 +30,8 @@ class Headline:
 class Term:
     """A code the reader sees by its label in `vocabulary`: "code" (regions, segments and
     other code lists), "dimension" (a breakdown or split), "metric" (a survey measure),
-    "level" (a risk level), "dq_dimension", "attention" (an attention item's kind)."""
+    "level" (a risk level), "dq_dimension", "attention" (an attention item's kind), "category"
+    (a risk category)."""
 
     vocabulary: str
     code: str
@@ -207,6 +208,8 @@ def overview_headline(items: list[attention.AttentionItem], customers: int, risk
         reason["level"] = Term("level", str(reason["level"]))
     # An NPS drop names a group (a region) by its code; the rest name a risk or a system.
     subject = Term("code", top.subject) if top.kind == "nps_drop" else top.subject
+    if top.kind in ("drill_failed", "drill_overdue"):  # a response plan: its risk category
+        subject = Term("category", top.subject)
     args = {
         "n": len(items),
         "subject": subject,

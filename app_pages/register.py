@@ -1,4 +1,5 @@
-"""Risk register: heat map and table, trends, appetite, and the selected risk's detail."""
+"""Risk register: heat map and table, trends, appetite, the selected risk's detail, and the
+risk categories' response plans."""
 
 import streamlit as st
 
@@ -15,6 +16,7 @@ from components.register.forms import new_risk_form
 from components.register.matrix import matrix_kind, risk_matrix, score_levels
 from components.register.narrowing import narrowed, narrowing_controls
 from components.register.picker import opened_risk, risk_picker
+from components.register.plans import link_opens_plans_tab, response_plans_tab
 from components.register.table import risk_table
 from components.register.trends import trends
 from data_access.security import EDIT_RISKS, VIEW_DASHBOARDS
@@ -29,11 +31,19 @@ show_headline(register_headline(register_view(viewer, filters, False)))
 if viewer.can(EDIT_RISKS):
     new_risk_form(viewer)
 
-tab_register, tab_trends, tab_appetite = st.tabs(
-    [t("register.tab.register"), t("register.tab.trends"), t("register.tab.appetite")],
-    key=state.REGISTER_TAB,
-    bind="query-params",
+tab_labels = [
+    t("register.tab.register"),
+    t("register.tab.trends"),
+    t("register.tab.appetite"),
+    t("register.tab.plans"),
+]
+link_opens_plans_tab(tab_labels[3])  # the "needs attention" items link to a plan
+tab_register, tab_trends, tab_appetite, tab_plans = st.tabs(
+    tab_labels, key=state.REGISTER_TAB, bind="query-params"
 )
+
+with tab_plans:  # drawn first: an empty register stops the page below, the plans still show
+    response_plans_tab(viewer)
 
 with tab_register:
     kind = matrix_kind()

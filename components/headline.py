@@ -25,6 +25,7 @@ _VOCABULARIES: dict[str, Callable[[str], str]] = {
     "level": lambda level: t(f"level.{level}"),
     "dq_dimension": lambda d: t(f"dq.dim.{d}"),
     "attention": lambda kind: t(f"attention.kind.{kind}"),
+    "category": lambda code: f"{code} · {t('category.' + code)}",
 }
 
 

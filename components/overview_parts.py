@@ -93,6 +93,8 @@ def attention_text(item: AttentionItem, escape: Callable[[str], str] = plain) ->
         args["level"] = t(f"level.{item.args['level']}")
     # An NPS drop names a group by its code (a region): in the reader's language.
     subject = code_label(item.subject) if item.kind == "nps_drop" else item.subject
+    if item.kind in ("drill_failed", "drill_overdue"):  # a risk category's code
+        subject = f"{item.subject} · {t('category.' + item.subject)}"
     return AttentionText(escape(subject), t(f"attention.kind.{item.kind}"), t(item.reason, **args))
 
 

@@ -57,6 +57,15 @@ REGISTER_STATUSES = "status"  # URL
 REGISTER_FLAGS = "flag"  # URL
 REGISTER_NOTICE = "register_notice"  # confirmation shown after a successful save
 REGISTER_WORKFLOW_TAB = "register_workflow_tab"  # + risk id: the open workflow tab
+# response plans (the register page's Response plans tab)
+PLAN_PARAM = "plan"  # URL: the opened plan, by its risk category's code
+PLAN_PICKER = "plan_picker"  # the "open a plan" select box
+PLAN_TABLE = "plan_table"  # the plans table (its selected row opens a plan)
+PLAN_LAST_SELECTED = "plan_last_selected"  # the category a table selection last opened
+PLAN_NOTICE = "plan_notice"  # confirmation shown once after a plan or drill is saved
+PLAN_VERSION_SHOWN = "plan_version_shown"  # + category: the saved version shown in history
+PLAN_FORM = "plan_form"  # + category: the edit form (its fields: + "_roles", "_steps", …)
+PLAN_DRILL_FORM = "plan_drill_form"  # + category: the record-a-drill form
 # satisfaction page
 SAT_FOCUS_PARAM = "focus"  # URL query parameter holding the page's segment focus
 SAT_BREAKDOWN_DIM = "by"  # URL

@@ -358,6 +358,56 @@ class RiskAppetite(Base):
     statement: Mapped[str] = mapped_column(Text, default="")
 
 
+class ResponsePlan(Base):
+    """The response plan of one risk category (organisation-wide, no region): who does what
+    (`roles`), the ordered `steps` and the communication `templates`, each stored as JSON
+    text (data_access.response_plans). Every saved version is kept in
+    response_plan_versions, so an incident can cite the version it followed."""
+
+    __tablename__ = "response_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(3), unique=True)
+    roles: Mapped[str] = mapped_column(Text)  # [{"role": …, "duty": …}, …]
+    steps: Mapped[str] = mapped_column(Text)  # ["first step", …] in order
+    templates: Mapped[str] = mapped_column(Text)  # {"customer": …, "regulator": …, …}
+    version: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResponsePlanVersion(Base):
+    """A saved version of a response plan, as it was saved (the current one included)."""
+
+    __tablename__ = "response_plan_versions"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("response_plans.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    roles: Mapped[str] = mapped_column(Text)
+    steps: Mapped[str] = mapped_column(Text)
+    templates: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResponsePlanDrill(Base):
+    """A drill (exercise) of a response plan: when, the result and what it found."""
+
+    __tablename__ = "response_plan_drills"
+    __table_args__ = (Index("ix_response_plan_drills_plan", "plan_id", "drilled_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("response_plans.id"))
+    plan_version: Mapped[int] = mapped_column(Integer)  # the version in force when recorded
+    drilled_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(8))  # passed | partly | failed
+    findings: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class KeyRiskIndicator(Base):
     __tablename__ = "kris"
 

@@ -57,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
     # review, or an invoice more than 60 days overdue: analytics.actions) more often.
     "credit_review_days": 90,
     "credit_review_days_high_risk": 30,
+    # Days between drills of a risk category's response plan; a plan not drilled for longer
+    # (or never) is overdue and shows in "needs attention" (analytics.response_plans).
+    "drill_interval_days": 365,
 }
 
 
@@ -64,6 +67,7 @@ CHURN_SETTINGS = ("churn_basis", "inactivity_days")
 PRIVACY_SETTINGS = ("hash_national_id",)
 DISPLAY_SETTINGS = ("currency",)
 CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
+PLAN_SETTINGS = ("drill_interval_days",)
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -153,7 +157,15 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     ):
         problems.append(f"currency: a three-letter ISO 4217 code such as CNY, got {currency!r}")
     problems.extend(_credit_review_problems(values))
+    drill = values.get("drill_interval_days")
+    if drill is not None and (
+        isinstance(drill, bool) or not isinstance(drill, int) or not 7 <= drill <= 1095
+    ):
+        problems.append(
+            f"drill_interval_days: a whole number of days from 7 to 1,095, got {drill!r}"
+        )
     editable = {
+        *PLAN_SETTINGS,
         *DISPLAY_SETTINGS,
         *CREDIT_SETTINGS,
         "risk_level_bands",

@@ -8,7 +8,9 @@ stays flat at any size. Up to one chunk, the rows are those of the original one-
 
 Planted signals (DESIGN.md "Demo data"): churn ~3× higher for monthly contracts and ~2.5×
 for unhappy customers; an NPS drop in East over the last three months; ERP records stale,
-incomplete and with near-duplicates; register risks above appetite and overdue for review.
+incomplete and with near-duplicates; register risks above appetite and overdue for review;
+a response plan per risk category, one whose last drill failed and one overdue for a drill
+(demo.response_plans).
 
 The texts a user would have typed (risk titles, notes, KRI names, complaints, survey
 comments) are English or Chinese (`language`, `vocab.texts`); no number depends on them.
@@ -40,6 +42,9 @@ from data_access.models import (
     CustomerSourceRecord,
     Invoice,
     KeyRiskIndicator,
+    ResponsePlan,
+    ResponsePlanDrill,
+    ResponsePlanVersion,
     Risk,
     RiskAction,
     RiskAppetite,
@@ -52,6 +57,7 @@ from data_access.models import (
 from data_access.settings import DEFAULTS
 from demo import bulk, vocab
 from demo.actions import seed_actions
+from demo.response_plans import seed_response_plans
 from demo.users import ensure_demo_users
 from quality import runs as dq_runs
 
@@ -824,6 +830,9 @@ def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFra
 # --- entry points ------------------------------------------------------------------------------
 
 RESET_ORDER: tuple[type, ...] = (
+    ResponsePlanDrill,
+    ResponsePlanVersion,
+    ResponsePlan,
     CustomerAction,
     KeyRiskIndicator,
     RiskHistory,
@@ -898,6 +907,7 @@ def seed_demo(
         for model, frame in small:
             _insert(conn, model.__table__, frame)
             counts[model.__tablename__] = len(frame)
+        counts[ResponsePlan.__tablename__] = seed_response_plans(conn, as_of, texts.language)
         models = [*CUSTOMER_TABLES, *(model for model, _ in small)]
         _advance_id_sequences(conn, [model.__table__ for model in models])
     return counts

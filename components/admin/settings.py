@@ -1,5 +1,6 @@
 """Settings tab: risk level bands, review cadence, minimum sample size, churn definition,
-the credit review cadence and the hashing of national IDs; risk appetite."""
+the credit review cadence, the drill interval of response plans and the hashing of national
+IDs; risk appetite."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from data_access.settings import (
     CREDIT_SETTINGS,
     DISPLAY_SETTINGS,
     LEVELS,
+    PLAN_SETTINGS,
     PRIVACY_SETTINGS,
     save_appetite,
     save_settings,
@@ -29,6 +31,7 @@ EDITABLE_SETTINGS = (
     *PRIVACY_SETTINGS,
     *DISPLAY_SETTINGS,
     *CREDIT_SETTINGS,
+    *PLAN_SETTINGS,
 )
 
 
@@ -100,6 +103,13 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             int(settings["credit_review_days_high_risk"]),
             help=t("admin.credit_review_days_high_risk.help"),
         )
+        drill_days = st.number_input(
+            t("admin.drill_interval_days"),
+            7,
+            1095,
+            int(settings["drill_interval_days"]),
+            help=t("admin.drill_interval_days.help"),
+        )
         st.markdown(f"**{t('admin.privacy')}**")
         hash_ids = st.checkbox(
             t("admin.hash_national_id"),
@@ -121,6 +131,7 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "currency": currency.strip().upper(),
                         "credit_review_days": int(review_days),
                         "credit_review_days_high_risk": int(review_days_high),
+                        "drill_interval_days": int(drill_days),
                     },
                     settings,
                 ),

@@ -20,9 +20,10 @@ from data_access import (
     dq_results,
     kri,
     overview,
+    response_plans,
 )
 from data_access.filters import Filters
-from data_access.security import Viewer
+from data_access.security import VIEW_DASHBOARDS, Viewer
 from data_access.settings import all_settings
 
 
@@ -152,6 +153,11 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         region_before = overview.nps_counts(data, viewer, previous, by="region")
         dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn, viewer)
         kri_states = kri.latest_kri_states(conn, viewer)
+        plans = (
+            response_plans.plan_list(conn, viewer, now.date(), int(settings["drill_interval_days"]))
+            if viewer.can(VIEW_DASHBOARDS)  # the plans are read on the dashboards' register
+            else pd.DataFrame(columns=response_plans.PLAN_COLUMNS)
+        )
         trend = _trend(data, viewer, filters, lifetimes, min_n)
         as_of = overview.latest_full_month(data)
 
@@ -165,6 +171,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         + attention.kri_items(kri_states, snap)
         + attention.nps_drop_items(region_now, region_before, "region", min_n)
         + attention.dq_items(dq_by_source)
+        + attention.drill_items(plans)
     )
     return OverviewModel(
         as_of_month=as_of,

@@ -34,6 +34,9 @@ TEXT_COLUMNS = {
     "kris": ("name",),
     "complaints": ("description",),
     "survey_responses": ("comment",),
+    "response_plans": ("roles", "steps", "templates"),
+    "response_plan_versions": ("roles", "steps", "templates"),
+    "response_plan_drills": ("findings",),
 }
 # What seed_demo writes (users, settings and the audit log are finish_seed's or the app's).
 SEEDED_TABLES = [
