@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # review, or an invoice more than 60 days overdue: analytics.actions) more often.
     "credit_review_days": 90,
     "credit_review_days_high_risk": 30,
+    # Where "KRI turned red" e-mails go when the risk's owner is not a user with an e-mail.
+    "kri_alert_recipients": [],
 }
 
 
@@ -64,6 +66,8 @@ CHURN_SETTINGS = ("churn_basis", "inactivity_days")
 PRIVACY_SETTINGS = ("hash_national_id",)
 DISPLAY_SETTINGS = ("currency",)
 CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
+ALERT_SETTINGS = ("kri_alert_recipients",)
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -153,7 +157,9 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     ):
         problems.append(f"currency: a three-letter ISO 4217 code such as CNY, got {currency!r}")
     problems.extend(_credit_review_problems(values))
+    problems.extend(_alert_recipient_problems(values))
     editable = {
+        *ALERT_SETTINGS,
         *DISPLAY_SETTINGS,
         *CREDIT_SETTINGS,
         "risk_level_bands",
@@ -165,6 +171,25 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     unknown = set(values) - editable
     if unknown:
         problems.append(f"cannot change {', '.join(sorted(unknown))} here")
+    return problems
+
+
+def _alert_recipient_problems(values: dict[str, Any]) -> list[str]:
+    """A list of at most 20 distinct e-mail addresses, each named when it is not one."""
+    addresses = values.get("kri_alert_recipients")
+    if addresses is None:
+        return []
+    if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
+        return [f"kri_alert_recipients: a list of e-mail addresses, got {addresses!r}"]
+    problems = [
+        f"kri_alert_recipients: {a!r} is not an e-mail address"
+        for a in addresses
+        if len(a) > 300 or not _EMAIL.fullmatch(a)
+    ]
+    if len(addresses) > 20:
+        problems.append(f"kri_alert_recipients: at most 20 addresses, got {len(addresses)}")
+    if len({a.lower() for a in addresses}) != len(addresses):
+        problems.append("kri_alert_recipients: an address is listed twice")
     return problems
 
 

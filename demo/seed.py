@@ -40,6 +40,7 @@ from data_access.models import (
     CustomerSourceRecord,
     Invoice,
     KeyRiskIndicator,
+    KriVersion,
     Risk,
     RiskAction,
     RiskAppetite,
@@ -782,7 +783,9 @@ def _risk_register(
     return frames
 
 
-def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _appetite_and_kris(
+    texts: vocab.DemoTexts, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     def category(code: str) -> str:
         if texts.language == "en":
             return codes.RISK_CATEGORIES[code].lower()
@@ -816,15 +819,26 @@ def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFra
                 direction=direction,
                 amber_threshold=amber,
                 red_threshold=red,
+                scope_source=None,
+                status="active",
             )
         )
-    return appetite, pd.DataFrame(rows)
+    kris = pd.DataFrame(rows)
+    # Defined by the seed at its reference date: version 1, whose definition row is the KRI.
+    created = datetime.combine(as_of, time())
+    versions = kris.rename(columns={"id": "kri_id"}).assign(
+        version=1, change="define", changed_by="seed", changed_at=created
+    )
+    kris = kris.assign(version=1, created_by="seed", created_at=created)
+    kris = kris.assign(updated_by="seed", updated_at=created)
+    return appetite, kris, versions
 
 
 # --- entry points ------------------------------------------------------------------------------
 
 RESET_ORDER: tuple[type, ...] = (
     CustomerAction,
+    KriVersion,
     KeyRiskIndicator,
     RiskHistory,
     RiskReview,
@@ -884,7 +898,7 @@ def seed_demo(
                 counts[model.__tablename__] += bulk.insert_columns(conn, model.__table__, columns)
                 del columns  # free this table's arrays before the next is built
         register = _risk_register(rng, as_of, texts)  # after the customers, as it always was
-        appetite, kris = _appetite_and_kris(texts)
+        appetite, kris, kri_versions = _appetite_and_kris(texts, as_of)
         small: list[tuple[type, pd.DataFrame]] = [
             (Risk, register["risks"]),
             (RiskAssessment, register["assessments"]),
@@ -894,6 +908,7 @@ def seed_demo(
             (RiskHistory, register["history"]),
             (RiskAppetite, appetite),
             (KeyRiskIndicator, kris),
+            (KriVersion, kri_versions),
         ]
         for model, frame in small:
             _insert(conn, model.__table__, frame)

@@ -1,0 +1,146 @@
+"""Notifications of KRIs that turned red, queued in the `outbox` table for the sender
+(`python -m notify send`).
+
+A KRI "turns red" when its newest stored month is red and the month before it was not (or
+there is none: a KRI defined red). One message is queued per recipient with a dedupe key of
+the KRI, the month and the recipient, so recomputing the same months never queues twice.
+Recipients: the e-mail of the user who owns the linked risk (risks.owner matched against the
+users' username or name), else the addresses of the `kri_alert_recipients` setting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, or_, select
+
+from data_access.models import KeyRiskIndicator, KriValue, OutboxMessage, Risk, User
+from data_access.settings import get_setting
+
+CHANNELS = ("email", "webhook")
+STATUSES = ("pending", "sent", "failed")
+
+
+def dedupe_key(kri_id: int, period: object, recipient: str) -> str:
+    """One message per KRI, month and recipient."""
+    return f"kri_red:{kri_id}:{period}:{recipient.lower()}"
+
+
+def _turned_red(conn: Connection, kri_ids: list[int]) -> list:
+    """(kri_id, period_month, value) of the KRIs whose newest month is red and the month
+    before is not."""
+    ranked = (
+        select(
+            KriValue.kri_id,
+            KriValue.period_month,
+            KriValue.value,
+            KriValue.state,
+            func.row_number()
+            .over(partition_by=KriValue.kri_id, order_by=KriValue.period_month.desc())
+            .label("rn"),
+        )
+        .where(KriValue.kri_id.in_(kri_ids))
+        .subquery()
+    )
+    rows = conn.execute(select(ranked).where(ranked.c.rn <= 2)).all()
+    newest = {r.kri_id: r for r in rows if r.rn == 1}
+    before = {r.kri_id: r.state for r in rows if r.rn == 2}
+    return [r for k, r in newest.items() if r.state == "red" and before.get(k) != "red"]
+
+
+def recipients(conn: Connection, risk_owner: str) -> list[str]:
+    """The risk owner's e-mail when the owner is an active user with one, else the
+    `kri_alert_recipients` setting."""
+    owner = (risk_owner or "").strip()
+    emails = conn.execute(
+        select(User.email).where(
+            User.active.is_(True),
+            or_(User.username == owner, User.name == owner),
+            User.email.is_not(None),
+            User.email != "",
+        )
+    ).scalars()
+    found = sorted({e.strip() for e in emails if e and e.strip()})
+    return found or list(get_setting(conn, "kri_alert_recipients"))
+
+
+def enqueue_turned_red(conn: Connection, kri_ids: list[int], now: datetime) -> int:
+    """Queue the messages of the given KRIs that turned red (inside the caller's write
+    transaction, after their values were stored). Returns the messages queued."""
+    if not kri_ids:
+        return 0
+    red = _turned_red(conn, kri_ids)
+    if not red:
+        return 0
+    kris = {
+        k.id: k
+        for k in conn.execute(
+            select(
+                KeyRiskIndicator.id,
+                KeyRiskIndicator.name,
+                KeyRiskIndicator.metric,
+                KeyRiskIndicator.red_threshold,
+                KeyRiskIndicator.direction,
+                Risk.code,
+                Risk.title,
+                Risk.owner,
+            )
+            .join(Risk, Risk.id == KeyRiskIndicator.risk_id)
+            .where(KeyRiskIndicator.id.in_([r.kri_id for r in red]))
+        )
+    }
+    messages = []
+    for r in red:
+        kri = kris[r.kri_id]
+        for address in recipients(conn, kri.owner):
+            messages.append(
+                dict(
+                    created_at=now,
+                    channel="email",
+                    recipient=address,
+                    subject=f"KRI red: {kri.name} ({kri.code})",
+                    body=(
+                        f'The KRI "{kri.name}" of risk {kri.code} ({kri.title}) turned red in '
+                        f"{r.period_month:%B %Y}: value {r.value:.4g}, red threshold "
+                        f"{kri.red_threshold:.4g} ({kri.direction.replace('_', ' ')}, metric "
+                        f'{kri.metric}).\nThe risk is listed under "Needs attention".'
+                    ),
+                    dedupe_key=dedupe_key(r.kri_id, r.period_month, address),
+                    status="pending",
+                    attempts=0,
+                )
+            )
+    if not messages:
+        return 0
+    existing = set(
+        conn.execute(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_([m["dedupe_key"] for m in messages])
+            )
+        ).scalars()
+    )
+    fresh = [m for m in messages if m["dedupe_key"] not in existing]
+    if fresh:
+        conn.execute(insert(OutboxMessage), fresh)
+    return len(fresh)
+
+
+def recent_messages(conn: Connection, limit: int = 50) -> pd.DataFrame:
+    """The newest outbox rows (for administrators)."""
+    columns = [
+        "id",
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
+    rows = conn.execute(
+        select(*(OutboxMessage.__table__.c[c] for c in columns))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(rows, columns=columns)
