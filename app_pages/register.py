@@ -12,6 +12,7 @@ from components.i18n import t
 from components.register.appetite import appetite
 from components.register.detail import show_risk
 from components.register.forms import new_risk_form
+from components.register.kris import kris_tab
 from components.register.matrix import matrix_kind, risk_matrix, score_levels
 from components.register.narrowing import narrowed, narrowing_controls
 from components.register.picker import opened_risk, risk_picker
@@ -29,8 +30,13 @@ show_headline(register_headline(register_view(viewer, filters, False)))
 if viewer.can(EDIT_RISKS):
     new_risk_form(viewer)
 
-tab_register, tab_trends, tab_appetite = st.tabs(
-    [t("register.tab.register"), t("register.tab.trends"), t("register.tab.appetite")],
+tab_register, tab_trends, tab_appetite, tab_kris = st.tabs(
+    [
+        t("register.tab.register"),
+        t("register.tab.trends"),
+        t("register.tab.appetite"),
+        t("kri_admin.tab"),
+    ],
     key=state.REGISTER_TAB,
     bind="query-params",
 )
@@ -58,3 +64,6 @@ with tab_trends:
 
 with tab_appetite:
     appetite(viewer, filters)
+
+with tab_kris:
+    kris_tab(viewer)
