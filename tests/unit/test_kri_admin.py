@@ -10,7 +10,9 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, insert, select, update
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, insert, select, text, update
 
 from analytics import attention
 from data_access import kri, kri_alerts
@@ -27,6 +29,7 @@ from data_access.models import (
     SurveyResponse,
     User,
 )
+from data_access.schema import ALEMBIC_INI
 from data_access.settings import settings_problems
 from notify.smtp import SmtpConfig, send_pending
 from quality.runs import seed_rules
@@ -488,3 +491,47 @@ def test_a_refused_connection_marks_failed_and_the_next_run_retries(db):
     assert report.sent == 1 and len(handler.messages) == 1
     row = outbox(db)[0]
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
+
+
+def test_without_smtp_host_the_command_sends_nothing_and_says_so(db, monkeypatch, capsys):
+    from notify.__main__ import main
+
+    admin.define_kri(db, RISK, csat_east(), now=NOW)
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    assert main(["send"]) == 0
+    assert "SMTP_HOST is not set; nothing was sent" in capsys.readouterr().out
+    assert [r.status for r in outbox(db)] == ["pending"]
+
+
+# --- the migration -----------------------------------------------------------------------------
+
+
+def test_the_migration_keeps_existing_kris_as_active_version_one(migrated_engine):
+    cfg = Config(str(ALEMBIC_INI))
+    with migrated_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0016")
+    with migrated_engine.begin() as conn:
+        conn.execute(insert(Risk).values(_risk(1, "R-ALL", None)))
+        conn.execute(
+            text(
+                "insert into kris (id, risk_id, name, metric, scope_region, direction, "
+                "amber_threshold, red_threshold) values (7, 1, 'NPS East', 'nps', 'East', "
+                "'lower_bad', 20, 5)"
+            )
+        )
+    with migrated_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with migrated_engine.connect() as conn:
+        row = conn.execute(select(KeyRiskIndicator).where(KeyRiskIndicator.id == 7)).one()
+        versions = admin.kri_versions(conn, RISK, 7)
+    assert (row.status, row.version, row.scope_source) == ("active", 1, None)
+    assert list(versions["version"]) == [1]
+    first = versions.iloc[0]
+    assert (first["change"], first["changed_by"], first["name"], first["red_threshold"]) == (
+        "define",
+        "migration",
+        "NPS East",
+        5.0,
+    )
