@@ -205,3 +205,11 @@ def test_the_kris_tab_in_chinese():
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert any(e.label == "定义 KRI" for e in at.expander)
+
+
+def test_a_bad_alert_recipient_is_refused_on_the_settings_form():
+    at = open_page("admin", "app_pages/admin.py")
+    at.text_area(key="admin_kri_alert_recipients").input("cro@example.com\nnot an address")
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception, at.exception
+    assert any("'not an address' is not an e-mail address" in as_read(e.value) for e in at.error)
