@@ -214,6 +214,7 @@ def refresh_kri_values(
                     )
                 )
     with engine.begin() as conn:
+        before = kri_alerts.newest_values(conn, [k.id for k in kris])
         conn.execute(
             delete(KriValue).where(
                 KriValue.kri_id.in_([k.id for k in kris]), KriValue.period_month.in_(months)
@@ -221,7 +222,7 @@ def refresh_kri_values(
         )
         if rows:
             conn.execute(insert(KriValue), rows)
-        kri_alerts.enqueue_turned_red(conn, [k.id for k in kris], computed_at)
+        kri_alerts.enqueue_turned_red(conn, [k.id for k in kris], before, computed_at)
     return len(rows)
 
 

@@ -1,15 +1,18 @@
 """Notifications of KRIs that turned red, queued in the `outbox` table for the sender
 (`python -m notify send`).
 
-A KRI "turns red" when its newest stored month is red and the month before it was not (or
-there is none: a KRI defined red). One message is queued per recipient with a dedupe key of
-the KRI, the month and the recipient, so recomputing the same months never queues twice.
+A KRI "turns red" when its newest stored state is red after a computation and was not
+before it (a KRI just defined red, an edit that makes it red, a new month that is red after
+an amber one). A KRI that stays red is not announced again. One message is queued per
+recipient with a dedupe key of the KRI, the month and the recipient, so recomputing the same
+months never queues twice.
 Recipients: the e-mail of the user who owns the linked risk (risks.owner matched against the
 users' username or name), else the addresses of the `kri_alert_recipients` setting."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, insert, or_, select
@@ -26,9 +29,10 @@ def dedupe_key(kri_id: int, period: object, recipient: str) -> str:
     return f"kri_red:{kri_id}:{period}:{recipient.lower()}"
 
 
-def _turned_red(conn: Connection, kri_ids: list[int]) -> list:
-    """(kri_id, period_month, value) of the KRIs whose newest month is red and the month
-    before is not."""
+def newest_values(conn: Connection, kri_ids: list[int]) -> dict[int, Any]:
+    """Each KRI's newest stored value row (kri_id, period_month, value, state)."""
+    if not kri_ids:
+        return {}
     ranked = (
         select(
             KriValue.kri_id,
@@ -42,10 +46,7 @@ def _turned_red(conn: Connection, kri_ids: list[int]) -> list:
         .where(KriValue.kri_id.in_(kri_ids))
         .subquery()
     )
-    rows = conn.execute(select(ranked).where(ranked.c.rn <= 2)).all()
-    newest = {r.kri_id: r for r in rows if r.rn == 1}
-    before = {r.kri_id: r.state for r in rows if r.rn == 2}
-    return [r for k, r in newest.items() if r.state == "red" and before.get(k) != "red"]
+    return {r.kri_id: r for r in conn.execute(select(ranked).where(ranked.c.rn == 1))}
 
 
 def recipients(conn: Connection, risk_owner: str) -> list[str]:
@@ -64,12 +65,18 @@ def recipients(conn: Connection, risk_owner: str) -> list[str]:
     return found or list(get_setting(conn, "kri_alert_recipients"))
 
 
-def enqueue_turned_red(conn: Connection, kri_ids: list[int], now: datetime) -> int:
-    """Queue the messages of the given KRIs that turned red (inside the caller's write
-    transaction, after their values were stored). Returns the messages queued."""
-    if not kri_ids:
-        return 0
-    red = _turned_red(conn, kri_ids)
+def enqueue_turned_red(
+    conn: Connection, kri_ids: list[int], before: dict[int, Any], now: datetime
+) -> int:
+    """Queue the messages of the KRIs whose newest state is red now and was not in `before`
+    (their newest values before the refresh: `newest_values`; none for a new KRI). Runs in
+    the caller's write transaction, after the values were stored. Returns the messages
+    queued."""
+    red = [
+        r
+        for k, r in newest_values(conn, kri_ids).items()
+        if r.state == "red" and (k not in before or before[k].state != "red")
+    ]
     if not red:
         return 0
     kris = {

@@ -365,17 +365,21 @@ def test_turning_red_queues_one_message_per_recipient_once(db):
     assert len(outbox(db)) == 1
 
 
-def test_a_kri_red_the_month_before_queues_nothing(db):
-    # October red, and September made red as well: no turn to red in the newest month.
-    with db.begin() as conn:
-        conn.execute(
-            update(SurveyResponse)
-            .where(
-                SurveyResponse.customer_id <= 10, SurveyResponse.responded_on == date(2026, 9, 15)
-            )
-            .values(csat=1)
-        )
-    admin.define_kri(db, RISK, csat_east(), now=NOW)
+def test_a_kri_that_stays_red_is_not_announced_again(db):
+    kri_id = admin.define_kri(db, RISK, csat_east(), now=NOW)
+    with db.begin() as conn:  # as if the message had been delivered and purged
+        conn.execute(OutboxMessage.__table__.delete())
+    kri.refresh_kris(db)  # October is red before and after: no turn to red
+    assert outbox(db) == []
+    # An edit that leaves it green, then one that makes it red again: announced again.
+    admin.edit_kri(db, RISK, kri_id, 1, csat_east(red_threshold=0.1, amber_threshold=0.2))
+    assert outbox(db) == []
+    admin.edit_kri(db, RISK, kri_id, 2, csat_east())
+    assert [r.dedupe_key for r in outbox(db)] == [f"kri_red:{kri_id}:{OCT}:li.na@example.com"]
+
+
+def test_a_kri_defined_green_queues_nothing(db):
+    admin.define_kri(db, RISK, csat_east(amber_threshold=0.3, red_threshold=0.2), now=NOW)
     assert outbox(db) == []
 
 
