@@ -11,19 +11,27 @@ from collections.abc import Iterator
 
 import pytest
 import streamlit as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from streamlit.testing.v1 import AppTest
 
 from components import state
 from data_access import kri_admin
 from data_access.db import make_engine
-from data_access.models import KeyRiskIndicator, KriValue, KriVersion, OutboxMessage, Risk
+from data_access.models import (
+    KeyRiskIndicator,
+    KriValue,
+    KriVersion,
+    OutboxMessage,
+    Risk,
+    Setting,
+)
 from data_access.security import Viewer
 from tests.app.conftest import as_read, login
 
 PAGE = "app_pages/register.py"
 FORM = state.KRI_DEFINE_FORM
 NAME = "CSAT Consumer (app test)"
+RECIPIENTS = "kri_alert_recipients"
 
 
 @pytest.fixture
@@ -192,12 +200,25 @@ def test_the_executive_reads_kris_without_forms():
     assert len(kri_table(at)) > 0
 
 
-def test_the_administrator_sees_the_outbox(db):
-    at = open_page("admin")
-    define(at, risk_id(db, "R-012"), segment="Consumer")
-    assert not at.error, [e.value for e in at.error]
-    outbox = [e for e in at.expander if e.label.startswith("Notifications outbox")]
-    assert outbox
+def test_the_administrator_sees_the_red_kris_message_in_the_outbox(db):
+    with db.begin() as conn:
+        conn.execute(insert(Setting).values(key=RECIPIENTS, value='["cro@example.com"]'))
+    try:
+        at = open_page("admin")
+        define(at, risk_id(db, "R-002"), segment="Consumer")
+        assert not at.error, [e.value for e in at.error]
+        outbox = next(d.value for d in at.dataframe if "recipient" in d.value.columns)
+        mine = outbox[outbox["subject"] == f"KRI red: {NAME} (R-002)"]
+        assert list(mine["recipient"]) == ["cro@example.com"]
+        assert list(mine["status"]) == ["Pending"]
+    finally:
+        with db.begin() as conn:
+            conn.execute(delete(Setting).where(Setting.key == RECIPIENTS))
+
+
+def test_other_roles_see_no_outbox():
+    at = open_page("risk")
+    assert not any(e.label.startswith("Notifications outbox") for e in at.expander)
 
 
 def test_the_kris_tab_in_chinese():
