@@ -539,3 +539,13 @@ def test_the_migration_keeps_existing_kris_as_active_version_one(migrated_engine
         "NPS East",
         5.0,
     )
+
+
+def test_every_metric_has_a_label_and_a_definition_in_both_languages():
+    from components.i18n import load_catalog
+
+    catalog = load_catalog()
+    for metric in kri.METRICS:
+        for key in (f"kri_admin.metric.{metric}", f"kri_admin.metric_help.{metric}"):
+            assert set(catalog[key]) == {"en", "zh"}, key
+        assert metric in admin.METRIC_RANGES
