@@ -128,8 +128,20 @@ def enqueue_turned_red(
     )
     fresh = [m for m in messages if m["dedupe_key"] not in existing]
     if fresh:
-        conn.execute(insert(OutboxMessage), fresh)
+        conn.execute(_insert_new(conn), fresh)
     return len(fresh)
+
+
+def _insert_new(conn: Connection) -> Any:
+    """An insert that skips a message another session queued in the meantime (same dedupe
+    key) instead of failing the whole refresh: both SQLite and PostgreSQL know ON CONFLICT."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return insert(OutboxMessage)
+    return dialect_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def recent_messages(conn: Connection, limit: int = 50) -> pd.DataFrame:

@@ -549,3 +549,29 @@ def test_every_metric_has_a_label_and_a_definition_in_both_languages():
         for key in (f"kri_admin.metric.{metric}", f"kri_admin.metric_help.{metric}"):
             assert set(catalog[key]) == {"en", "zh"}, key
         assert metric in admin.METRIC_RANGES
+
+
+def test_a_message_queued_meanwhile_by_another_session_is_skipped_not_an_error(db):
+    """Two refreshes racing: the second's insert meets the first's row and skips it."""
+    kri_id = admin.define_kri(db, RISK, csat_east(), now=NOW)
+    row = outbox(db)[0]
+    with db.begin() as conn:
+        conn.execute(
+            kri_alerts._insert_new(conn),
+            [
+                {
+                    c: getattr(row, c)
+                    for c in (
+                        "created_at",
+                        "channel",
+                        "recipient",
+                        "subject",
+                        "body",
+                        "dedupe_key",
+                        "status",
+                        "attempts",
+                    )
+                }
+            ],
+        )
+    assert [r.dedupe_key for r in outbox(db)] == [f"kri_red:{kri_id}:{OCT}:li.na@example.com"]
