@@ -831,7 +831,35 @@ def _appetite_and_kris(
     )
     kris = kris.assign(version=1, created_by="seed", created_at=created)
     kris = kris.assign(updated_by="seed", updated_at=created)
-    return appetite, kris, versions
+    return appetite, *_tightened_kri(kris, versions, as_of)
+
+
+# The demo KRI with a definition history: defined with a looser red threshold six months
+# before the reference date, tightened to today's thresholds by the risk manager two months
+# before it (the KRIs tab shows both versions; values use the current definition).
+TIGHTENED_KRI = ("overdue_30_share", 0.05, 0.10)
+
+
+def _tightened_kri(
+    kris: pd.DataFrame, versions: pd.DataFrame, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    metric, amber, red = TIGHTENED_KRI
+    at = kris.index[kris["metric"] == metric][0]
+    defined = datetime.combine(add_months(as_of, -6), time())
+    edited = datetime.combine(add_months(as_of, -2), time())
+    first = versions.loc[[at]].assign(
+        amber_threshold=amber, red_threshold=red, changed_by="risk", changed_at=defined
+    )
+    now_columns = ["version", "change", "changed_by", "changed_at"]
+    versions.loc[at, now_columns] = [2, "edit", "risk", edited]
+    kris.loc[at, ["version", "created_by", "created_at", "updated_by", "updated_at"]] = [
+        2,
+        "risk",
+        defined,
+        "risk",
+        edited,
+    ]
+    return kris, pd.concat([first, versions], ignore_index=True)
 
 
 # --- entry points ------------------------------------------------------------------------------

@@ -575,3 +575,18 @@ def test_a_message_queued_meanwhile_by_another_session_is_skipped_not_an_error(d
             ],
         )
     assert [r.dedupe_key for r in outbox(db)] == [f"kri_red:{kri_id}:{OCT}:li.na@example.com"]
+
+
+def test_the_demo_has_a_kri_with_two_versions(seeded_engine):
+    with seeded_engine.connect() as conn:
+        kri_id, version = conn.execute(
+            select(KeyRiskIndicator.id, KeyRiskIndicator.version).where(
+                KeyRiskIndicator.metric == "overdue_30_share"
+            )
+        ).one()
+        versions = admin.kri_versions(conn, RISK, kri_id)
+        current = admin.kri_definition(conn, RISK, kri_id)
+    assert version == 2
+    assert list(versions["change"]) == ["define", "edit"]
+    assert list(versions["red_threshold"]) == [0.10, current["red_threshold"]]
+    assert versions.iloc[0]["changed_at"] < versions.iloc[1]["changed_at"]
