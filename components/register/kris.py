@@ -25,6 +25,8 @@ from data_access.security import ADMIN_USERS, Viewer
 
 SCOPES = ("scope_region", "scope_segment", "scope_tier", "scope_source")
 STATES = ("green", "amber", "red", "insufficient")
+# Metrics whose value is a share from 0 to 1 (shown as a percentage on the chart).
+SHARE_METRICS = tuple(m for m in METRICS if kri_admin.METRIC_RANGES.get(m) == (0.0, 1.0))
 
 
 def metric_label(metric: str) -> str:
@@ -66,10 +68,14 @@ def _save(action: Callable[[], object], done_key: str, opened_as: tuple | None =
 
 
 def _kri_table(listing: pd.DataFrame) -> None:
+    # What matters first: which KRI, its state and value; then how it is defined.
     shown = pd.DataFrame(
         {
             "name": listing["name"],
             "risk": listing["risk_code"],
+            "state": listing["state"].map(_state_text),
+            "value": listing["value"],
+            "month": listing["period_month"].map(lambda m: str(m)[:7] if m else "–"),
             "metric": [
                 metric_label(m) + (f" · {p}" if p else "")
                 for m, p in zip(listing["metric"], listing["metric_param"], strict=True)
@@ -80,9 +86,6 @@ def _kri_table(listing: pd.DataFrame) -> None:
                 t("kri.thresholds", amber=a, red=r)
                 for a, r in zip(listing["amber_threshold"], listing["red_threshold"], strict=True)
             ],
-            "month": listing["period_month"].map(lambda m: str(m)[:7] if m else "–"),
-            "value": listing["value"],
-            "state": listing["state"].map(_state_text),
             "status": listing["status"].map(lambda s: t(f"kri_admin.status.{s}")),
             "version": listing["version"],
         }
@@ -126,7 +129,7 @@ def _definition_fields(viewer: Viewer, key: str, start: dict[str, Any]) -> dict[
         t("kri_admin.field.risk"),
         risk_ids,
         index=risk_ids.index(int(start["risk_id"])) if start.get("risk_id") is not None else 0,
-        format_func=lambda i: plain(risk_names.get(i, str(i))),
+        format_func=lambda i: risk_names.get(i, str(i)),  # option text is not markdown
         key=f"{key}_risk",
     )
     metrics = list(METRICS)
@@ -256,6 +259,7 @@ def _versions_table(versions: pd.DataFrame) -> None:
         versions.assign(
             change=versions["change"].map(lambda c: t(f"kri_admin.change.{c}")),
             metric=versions["metric"].map(metric_label),
+            metric_param=versions["metric_param"].fillna("–"),
             scope=[_scope_text(r) for r in versions.itertuples()],
             direction=versions["direction"].map(lambda d: t(f"kri_admin.direction.{d}")),
             status=versions["status"].map(lambda s: t(f"kri_admin.status.{s}")),
@@ -304,7 +308,7 @@ def _selected_kri(viewer: Viewer, listing: pd.DataFrame) -> None:
     picked = st.selectbox(
         t("kri_admin.pick"),
         [None, *names],
-        format_func=lambda i: t("kri_admin.pick_none") if i is None else plain(names[i]),
+        format_func=lambda i: t("kri_admin.pick_none") if i is None else names[i],
         key=state.KRI_PICK,
     )
     if picked is None:
@@ -336,6 +340,7 @@ def _selected_kri(viewer: Viewer, listing: pd.DataFrame) -> None:
                     current["red_threshold"],
                     labels,
                     t("kri_admin.history_title", name=current["name"]),
+                    percent=current["metric"] in SHARE_METRICS,
                 ),
                 key=f"chart_kri_history_{picked}",
             )

@@ -42,4 +42,16 @@ def test_points_thresholds_and_gaps():
     lines = [(s.y0, s.line.color) for s in fig.layout.shapes]
     assert lines == [(0.7, RAG_COLORS["amber"]), (0.5, RAG_COLORS["red"])]
     assert [a.text for a in fig.layout.annotations] == ["amber 0.7", "red 0.5"]
+    # lower is worse: red (worse) below amber, its label below its line
+    assert [a.yanchor for a in fig.layout.annotations] == ["bottom", "top"]
     assert fig.layout.title.text == "CSAT East: monthly values"
+
+
+def test_shares_read_as_percentages():
+    history = pd.DataFrame(
+        {"period_month": [date(2026, 10, 1)], "value": [0.4], "n": [10], "state": ["red"]}
+    )
+    fig = kri_history_chart(history, 0.7, 0.5, LABELS, "t", percent=True)
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert [a.text for a in fig.layout.annotations] == ["amber 70.0%", "red 50.0%"]
+    assert "%{y:.1%}" in fig.data[0].hovertemplate
