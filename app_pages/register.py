@@ -13,6 +13,7 @@ from components.i18n import t
 from components.register.appetite import appetite
 from components.register.detail import show_risk
 from components.register.forms import new_risk_form
+from components.register.kris import kris_tab
 from components.register.matrix import matrix_kind, risk_matrix, score_levels
 from components.register.narrowing import narrowed, narrowing_controls
 from components.register.picker import opened_risk, risk_picker
@@ -36,13 +37,15 @@ tab_labels = [
     t("register.tab.trends"),
     t("register.tab.appetite"),
     t("register.tab.plans"),
+    t("kri_admin.tab"),
 ]
 link_opens_plans_tab(tab_labels[3])  # the "needs attention" items link to a plan
-tab_register, tab_trends, tab_appetite, tab_plans = st.tabs(
+tab_register, tab_trends, tab_appetite, tab_plans, tab_kris = st.tabs(
     tab_labels, key=state.REGISTER_TAB, bind="query-params"
 )
 
-with tab_plans:  # drawn first: an empty register stops the page below, the plans still show
+# Drawn first: an empty register stops the page below; the plans and KRIs still show.
+with tab_plans:
     response_plans_tab(viewer)
 
 with tab_register:
@@ -68,3 +71,6 @@ with tab_trends:
 
 with tab_appetite:
     appetite(viewer, filters)
+
+with tab_kris:
+    kris_tab(viewer)

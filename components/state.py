@@ -147,5 +147,12 @@ LINK_THRESHOLD = "link_threshold"
 LINK_UNDO = "link_undo"  # the merge picked for undo
 LINK_PICKER = "link_picker"  # + status and page: "compare a pair" select box
 
+# KRI management (register page, KRIs tab)
+KRI_PICK = "kri_pick"  # the KRI whose versions and history are shown
+KRI_DEFINE_FORM = "kri_define_form"  # + field: the new-KRI form's widgets
+KRI_EDIT_FORM = "kri_edit_form"  # + KRI id and field: the edit form's widgets
+KRI_RETIRE_CONFIRM = "kri_retire_confirm"  # + KRI id: "yes, retire it" tick box
+KRI_NOTICE = "kri_notice"  # confirmation shown once after a KRI change
+
 # board pack (overview page)
 PACK_SECTIONS = "pack_sections"

@@ -54,7 +54,10 @@ LISTS: dict[str, ListSpec] = {
     "channel": ListSpec(20, (Customer.channel,)),
     "industry": ListSpec(40, (Customer.industry,)),
     "lifecycle_stage": ListSpec(20, (Customer.lifecycle_stage,)),
-    "source_system": ListSpec(12, (Customer.source_system, CustomerSourceRecord.source_system)),
+    "source_system": ListSpec(
+        12,
+        (Customer.source_system, CustomerSourceRecord.source_system, KeyRiskIndicator.scope_source),
+    ),
     "contract_type": ListSpec(12, (Customer.contract_type,)),
     "churn_reason": ListSpec(40, (Customer.churn_reason,)),
     "touchpoint": ListSpec(20, (SurveyResponse.touchpoint,)),

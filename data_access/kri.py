@@ -31,9 +31,16 @@ from sqlalchemy import (
 from analytics import dq as dq_stats
 from analytics.kpi import nps
 from analytics.kri import kri_state, worst
-from data_access import dq_results, overview
+from data_access import dq_results, kri_alerts, overview
 from data_access.filters import Filters, add_months
-from data_access.models import Customer, Invoice, KeyRiskIndicator, KriValue, SurveyResponse
+from data_access.models import (
+    Complaint,
+    Customer,
+    Invoice,
+    KeyRiskIndicator,
+    KriValue,
+    SurveyResponse,
+)
 from data_access.scope import customer_conditions
 from data_access.security import Viewer
 from data_access.settings import get_setting
@@ -50,6 +57,9 @@ METRIC_DEFINITIONS = {
     "dq_score": "Weighted data-quality score of one table's rules, latest check run.",
 }
 METRICS = tuple(METRIC_DEFINITIONS)
+# Metrics read straight from the customers' rows, so they can be limited to one source system;
+# churn and NPS read summaries that carry no source, and a DQ score is per table.
+SOURCE_METRICS = ("csat", "sla_breach_rate", "overdue_30_share")
 _SYSTEM = Viewer("system", "admin")  # KRI scope comes from the KRI, not from a user
 
 
@@ -71,7 +81,13 @@ def _scope(conn: Connection, kri: object, month: date) -> Filters:
     )
 
 
-def _csat(conn: Connection, filters: Filters) -> tuple[int, int]:
+def _source(kri: object) -> list[ColumnElement[bool]]:
+    """The KRI's source-system condition on `customers` (none when it covers every source)."""
+    source = getattr(kri, "scope_source", None)
+    return [Customer.source_system == source] if source else []
+
+
+def _csat(conn: Connection, filters: Filters, *extra: ColumnElement[bool]) -> tuple[int, int]:
     row = conn.execute(
         select(
             func.count(SurveyResponse.csat),
@@ -82,12 +98,36 @@ def _csat(conn: Connection, filters: Filters) -> tuple[int, int]:
             SurveyResponse.responded_on >= filters.start,
             SurveyResponse.responded_on < filters.end_exclusive,
             *customer_conditions(_SYSTEM, filters),
+            *extra,
         )
     ).one()
     return int(row[1]), int(row[0])
 
 
-def _overdue_30(conn: Connection, filters: Filters) -> tuple[int, int]:
+def _sla_breaches(conn: Connection, filters: Filters, source: list) -> tuple[int, int]:
+    """(complaints opened in the month, of which breached by month end) — the overview's
+    count, or the same count limited to a source system."""
+    at = datetime.combine(filters.end_exclusive, datetime.min.time())
+    if not source:
+        return overview.complaint_sla_counts(conn, _SYSTEM, filters, at)
+    breached = or_(
+        Complaint.resolved_at > Complaint.resolution_due_at,
+        and_(Complaint.resolved_at.is_(None), Complaint.resolution_due_at < at),
+    )
+    row = conn.execute(
+        select(func.count(Complaint.id), func.coalesce(func.sum(case((breached, 1), else_=0)), 0))
+        .join(Customer, Customer.id == Complaint.customer_id)
+        .where(
+            Complaint.opened_at >= datetime.combine(filters.start, datetime.min.time()),
+            Complaint.opened_at < at,
+            *customer_conditions(_SYSTEM, filters),
+            *source,
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _overdue_30(conn: Connection, filters: Filters, *extra: ColumnElement[bool]) -> tuple[int, int]:
     """Invoices that fell due in the previous month (so at least 30 days before this month's
     end) and were still unpaid at this month's end."""
     month_end = filters.end_exclusive
@@ -99,6 +139,7 @@ def _overdue_30(conn: Connection, filters: Filters) -> tuple[int, int]:
             Invoice.due_date >= add_months(filters.start, -1),
             Invoice.due_date < filters.start,
             *customer_conditions(_SYSTEM, filters),
+            *extra,
         )
     ).one()
     return int(row[1]), int(row[0])
@@ -131,12 +172,11 @@ def metric_value(
         est = nps(int(counts.promoters), int(counts.detractors), int(counts.n), min_n)
         return est.value, int(counts.n)
     elif kri.metric == "csat":
-        k, n = _csat(conn, filters)
+        k, n = _csat(conn, filters, *_source(kri))
     elif kri.metric == "sla_breach_rate":
-        at = datetime.combine(filters.end_exclusive, datetime.min.time())
-        n, k = overview.complaint_sla_counts(conn, _SYSTEM, filters, at)
+        n, k = _sla_breaches(conn, filters, _source(kri))
     elif kri.metric == "overdue_30_share":
-        k, n = _overdue_30(conn, filters)
+        k, n = _overdue_30(conn, filters, *_source(kri))
     elif kri.metric == "dq_score":
         return _dq_table_score(conn, kri.metric_param, kri.scope_region)
     else:
@@ -145,14 +185,22 @@ def metric_value(
 
 
 def refresh_kri_values(
-    engine: Engine, months: list[date], computed_at: datetime | None = None
+    engine: Engine,
+    months: list[date],
+    computed_at: datetime | None = None,
+    kri_ids: list[int] | None = None,
 ) -> int:
-    """Compute and store every KRI for every month (replacing earlier values). Rows written.
-    The values are computed on a read connection; only the short write holds the lock."""
+    """Compute and store every active KRI (or those of `kri_ids`) for every month, replacing
+    earlier values; a retired KRI keeps the values it had. Rows written. The values are
+    computed on a read connection; only the short write holds the lock, and in it a KRI that
+    turned red enqueues its notifications (kri_alerts)."""
     computed_at = computed_at or datetime.now()
     with engine.connect() as conn:
         min_n = int(get_setting(conn, "min_sample_size"))
-        kris = conn.execute(select(*KeyRiskIndicator.__table__.c)).all()
+        stmt = select(*KeyRiskIndicator.__table__.c).where(KeyRiskIndicator.status == "active")
+        if kri_ids is not None:
+            stmt = stmt.where(KeyRiskIndicator.id.in_(kri_ids))
+        kris = conn.execute(stmt).all()
         rows = []
         for kri in kris:
             for month in months:
@@ -171,6 +219,7 @@ def refresh_kri_values(
                     )
                 )
     with engine.begin() as conn:
+        before = kri_alerts.newest_values(conn, [k.id for k in kris])
         conn.execute(
             delete(KriValue).where(
                 KriValue.kri_id.in_([k.id for k in kris]), KriValue.period_month.in_(months)
@@ -178,6 +227,7 @@ def refresh_kri_values(
         )
         if rows:
             conn.execute(insert(KriValue), rows)
+        kri_alerts.enqueue_turned_red(conn, [k.id for k in kris], before, computed_at)
     return len(rows)
 
 
@@ -229,7 +279,7 @@ def latest_kri_states(
             ranked.c.state,
         )
         .join(ranked, and_(ranked.c.kri_id == k.id, ranked.c.rn == 1))
-        .where(*visible_kris(viewer))
+        .where(k.status == "active", *visible_kris(viewer))
         .order_by(k.risk_id, k.id)
     )
     if risk_ids is not None:
@@ -274,8 +324,9 @@ def worst_state_per_risk(conn: Connection, viewer: Viewer) -> dict[int, str]:
     return {int(r): worst(list(g["state"])) for r, g in states.groupby("risk_id")}
 
 
-def refresh_kris(engine: Engine, months: int = 12) -> int:
-    """Recompute the KRIs for the last `months` months of data (after a seed or import)."""
+def refresh_kris(engine: Engine, months: int = 12, kri_ids: list[int] | None = None) -> int:
+    """Recompute the active KRIs (or those of `kri_ids`) for the last `months` months of data
+    (after a seed or import, or when one KRI is defined or edited)."""
     with engine.connect() as conn:
         latest = overview.latest_full_month(conn)
-    return refresh_kri_values(engine, last_months(latest, months))
+    return refresh_kri_values(engine, last_months(latest, months), kri_ids=kri_ids)

@@ -422,6 +422,64 @@ class KeyRiskIndicator(Base):
     direction: Mapped[str] = mapped_column(String(12))  # higher_bad | lower_bad
     amber_threshold: Mapped[float] = mapped_column(Float)
     red_threshold: Mapped[float] = mapped_column(Float)
+    # The customers' source system (customers.source_system); None = every source.
+    scope_source: Mapped[str | None] = mapped_column(String(12))
+    # active | retired: a retired KRI keeps its values but leaves states and attention.
+    status: Mapped[str] = mapped_column(String(8), default="active", server_default="active")
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+    retired_by: Mapped[str | None] = mapped_column(String(80))
+    # Bumped by every change (data_access.kri_admin): an edit of an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class KriVersion(Base):
+    """A KRI's definition as saved at each version (data_access.kri_admin), oldest first."""
+
+    __tablename__ = "kri_versions"
+    __table_args__ = (UniqueConstraint("kri_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kri_id: Mapped[int] = mapped_column(ForeignKey("kris.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(8))  # define | edit | retire
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    risk_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    metric: Mapped[str] = mapped_column(String(40))
+    metric_param: Mapped[str | None] = mapped_column(String(60))
+    scope_region: Mapped[str | None] = mapped_column(String(20))
+    scope_segment: Mapped[str | None] = mapped_column(String(20))
+    scope_tier: Mapped[str | None] = mapped_column(String(12))
+    scope_source: Mapped[str | None] = mapped_column(String(12))
+    direction: Mapped[str] = mapped_column(String(12))
+    amber_threshold: Mapped[float] = mapped_column(Float)
+    red_threshold: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(8))
+
+
+class OutboxMessage(Base):
+    """A notification waiting for its sender (notify/): one row per recipient, never enqueued
+    twice for the same event (dedupe_key)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(8))  # email | webhook
+    recipient: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(8))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class KriValue(Base):

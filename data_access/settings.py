@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     # Days between drills of a risk category's response plan; a plan not drilled for longer
     # (or never) is overdue and shows in "needs attention" (analytics.response_plans).
     "drill_interval_days": 365,
+    # Where "KRI turned red" e-mails go when the risk's owner is not a user with an e-mail.
+    "kri_alert_recipients": [],
 }
 
 
@@ -68,6 +70,8 @@ PRIVACY_SETTINGS = ("hash_national_id",)
 DISPLAY_SETTINGS = ("currency",)
 CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
 PLAN_SETTINGS = ("drill_interval_days",)
+ALERT_SETTINGS = ("kri_alert_recipients",)
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -164,8 +168,10 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
         problems.append(
             f"drill_interval_days: a whole number of days from 7 to 1,095, got {drill!r}"
         )
+    problems.extend(_alert_recipient_problems(values))
     editable = {
         *PLAN_SETTINGS,
+        *ALERT_SETTINGS,
         *DISPLAY_SETTINGS,
         *CREDIT_SETTINGS,
         "risk_level_bands",
@@ -177,6 +183,25 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     unknown = set(values) - editable
     if unknown:
         problems.append(f"cannot change {', '.join(sorted(unknown))} here")
+    return problems
+
+
+def _alert_recipient_problems(values: dict[str, Any]) -> list[str]:
+    """A list of at most 20 distinct e-mail addresses, each named when it is not one."""
+    addresses = values.get("kri_alert_recipients")
+    if addresses is None:
+        return []
+    if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
+        return [f"kri_alert_recipients: a list of e-mail addresses, got {addresses!r}"]
+    problems = [
+        f"kri_alert_recipients: {a!r} is not an e-mail address"
+        for a in addresses
+        if len(a) > 300 or not _EMAIL.fullmatch(a)
+    ]
+    if len(addresses) > 20:
+        problems.append(f"kri_alert_recipients: at most 20 addresses, got {len(addresses)}")
+    if len({a.lower() for a in addresses}) != len(addresses):
+        problems.append("kri_alert_recipients: an address is listed twice")
     return problems
 
 

@@ -42,6 +42,7 @@ from data_access.models import (
     CustomerSourceRecord,
     Invoice,
     KeyRiskIndicator,
+    KriVersion,
     ResponsePlan,
     ResponsePlanDrill,
     ResponsePlanVersion,
@@ -788,7 +789,9 @@ def _risk_register(
     return frames
 
 
-def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _appetite_and_kris(
+    texts: vocab.DemoTexts, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     def category(code: str) -> str:
         if texts.language == "en":
             return codes.RISK_CATEGORIES[code].lower()
@@ -822,9 +825,47 @@ def _appetite_and_kris(texts: vocab.DemoTexts) -> tuple[pd.DataFrame, pd.DataFra
                 direction=direction,
                 amber_threshold=amber,
                 red_threshold=red,
+                scope_source=None,
+                status="active",
             )
         )
-    return appetite, pd.DataFrame(rows)
+    kris = pd.DataFrame(rows)
+    # Defined by the seed at its reference date: version 1, whose definition row is the KRI.
+    created = datetime.combine(as_of, time())
+    versions = kris.rename(columns={"id": "kri_id"}).assign(
+        version=1, change="define", changed_by="seed", changed_at=created
+    )
+    kris = kris.assign(version=1, created_by="seed", created_at=created)
+    kris = kris.assign(updated_by="seed", updated_at=created)
+    return appetite, *_tightened_kri(kris, versions, as_of)
+
+
+# The demo KRI with a definition history: defined with a looser red threshold six months
+# before the reference date, tightened to today's thresholds by the risk manager two months
+# before it (the KRIs tab shows both versions; values use the current definition).
+TIGHTENED_KRI = ("overdue_30_share", 0.05, 0.10)
+
+
+def _tightened_kri(
+    kris: pd.DataFrame, versions: pd.DataFrame, as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    metric, amber, red = TIGHTENED_KRI
+    at = kris.index[kris["metric"] == metric][0]
+    defined = datetime.combine(add_months(as_of, -6), time())
+    edited = datetime.combine(add_months(as_of, -2), time())
+    first = versions.loc[[at]].assign(
+        amber_threshold=amber, red_threshold=red, changed_by="risk", changed_at=defined
+    )
+    now_columns = ["version", "change", "changed_by", "changed_at"]
+    versions.loc[at, now_columns] = [2, "edit", "risk", edited]
+    kris.loc[at, ["version", "created_by", "created_at", "updated_by", "updated_at"]] = [
+        2,
+        "risk",
+        defined,
+        "risk",
+        edited,
+    ]
+    return kris, pd.concat([first, versions], ignore_index=True)
 
 
 # --- entry points ------------------------------------------------------------------------------
@@ -834,6 +875,7 @@ RESET_ORDER: tuple[type, ...] = (
     ResponsePlanVersion,
     ResponsePlan,
     CustomerAction,
+    KriVersion,
     KeyRiskIndicator,
     RiskHistory,
     RiskReview,
@@ -893,7 +935,7 @@ def seed_demo(
                 counts[model.__tablename__] += bulk.insert_columns(conn, model.__table__, columns)
                 del columns  # free this table's arrays before the next is built
         register = _risk_register(rng, as_of, texts)  # after the customers, as it always was
-        appetite, kris = _appetite_and_kris(texts)
+        appetite, kris, kri_versions = _appetite_and_kris(texts, as_of)
         small: list[tuple[type, pd.DataFrame]] = [
             (Risk, register["risks"]),
             (RiskAssessment, register["assessments"]),
@@ -903,6 +945,7 @@ def seed_demo(
             (RiskHistory, register["history"]),
             (RiskAppetite, appetite),
             (KeyRiskIndicator, kris),
+            (KriVersion, kri_versions),
         ]
         for model, frame in small:
             _insert(conn, model.__table__, frame)

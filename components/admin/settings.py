@@ -1,6 +1,6 @@
 """Settings tab: risk level bands, review cadence, minimum sample size, churn definition,
-the credit review cadence, the drill interval of response plans and the hashing of national
-IDs; risk appetite."""
+the credit review cadence, the drill interval of response plans, the hashing of national
+IDs and where "KRI turned red" e-mails go when the risk's owner has none; risk appetite."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from components.opened import opened, stale_notice
 from data_access.filters import CHURN_BASES
 from data_access.security import Viewer
 from data_access.settings import (
+    ALERT_SETTINGS,
     CHURN_SETTINGS,
     CREDIT_SETTINGS,
     DISPLAY_SETTINGS,
@@ -32,6 +33,7 @@ EDITABLE_SETTINGS = (
     *DISPLAY_SETTINGS,
     *CREDIT_SETTINGS,
     *PLAN_SETTINGS,
+    *ALERT_SETTINGS,
 )
 
 
@@ -116,6 +118,12 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             bool(settings["hash_national_id"]),
             help=t("admin.hash_national_id.help"),
         )
+        recipients = st.text_area(
+            t("kri_admin.recipients"),
+            "\n".join(settings["kri_alert_recipients"]),
+            help=t("kri_admin.recipients_help"),
+            key="admin_kri_alert_recipients",
+        )
         if st.form_submit_button(t("admin.save_settings")):
             attempt(
                 lambda: save_settings(
@@ -132,6 +140,10 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "credit_review_days": int(review_days),
                         "credit_review_days_high_risk": int(review_days_high),
                         "drill_interval_days": int(drill_days),
+                        # One address a line; blank lines dropped, each address validated.
+                        "kri_alert_recipients": [
+                            a.strip() for a in recipients.splitlines() if a.strip()
+                        ],
                     },
                     settings,
                 ),

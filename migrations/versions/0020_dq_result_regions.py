@@ -3,7 +3,7 @@ the all-region row (region NULL) that equals their sum; and an index on customer
 (source_system, region) from which a run counts a table's rows per source system and region
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-11-27 04:40:00
 
 Depends only on dq_results and customers (0001), so it can sit after any later revision.
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -32,6 +32,7 @@ TEXT_COLUMNS = {
     "risk_reviews": ("note",),
     "risk_appetite": ("statement",),
     "kris": ("name",),
+    "kri_versions": ("name",),
     "complaints": ("description",),
     "survey_responses": ("comment",),
     "response_plans": ("roles", "steps", "templates"),
