@@ -57,6 +57,12 @@ DEFAULTS: dict[str, Any] = {
     # review, or an invoice more than 60 days overdue: analytics.actions) more often.
     "credit_review_days": 90,
     "credit_review_days_high_risk": 30,
+    # Data breaches: hours from detection by which each party must be notified (GDPR art. 33
+    # gives the regulator 72 hours), and the months before and after an incident its recovery
+    # compares (analytics.incidents).
+    "breach_notice_hours_regulator": 72,
+    "breach_notice_hours_customers": 72,
+    "incident_recovery_months": 3,
 }
 
 
@@ -64,6 +70,16 @@ CHURN_SETTINGS = ("churn_basis", "inactivity_days")
 PRIVACY_SETTINGS = ("hash_national_id",)
 DISPLAY_SETTINGS = ("currency",)
 CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
+INCIDENT_SETTINGS = (
+    "breach_notice_hours_regulator",
+    "breach_notice_hours_customers",
+    "incident_recovery_months",
+)
+# Notification hours per party of a breach (analytics.incidents.PARTIES).
+BREACH_NOTICE_KEYS = {
+    "regulator": "breach_notice_hours_regulator",
+    "customers": "breach_notice_hours_customers",
+}
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -153,9 +169,11 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     ):
         problems.append(f"currency: a three-letter ISO 4217 code such as CNY, got {currency!r}")
     problems.extend(_credit_review_problems(values))
+    problems.extend(_incident_problems(values))
     editable = {
         *DISPLAY_SETTINGS,
         *CREDIT_SETTINGS,
+        *INCIDENT_SETTINGS,
         "risk_level_bands",
         "review_cadence_days",
         "min_sample_size",
@@ -165,6 +183,22 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
     unknown = set(values) - editable
     if unknown:
         problems.append(f"cannot change {', '.join(sorted(unknown))} here")
+    return problems
+
+
+def _incident_problems(values: dict[str, Any]) -> list[str]:
+    """Notification hours are whole numbers from 1 to 720; recovery months from 1 to 12."""
+    problems = []
+    for key, top, unit in (
+        ("breach_notice_hours_regulator", 720, "hours"),
+        ("breach_notice_hours_customers", 720, "hours"),
+        ("incident_recovery_months", 12, "months"),
+    ):
+        value = values.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            problems.append(f"{key}: a whole number of {unit} from 1 to {top}, got {value!r}")
     return problems
 
 

@@ -15,6 +15,7 @@ from data_access.settings import (
     CHURN_SETTINGS,
     CREDIT_SETTINGS,
     DISPLAY_SETTINGS,
+    INCIDENT_SETTINGS,
     LEVELS,
     PRIVACY_SETTINGS,
     save_appetite,
@@ -29,6 +30,7 @@ EDITABLE_SETTINGS = (
     *PRIVACY_SETTINGS,
     *DISPLAY_SETTINGS,
     *CREDIT_SETTINGS,
+    *INCIDENT_SETTINGS,
 )
 
 
@@ -100,6 +102,29 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             int(settings["credit_review_days_high_risk"]),
             help=t("admin.credit_review_days_high_risk.help"),
         )
+        st.markdown(f"**{t('admin.incidents')}**")
+        left, middle, right = st.columns(3)
+        notice_regulator = left.number_input(
+            t("admin.breach_notice_hours_regulator"),
+            1,
+            720,
+            int(settings["breach_notice_hours_regulator"]),
+            help=t("admin.breach_notice_hours.help"),
+        )
+        notice_customers = middle.number_input(
+            t("admin.breach_notice_hours_customers"),
+            1,
+            720,
+            int(settings["breach_notice_hours_customers"]),
+            help=t("admin.breach_notice_hours.help"),
+        )
+        recovery_months = right.number_input(
+            t("admin.incident_recovery_months"),
+            1,
+            12,
+            int(settings["incident_recovery_months"]),
+            help=t("admin.incident_recovery_months.help"),
+        )
         st.markdown(f"**{t('admin.privacy')}**")
         hash_ids = st.checkbox(
             t("admin.hash_national_id"),
@@ -121,6 +146,9 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "currency": currency.strip().upper(),
                         "credit_review_days": int(review_days),
                         "credit_review_days_high_risk": int(review_days_high),
+                        "breach_notice_hours_regulator": int(notice_regulator),
+                        "breach_notice_hours_customers": int(notice_customers),
+                        "incident_recovery_months": int(recovery_months),
                     },
                     settings,
                 ),
