@@ -67,6 +67,7 @@ from data_access.models import (
     RiskAction,
     SurveyResponse,
 )
+from data_access.pii import PII_SHOWN
 from data_access.scope import customer_conditions, risk_conditions
 from data_access.security import MANAGE_INCIDENTS, Viewer
 from data_access.settings import BREACH_NOTICE_KEYS, get_setting
@@ -724,8 +725,8 @@ def list_incidents(conn: Connection, viewer: Viewer, which: str, now: datetime) 
 
 def incident_detail(conn: Connection, viewer: Viewer, incident_id: int) -> dict[str, Any]:
     """The incident with its risk, timeline (oldest first), notification duties, affected
-    customers in scope (count, how the set was made; names only for viewers who may see
-    personal data, at most 50) and linked register actions. Raises IncidentNotFoundError."""
+    customers in scope (count, how the set was made) and linked register actions. Raises
+    IncidentNotFoundError."""
     row = _load(conn, viewer, incident_id)
     risk = conn.execute(select(Risk.code, Risk.title).where(Risk.id == row.risk_id)).one()
 
@@ -755,15 +756,6 @@ def incident_detail(conn: Connection, viewer: Viewer, incident_id: int) -> dict[
         .where(*in_scope)
         .group_by(IncidentCustomer.source)
     )
-    names = None
-    if viewer.may_see_pii:
-        names = frame(
-            select(Customer.external_id, Customer.name, Customer.region, Customer.segment)
-            .join(IncidentCustomer, IncidentCustomer.customer_id == Customer.id)
-            .where(*in_scope)
-            .order_by(Customer.external_id)
-            .limit(50)
-        )
     actions = frame(
         select(
             RiskAction.id,
@@ -786,9 +778,29 @@ def incident_detail(conn: Connection, viewer: Viewer, incident_id: int) -> dict[
         "duties": duties,
         "customers": int(sources["customers"].sum()) if not sources.empty else 0,
         "sources": sources,
-        "names": names,
         "actions": actions,
     }
+
+
+def affected_customers(
+    conn: Connection, viewer: Viewer, incident_id: int, limit: int = 50
+) -> pd.DataFrame:
+    """The first `limit` affected customers in scope by id, with their names — only for
+    viewers who may see personal data (others get IncidentNotAllowedError); the frame is
+    marked as showing personal data, so its view is audited."""
+    if not viewer.may_see_pii:
+        raise IncidentNotAllowedError("Your role may not see customers' names.")
+    row = _load(conn, viewer, incident_id)
+    result = conn.execute(
+        select(Customer.external_id, Customer.name, Customer.region, Customer.segment)
+        .join(IncidentCustomer, IncidentCustomer.customer_id == Customer.id)
+        .where(IncidentCustomer.incident_id == row.id, *customer_conditions(viewer))
+        .order_by(Customer.external_id)
+        .limit(limit)
+    )
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame.attrs[PII_SHOWN] = ["name"]
+    return frame
 
 
 def open_incidents(conn: Connection, viewer: Viewer, now: datetime) -> pd.DataFrame:
