@@ -56,6 +56,7 @@ from data_access.models import (
 from data_access.settings import DEFAULTS
 from demo import bulk, vocab
 from demo.actions import seed_actions
+from demo.incidents import seed_incidents
 from demo.users import ensure_demo_users
 from quality import runs as dq_runs
 
@@ -908,6 +909,8 @@ def seed_demo(
             counts[model.__tablename__] = len(frame)
         models = [*CUSTOMER_TABLES, *(model for model, _ in small)]
         _advance_id_sequences(conn, [model.__table__ for model in models])
+        # After the sequences moved: incidents add actions and complaints with new ids.
+        seed_incidents(conn, as_of, texts, counts)
     return counts
 
 
