@@ -19,7 +19,9 @@ DQ_TARGET = 0.90
 
 @dataclass(frozen=True)
 class AttentionItem:
-    kind: str  # above_appetite | kri_red | nps_drop | review_overdue | dq_source
+    # above_appetite | kri_red | nps_drop | review_overdue | dq_source | incident_open |
+    # incident_overdue
+    kind: str
     subject: str
     reason: str  # translation key; `args` fill it
     args: dict = field(default_factory=dict)
@@ -29,6 +31,7 @@ class AttentionItem:
 
 
 REGISTER = "risk-register"
+INCIDENTS = "incidents"
 
 
 def risk_items(snapshot: pd.DataFrame) -> list[AttentionItem]:
@@ -135,6 +138,46 @@ def dq_items(source_scores: pd.DataFrame) -> list[AttentionItem]:
                     "data-quality",
                 )
             )
+    return items
+
+
+# An open incident ranks by severity (a critical one just under a red KRI), a little higher
+# the longer it stays open; a breach notification past its deadline is a legal duty missed
+# and ranks above everything else.
+INCIDENT_PRIORITY = {"critical": 87, "high": 77, "medium": 57, "low": 37}
+NOTIFICATION_OVERDUE_PRIORITY = 120
+
+
+def incident_items(open_incidents: pd.DataFrame) -> list[AttentionItem]:
+    """One item per open incident (by severity) and one per incident with an overdue breach
+    notification. Columns: id, title, severity, status, age_days, overdue_duties."""
+    items = []
+    for r in open_incidents.itertuples(index=False):
+        subject = f"#{r.id} {r.title}"
+        drill = {"incident": str(r.id)}
+        if r.overdue_duties:
+            items.append(
+                AttentionItem(
+                    "incident_overdue",
+                    subject,
+                    "attention.incident_overdue",
+                    {"count": int(r.overdue_duties)},
+                    NOTIFICATION_OVERDUE_PRIORITY,
+                    INCIDENTS,
+                    drill,
+                )
+            )
+        items.append(
+            AttentionItem(
+                "incident_open",
+                subject,
+                "attention.incident_open",
+                {"severity": r.severity, "status": r.status, "days": int(r.age_days)},
+                INCIDENT_PRIORITY.get(r.severity, 37) + min(int(r.age_days), 60) / 30,
+                INCIDENTS,
+                drill,
+            )
+        )
     return items
 
 

@@ -25,6 +25,8 @@ _VOCABULARIES: dict[str, Callable[[str], str]] = {
     "level": lambda level: t(f"level.{level}"),
     "dq_dimension": lambda d: t(f"dq.dim.{d}"),
     "attention": lambda kind: t(f"attention.kind.{kind}"),
+    "incident_severity": lambda s: t(f"incident.severity.{s}"),
+    "incident_status": lambda s: t(f"incident.status.{s}"),
 }
 
 

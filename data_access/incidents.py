@@ -804,10 +804,10 @@ def affected_customers(
 
 
 def open_incidents(conn: Connection, viewer: Viewer, now: datetime) -> pd.DataFrame:
-    """Open (not closed) incidents for "needs attention": id, title, severity, risk code and
-    the overdue notification duties."""
+    """Open (not closed) incidents for "needs attention": id, title, severity, risk code,
+    the overdue notification duties, status and age in days."""
     frame = list_incidents(conn, viewer, "open", now)
-    columns = ["id", "title", "severity", "risk_code", "overdue_duties", "status"]
+    columns = ["id", "title", "severity", "risk_code", "overdue_duties", "status", "age_days"]
     return frame[columns] if not frame.empty else pd.DataFrame(columns=columns)
 
 

@@ -18,6 +18,7 @@ from components.data.shared import period_end, risk_moments
 from data_access import churn as churn_queries
 from data_access import (
     dq_results,
+    incidents,
     kri,
     overview,
 )
@@ -54,6 +55,8 @@ class OverviewModel:
     category_levels: pd.DataFrame
     trend: pd.DataFrame
     attention: list[attention.AttentionItem] = field(default_factory=list)
+    # Open incidents in the viewer's scope: id, title, severity, status, overdue duties, age.
+    open_incidents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _risk_summary(snapshot: pd.DataFrame) -> RiskSummary:
@@ -151,6 +154,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         region_before = overview.nps_counts(data, viewer, previous, by="region")
         dq_now, dq_before, dq_run_at, dq_by_source = _dq_scores(conn, viewer)
         kri_states = kri.latest_kri_states(conn, viewer)
+        open_incidents = incidents.open_incidents(conn, viewer, now)
         trend = _trend(data, viewer, filters, lifetimes, min_n)
         as_of = overview.latest_full_month(data)
 
@@ -164,6 +168,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         + attention.kri_items(kri_states, snap)
         + attention.nps_drop_items(region_now, region_before, "region", min_n)
         + attention.dq_items(dq_by_source)
+        + attention.incident_items(open_incidents)
     )
     return OverviewModel(
         as_of_month=as_of,
@@ -184,4 +189,5 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         category_levels=category_levels,
         trend=trend,
         attention=attention.rank(items),
+        open_incidents=open_incidents,
     )

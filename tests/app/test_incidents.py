@@ -163,3 +163,12 @@ def test_the_east_risk_manager_sees_no_north_incident(db):
     assert "only a user without a region scope may change it" in texts(at)
     assert not [b for b in at.button if (b.key or "").startswith(FORM)]
     assert "Only the affected customers of East are counted" in texts(at)
+
+
+def test_the_overview_lists_the_open_incidents():
+    at = login("risk")
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert "**Open incidents: 2** (Critical 1, High 1)" in texts(at)
+    links = [p.proto.page for p in at.get("page_link") if p.label == "Open the incidents"]
+    assert links == ["incidents"]

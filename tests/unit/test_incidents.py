@@ -457,3 +457,27 @@ _ORDER = (
     ("comparison", "before"),
     ("comparison", "after"),
 )
+
+
+def test_attention_items_of_open_incidents():
+    import pandas as pd
+
+    from analytics.attention import NOTIFICATION_OVERDUE_PRIORITY, incident_items, rank
+
+    frame = pd.DataFrame(
+        [
+            {"id": 1, "title": "Leak", "severity": "critical", "status": "contained",
+             "age_days": 12, "overdue_duties": 1},
+            {"id": 2, "title": "Outage", "severity": "low", "status": "open",
+             "age_days": 3, "overdue_duties": 0},
+        ]
+    )  # fmt: skip
+    items = rank(incident_items(frame))
+    assert [(i.kind, i.subject) for i in items] == [
+        ("incident_overdue", "#1 Leak"),
+        ("incident_open", "#1 Leak"),
+        ("incident_open", "#2 Outage"),
+    ]
+    assert items[0].priority == NOTIFICATION_OVERDUE_PRIORITY
+    assert items[0].page == "incidents" and items[0].drill == {"incident": "1"}
+    assert items[1].priority == 87 + 12 / 30 and items[2].priority == 37 + 3 / 30
