@@ -20,7 +20,6 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -29,8 +28,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    and_,
-    case,
     exists,
     func,
     insert,
@@ -45,19 +42,15 @@ from analytics.incidents import (
     PARTIES,
     SEVERITIES,
     STATUS_TIME,
-    Cell,
-    Windows,
     next_status,
     notification_deadline,
     time_order_problems,
     transition_problem,
 )
 from data_access import audit
-from data_access.churn_basis import lost_on
 from data_access.code_lists import code_lists
 from data_access.filters import Filters
 from data_access.models import (
-    Complaint,
     Customer,
     Incident,
     IncidentCustomer,
@@ -65,7 +58,6 @@ from data_access.models import (
     IncidentNotification,
     Risk,
     RiskAction,
-    SurveyResponse,
 )
 from data_access.pii import PII_SHOWN
 from data_access.scope import customer_conditions, risk_conditions
@@ -127,8 +119,9 @@ def _require(viewer: Viewer) -> None:
         raise IncidentNotAllowedError("Your role may not record or change incidents.")
 
 
-def _load(conn: Connection, viewer: Viewer, incident_id: Any) -> Any:
-    """The incident row when it exists within the viewer's scope."""
+def load_visible(conn: Connection, viewer: Viewer, incident_id: Any) -> Any:
+    """The incident row when it exists within the viewer's scope, else
+    IncidentNotFoundError (another region's incident is "not found")."""
     row = None
     if isinstance(incident_id, int) and not isinstance(incident_id, bool):
         row = conn.execute(
@@ -283,7 +276,7 @@ def _write(
     _require(viewer)
     now = now or datetime.now()
     with engine.begin() as conn:
-        row = _load(conn, viewer, incident_id)
+        row = load_visible(conn, viewer, incident_id)
         if not may_change(viewer, row.region):
             raise IncidentNotAllowedError(
                 f"Incident {incident_id} applies to all regions; only a user without a region "
@@ -727,7 +720,7 @@ def incident_detail(conn: Connection, viewer: Viewer, incident_id: int) -> dict[
     """The incident with its risk, timeline (oldest first), notification duties, affected
     customers in scope (count, how the set was made) and linked register actions. Raises
     IncidentNotFoundError."""
-    row = _load(conn, viewer, incident_id)
+    row = load_visible(conn, viewer, incident_id)
     risk = conn.execute(select(Risk.code, Risk.title).where(Risk.id == row.risk_id)).one()
 
     def frame(stmt: Any) -> pd.DataFrame:
@@ -790,7 +783,7 @@ def affected_customers(
     marked as showing personal data, so its view is audited."""
     if not viewer.may_see_pii:
         raise IncidentNotAllowedError("Your role may not see customers' names.")
-    row = _load(conn, viewer, incident_id)
+    row = load_visible(conn, viewer, incident_id)
     result = conn.execute(
         select(Customer.external_id, Customer.name, Customer.region, Customer.segment)
         .join(IncidentCustomer, IncidentCustomer.customer_id == Customer.id)
@@ -809,89 +802,3 @@ def open_incidents(conn: Connection, viewer: Viewer, now: datetime) -> pd.DataFr
     frame = list_incidents(conn, viewer, "open", now)
     columns = ["id", "title", "severity", "risk_code", "overdue_duties", "status", "age_days"]
     return frame[columns] if not frame.empty else pd.DataFrame(columns=columns)
-
-
-# --- recovery ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecoveryCells:
-    """The four cells (group × period) per metric: cells[metric][(group, period)] with
-    group affected | comparison and period before | after."""
-
-    windows: Windows
-    cells: dict[str, dict[tuple[str, str], Cell]]
-
-
-def recovery_cells(
-    conn: Connection, viewer: Viewer, incident_id: int, windows: Windows
-) -> RecoveryCells:
-    """Counts behind the recovery estimate, aggregated in SQL: affected customers (in the
-    viewer's scope) against comparable unaffected customers — the same regions and segments
-    as the affected set, not in it — per window: customers active at the window's start and
-    those lost in it (the organisation's churn definition), their complaints opened in it,
-    and survey answers in it (promoters, detractors)."""
-    row = _load(conn, viewer, incident_id)
-    basis = get_setting(conn, "churn_basis")
-    filters = Filters(
-        end_month=windows.after_end.replace(day=1),
-        churn_basis=basis,
-        inactivity_days=int(get_setting(conn, "inactivity_days")),
-    )
-    lost = lost_on(conn, filters)
-    member = select(IncidentCustomer.customer_id).where(IncidentCustomer.incident_id == row.id)
-    scope = customer_conditions(viewer)
-    affected_of = select(Customer.region, Customer.segment).where(Customer.id.in_(member), *scope)
-    regions = select(affected_of.subquery().c.region).distinct()
-    segments = select(affected_of.subquery().c.segment).distinct()
-    groups = {
-        "affected": [Customer.id.in_(member), *scope],
-        "comparison": [
-            Customer.id.not_in(member),
-            Customer.region.in_(regions),
-            Customer.segment.in_(segments),
-            *scope,
-        ],
-    }
-    periods = {
-        "before": (windows.before_start, windows.before_end),
-        "after": (windows.after_start, windows.after_end),
-    }
-    cells: dict[str, dict[tuple[str, str], Cell]] = {"churn": {}, "complaints": {}, "nps": {}}
-    for group, where in groups.items():
-        for period, (start, end) in periods.items():
-            active = [Customer.signup_date < start, or_(lost.is_(None), lost >= start)]
-            gone = case((and_(lost >= start, lost < end), 1), else_=0)
-            n, k = conn.execute(
-                select(func.count(Customer.id), func.coalesce(func.sum(gone), 0)).where(
-                    *where, *active
-                )
-            ).one()
-            complaints = conn.execute(
-                select(func.count(Complaint.id))
-                .join(Customer, Customer.id == Complaint.customer_id)
-                .where(
-                    *where,
-                    *active,
-                    Complaint.opened_at >= datetime.combine(start, datetime.min.time()),
-                    Complaint.opened_at < datetime.combine(end, datetime.min.time()),
-                )
-            ).scalar_one()
-            answers, pro, det = conn.execute(
-                select(
-                    func.count(SurveyResponse.nps),
-                    func.coalesce(func.sum(case((SurveyResponse.nps >= 9, 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((SurveyResponse.nps <= 6, 1), else_=0)), 0),
-                )
-                .join(Customer, Customer.id == SurveyResponse.customer_id)
-                .where(
-                    *where,
-                    SurveyResponse.nps.is_not(None),
-                    SurveyResponse.responded_on >= start,
-                    SurveyResponse.responded_on < end,
-                )
-            ).one()
-            cells["churn"][(group, period)] = Cell(int(n), int(k))
-            cells["complaints"][(group, period)] = Cell(int(n), int(complaints))
-            cells["nps"][(group, period)] = Cell(int(answers), 0, int(pro), int(det))
-    return RecoveryCells(windows, cells)

@@ -16,6 +16,7 @@ from analytics.incidents import (
 )
 from components.cache import cached, engine
 from components.data.shared import app_settings
+from data_access import incident_recovery as recovery_counts
 from data_access import incidents
 from data_access.security import Viewer
 
@@ -69,7 +70,7 @@ def incident_recovery(viewer: Viewer, incident_id: int, now: datetime) -> dict:
         if windows.after_end > now.date():
             rows = [insufficient(m) for m in METRICS]
             return {"windows": windows, "elapsed": False, "months": months, "rows": rows}
-        cells = incidents.recovery_cells(conn, viewer, incident_id, windows).cells
+        cells = recovery_counts.recovery_cells(conn, viewer, incident_id, windows).cells
     rows = [
         difference_in_differences(m, *(cells[m][k] for k in ORDER), min_n=min_n) for m in METRICS
     ]

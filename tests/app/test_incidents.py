@@ -172,3 +172,16 @@ def test_the_overview_lists_the_open_incidents():
     assert "**Open incidents: 2** (Critical 1, High 1)" in texts(at)
     links = [p.proto.page for p in at.get("page_link") if p.label == "Open the incidents"]
     assert links == ["incidents"]
+
+
+def test_the_incidents_page_in_chinese(db):
+    breach = incident_id(db, status="resolved")
+    at = login("risk", link={"lang": "zh", state.INCIDENT_PARAM: str(breach)})
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "哪些事件仍未关闭，客户关系是否已恢复？"
+    assert {"未关闭事件", "未关闭的数据泄露", "逾期通知"} <= {m.label for m in at.metric}
+    recovery = next(d.value for d in at.dataframe if "指标" in d.value.columns)
+    assert list(recovery["指标"])[0].startswith("流失率")
+    steps = at.segmented_control(key=f"{state.INCIDENT_STEP}_{breach}").options
+    assert steps[0] == "关闭"  # a resolved incident: closing is next

@@ -17,6 +17,7 @@ from analytics.incidents import (
     time_order_problems,
     transition_problem,
 )
+from data_access import incident_recovery
 from data_access import incidents as inc
 from data_access.models import (
     AuditLog,
@@ -347,7 +348,7 @@ def test_a_scoped_user_gets_nothing_of_another_regions_incident(db):
         with pytest.raises(inc.IncidentNotFoundError):
             inc.incident_detail(conn, EAST, south)
         with pytest.raises(inc.IncidentNotFoundError):
-            inc.recovery_cells(conn, EAST, south, recovery_windows(STARTED, None, 3))
+            incident_recovery.recovery_cells(conn, EAST, south, recovery_windows(STARTED, None, 3))
     assert listed == {everywhere, east}
     writes = (
         lambda i: inc.add_event(db, EAST, i, "note", "x", DETECTED, 1, NOW),
@@ -425,7 +426,7 @@ def test_recovery_cells_count_by_hand(db):
     )
     windows = recovery_windows(STARTED, datetime(2026, 6, 10, 9), 3)
     with db.connect() as conn:
-        cells = inc.recovery_cells(conn, RISK, iid, windows).cells
+        cells = incident_recovery.recovery_cells(conn, RISK, iid, windows).cells
     # Churn: A before — 1–6 active on 1 Mar, customer 1 lost 15 Apr; A after — 2–6 active on
     # 10 Jun, customer 2 lost 1 Jul. C (7–10, South SMB) before — 8 lost in January, so 7, 9,
     # 10 at risk, none lost; after — 7 lost 1 Aug.

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from analytics.incidents import difference_in_differences, recovery_windows
-from data_access import incidents
+from data_access import incident_recovery, incidents
 from data_access.security import Viewer
 from demo import vocab
 from demo.incidents import PLANTED_CHURN, PLANTED_COMPLAINT_SHARE, RECOVERY_MONTHS, TEXTS
@@ -36,7 +36,7 @@ def test_the_recovery_estimate_recovers_the_planted_effects(seeded_engine):
         row = incidents.incident_detail(conn, RISK, iid)["incident"]
         windows = recovery_windows(row["started_at"], row["contained_at"], RECOVERY_MONTHS)
         assert windows.after_end < NOW.date()
-        cells = incidents.recovery_cells(conn, RISK, iid, windows).cells
+        cells = incident_recovery.recovery_cells(conn, RISK, iid, windows).cells
     churn = difference_in_differences("churn", *(cells["churn"][k] for k in ORDER), min_n=30)
     complaints = difference_in_differences(
         "complaints", *(cells["complaints"][k] for k in ORDER), min_n=30
