@@ -482,3 +482,42 @@ def test_attention_items_of_open_incidents():
     assert items[0].priority == NOTIFICATION_OVERDUE_PRIORITY
     assert items[0].page == "incidents" and items[0].drill == {"incident": "1"}
     assert items[1].priority == 87 + 12 / 30 and items[2].priority == 37 + 3 / 30
+
+
+def test_the_recovery_chart_draws_both_groups_or_says_insufficient():
+    from components.charts_incidents import recovery_chart
+
+    labels = {
+        "title": "Churn",
+        "affected": "Affected",
+        "comparison": "Comparable",
+        "before": "Before",
+        "after": "After",
+        "unit": "%",
+        "insufficient": "insufficient data",
+    }
+    did = difference_in_differences(
+        "churn", Cell(50, 5), Cell(40, 10), Cell(60, 6), Cell(50, 5), min_n=30
+    )
+    fig = recovery_chart(did, labels, scale=100)
+    assert [t.name for t in fig.data] == ["Affected", "Comparable"]
+    assert list(fig.data[0].y) == [pytest.approx(10), pytest.approx(25)]
+    assert list(fig.data[1].x) == ["Before", "After"]
+    assert fig.layout.title.text == "Churn"
+    short = difference_in_differences("churn", Cell(5), Cell(5), Cell(5), Cell(5), min_n=30)
+    empty = recovery_chart(short, labels)
+    assert not empty.data and empty.layout.annotations[0].text == "insufficient data"
+
+
+def test_an_import_that_is_not_a_list_of_ids_is_refused(db):
+    iid = _incident(db)
+    for text, field, words in (
+        ("", "file", "is empty"),
+        ("customer_id\n\n\n", "file", "no customer ids"),
+        ("customer_id\n" + "X" * 60 + "\n", "row 2", "not found"),
+        ('customer_id\n"C-1\nC-2"\n', "row 2", "not found"),  # a quoted line break
+    ):
+        with pytest.raises(inc.IncidentValidationError) as refused:
+            inc.import_customers(db, RISK, iid, text, 1, NOW)
+        assert words in refused.value.errors[field], text
+    assert _version(db, iid) == 1
