@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from analytics.incidents import METRICS, DiD
+from analytics.incidents import METRICS, PARTIES, STATUSES, DiD
 from components import state, url_state
 from components.charts_incidents import recovery_chart
 from components.data.incidents import (
@@ -195,7 +195,11 @@ def _timeline(events: pd.DataFrame) -> None:
     if events.empty:
         st.caption(t("incident.timeline_empty"))
         return
-    shown = events.assign(kind=events["kind"].map(lambda k: t(f"incident.kind.{k}")))
+    shown = events.assign(
+        kind=events["kind"].map(lambda k: t(f"incident.kind.{k}")),
+        # An entry written without a note names the status reached or the party notified.
+        text=events["text"].map(_entry_text),
+    )
     st.dataframe(
         shown,
         hide_index=True,
@@ -206,6 +210,14 @@ def _timeline(events: pd.DataFrame) -> None:
             "text": t("incident.text"),
         },
     )
+
+
+def _entry_text(text: str) -> str:
+    if text in STATUSES:
+        return t(f"incident.status.{text}")
+    if text in PARTIES:
+        return t(f"incident.party.{text}")
+    return text
 
 
 def _customers(viewer: Viewer, detail: dict) -> None:
