@@ -21,7 +21,7 @@ DQ_TARGET = 0.90
 @dataclass(frozen=True)
 class AttentionItem:
     # above_appetite | kri_red | nps_drop | review_overdue | dq_source | drill_failed |
-    # drill_overdue
+    # drill_overdue | incident_open | incident_overdue
     kind: str
     subject: str
     reason: str  # translation key; `args` fill it
@@ -32,6 +32,7 @@ class AttentionItem:
 
 
 REGISTER = "risk-register"
+INCIDENTS = "incidents"
 
 
 def risk_items(snapshot: pd.DataFrame) -> list[AttentionItem]:
@@ -192,6 +193,46 @@ def drill_items(plans: pd.DataFrame) -> list[AttentionItem]:
                     drill,
                 )
             )
+    return items
+
+
+# An open incident ranks by severity (a critical one just under a red KRI), a little higher
+# the longer it stays open; a breach notification past its deadline is a legal duty missed
+# and ranks above everything else.
+INCIDENT_PRIORITY = {"critical": 87, "high": 77, "medium": 57, "low": 37}
+NOTIFICATION_OVERDUE_PRIORITY = 120
+
+
+def incident_items(open_incidents: pd.DataFrame) -> list[AttentionItem]:
+    """One item per open incident (by severity) and one per incident with an overdue breach
+    notification. Columns: id, title, severity, status, age_days, overdue_duties."""
+    items = []
+    for r in open_incidents.itertuples(index=False):
+        subject = f"#{r.id} {r.title}"
+        drill = {"incident": str(r.id)}
+        if r.overdue_duties:
+            items.append(
+                AttentionItem(
+                    "incident_overdue",
+                    subject,
+                    "attention.incident_overdue",
+                    {"count": int(r.overdue_duties)},
+                    NOTIFICATION_OVERDUE_PRIORITY,
+                    INCIDENTS,
+                    drill,
+                )
+            )
+        items.append(
+            AttentionItem(
+                "incident_open",
+                subject,
+                "attention.incident_open",
+                {"severity": r.severity, "status": r.status, "days": int(r.age_days)},
+                INCIDENT_PRIORITY.get(r.severity, 37) + min(int(r.age_days), 60) / 30,
+                INCIDENTS,
+                drill,
+            )
+        )
     return items
 
 

@@ -206,6 +206,9 @@ def overview_headline(items: list[attention.AttentionItem], customers: int, risk
     reason = dict(top.args)
     if "level" in reason:
         reason["level"] = Term("level", str(reason["level"]))
+    if top.kind == "incident_open":  # an incident's severity and status are codes
+        reason["severity"] = Term("incident_severity", str(reason["severity"]))
+        reason["status"] = Term("incident_status", str(reason["status"]))
     # An NPS drop names a group (a region) by its code; the rest name a risk or a system.
     subject = Term("code", top.subject) if top.kind == "nps_drop" else top.subject
     if top.kind in ("drill_failed", "drill_overdue"):  # a response plan: its risk category

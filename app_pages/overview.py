@@ -16,6 +16,7 @@ from components.navigation import page_link
 from components.overview_parts import (
     attention_text,
     category_figure,
+    incident_line,
     risk_tiles,
     signal_tiles,
     signal_trend_figure,
@@ -46,6 +47,10 @@ with st.container(border=True):
     for column, tile in zip(st.columns(3), risk_tiles(model), strict=True):
         with column:
             metric(tile.label, tile.text, tile.help)
+    incidents_now = incident_line(model)
+    if incidents_now is not None:  # the risks that materialised, under the register's tiles
+        st.markdown(incidents_now)
+        page_link("app_pages/incidents.py", t("overview.open_incidents"), viewer.role)
 
 with st.container(border=True):
     st.markdown(f"**{t('overview.signals')}**")

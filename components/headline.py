@@ -26,6 +26,8 @@ _VOCABULARIES: dict[str, Callable[[str], str]] = {
     "dq_dimension": lambda d: t(f"dq.dim.{d}"),
     "attention": lambda kind: t(f"attention.kind.{kind}"),
     "category": lambda code: f"{code} · {t('category.' + code)}",
+    "incident_severity": lambda s: t(f"incident.severity.{s}"),
+    "incident_status": lambda s: t(f"incident.status.{s}"),
 }
 
 

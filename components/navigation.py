@@ -37,6 +37,13 @@ PAGES: tuple[PageSpec, ...] = (
         "risk-register",
     ),
     PageSpec(
+        "app_pages/incidents.py",
+        "page.incidents",
+        ":material/emergency:",
+        VIEW_DASHBOARDS,
+        "incidents",
+    ),
+    PageSpec(
         "app_pages/satisfaction.py",
         "page.satisfaction",
         ":material/sentiment_dissatisfied:",

@@ -91,11 +91,34 @@ def attention_text(item: AttentionItem, escape: Callable[[str], str] = plain) ->
     args = {k: escape(v) if isinstance(v, str) else v for k, v in item.args.items()}
     if "level" in args:  # levels are data codes; show them in the reader's language
         args["level"] = t(f"level.{item.args['level']}")
+    if item.kind == "incident_open":  # severity and status are codes too
+        args["severity"] = t(f"incident.severity.{item.args['severity']}")
+        args["status"] = t(f"incident.status.{item.args['status']}")
     # An NPS drop names a group by its code (a region): in the reader's language.
     subject = code_label(item.subject) if item.kind == "nps_drop" else item.subject
     if item.kind in ("drill_failed", "drill_overdue"):  # a risk category's code
         subject = f"{item.subject} · {t('category.' + item.subject)}"
     return AttentionText(escape(subject), t(f"attention.kind.{item.kind}"), t(item.reason, **args))
+
+
+def incident_line(model: OverviewModel) -> str | None:
+    """Open incidents by severity and overdue breach notifications, in one line (None
+    without open incidents)."""
+    frame = model.open_incidents
+    if frame.empty:
+        return None
+    counts = frame["severity"].value_counts()
+    by_severity = ", ".join(
+        f"{t('incident.severity.' + s)} {int(counts[s])}"
+        for s in ("critical", "high", "medium", "low")
+        if s in counts
+    )
+    return t(
+        "overview.incidents_line",
+        count=len(frame),
+        by_severity=by_severity,
+        overdue=int(frame["overdue_duties"].sum()),
+    )
 
 
 def category_figure(model: OverviewModel) -> go.Figure | None:

@@ -154,5 +154,15 @@ KRI_EDIT_FORM = "kri_edit_form"  # + KRI id and field: the edit form's widgets
 KRI_RETIRE_CONFIRM = "kri_retire_confirm"  # + KRI id: "yes, retire it" tick box
 KRI_NOTICE = "kri_notice"  # confirmation shown once after a KRI change
 
+# incidents page
+INCIDENT_PARAM = "incident"  # URL: the opened incident, by its id
+INCIDENT_WHICH = "incidents"  # URL: the list shown, open | closed | all
+INCIDENT_PICK = "incident_pick"  # "open an incident" select box
+INCIDENT_STEP = "incident_step"  # + incident id: the next-step control
+INCIDENT_FORM = "incident_form"  # + step: the step's form and its widgets
+INCIDENT_METRIC = "incident_metric"  # + incident id: the recovery chart's metric
+INCIDENT_NOTICE = "incident_notice"  # confirmation shown once after a change
+INCIDENT_CREATED = "incident_created"  # (risk id, incident id) recorded from the register
+
 # board pack (overview page)
 PACK_SECTIONS = "pack_sections"

@@ -323,6 +323,8 @@ class RiskAction(Base):
     status: Mapped[str] = mapped_column(String(12))  # open | in_progress | done
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The incident that created the action (data_access.incidents); None for register actions.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
 
 
 class RiskReview(Base):
@@ -348,6 +350,80 @@ class RiskHistory(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class Incident(Base):
+    """A risk that materialised (data_access.incidents): severity, status open → contained →
+    resolved → closed with its times, the lessons learned at closing. `region` is the risk's
+    (None = all regions) and decides who may see and change the incident."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str] = mapped_column(String(10))  # low | medium | high | critical
+    is_data_breach: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10))  # open | contained | resolved | closed
+    region: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    detected_at: Mapped[datetime] = mapped_column(DateTime)
+    contained_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lessons_learned: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class IncidentCustomer(Base):
+    """A customer affected by an incident; `source` says how the set was made: the filter
+    used (JSON text) or "import"."""
+
+    __tablename__ = "incident_customers"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "customer_id", name="uq_incident_customer"),
+        Index("ix_incident_customers_customer", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    source: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IncidentEvent(Base):
+    """One timeline entry: what happened, who was informed, a decision, a note."""
+
+    __tablename__ = "incident_events"
+    __table_args__ = (Index("ix_incident_events_incident", "incident_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_user: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))  # happened | informed | decision | note
+    text: Mapped[str] = mapped_column(Text)
+
+
+class IncidentNotification(Base):
+    """A data breach's duty to notify a party (customers, regulator) by a deadline computed
+    from the detection time and the organisation's hours for that party."""
+
+    __tablename__ = "incident_notifications"
+    __table_args__ = (UniqueConstraint("incident_id", "party", name="uq_incident_party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    party: Mapped[str] = mapped_column(String(10))  # customers | regulator
+    deadline: Mapped[datetime] = mapped_column(DateTime)
+    met_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class RiskAppetite(Base):

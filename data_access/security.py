@@ -19,6 +19,9 @@ EXPORT = "export"
 ACT_ON_WARNINGS = "act_on_warnings"
 # Work complaint cases: stages, owner, notes, escalation, mediation (data_access.complaint_cases).
 HANDLE_COMPLAINTS = "handle_complaints"
+# Record and work incidents: materialise a risk, timeline, customers, notifications, closing
+# (data_access.incidents).
+MANAGE_INCIDENTS = "manage_incidents"
 
 _PERMISSIONS: dict[str, frozenset[str]] = {
     "executive": frozenset({VIEW_OVERVIEW, VIEW_DASHBOARDS, EXPORT}),
@@ -30,6 +33,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
             EDIT_RISKS,
             ACT_ON_WARNINGS,
             HANDLE_COMPLAINTS,
+            MANAGE_INCIDENTS,
             EXPORT,
         }
     ),
@@ -59,6 +63,7 @@ _PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_AUDIT,
             ACT_ON_WARNINGS,
             HANDLE_COMPLAINTS,
+            MANAGE_INCIDENTS,
             EXPORT,
         }
     ),

@@ -62,6 +62,12 @@ DEFAULTS: dict[str, Any] = {
     "drill_interval_days": 365,
     # Where "KRI turned red" e-mails go when the risk's owner is not a user with an e-mail.
     "kri_alert_recipients": [],
+    # Data breaches: hours from detection by which each party must be notified (GDPR art. 33
+    # gives the regulator 72 hours), and the months before and after an incident its recovery
+    # compares (analytics.incidents).
+    "breach_notice_hours_regulator": 72,
+    "breach_notice_hours_customers": 72,
+    "incident_recovery_months": 3,
 }
 
 
@@ -72,6 +78,16 @@ CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
 PLAN_SETTINGS = ("drill_interval_days",)
 ALERT_SETTINGS = ("kri_alert_recipients",)
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
+INCIDENT_SETTINGS = (
+    "breach_notice_hours_regulator",
+    "breach_notice_hours_customers",
+    "incident_recovery_months",
+)
+# Notification hours per party of a breach (analytics.incidents.PARTIES).
+BREACH_NOTICE_KEYS = {
+    "regulator": "breach_notice_hours_regulator",
+    "customers": "breach_notice_hours_customers",
+}
 # Secrets kept in the settings table: never returned by all_settings, never editable, never
 # audited or shown. The HMAC key of national IDs is created once, on first use.
 NATIONAL_ID_KEY = "national_id_hash_key"
@@ -169,11 +185,13 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
             f"drill_interval_days: a whole number of days from 7 to 1,095, got {drill!r}"
         )
     problems.extend(_alert_recipient_problems(values))
+    problems.extend(_incident_problems(values))
     editable = {
         *PLAN_SETTINGS,
         *ALERT_SETTINGS,
         *DISPLAY_SETTINGS,
         *CREDIT_SETTINGS,
+        *INCIDENT_SETTINGS,
         "risk_level_bands",
         "review_cadence_days",
         "min_sample_size",
@@ -202,6 +220,22 @@ def _alert_recipient_problems(values: dict[str, Any]) -> list[str]:
         problems.append(f"kri_alert_recipients: at most 20 addresses, got {len(addresses)}")
     if len({a.lower() for a in addresses}) != len(addresses):
         problems.append("kri_alert_recipients: an address is listed twice")
+    return problems
+
+
+def _incident_problems(values: dict[str, Any]) -> list[str]:
+    """Notification hours are whole numbers from 1 to 720; recovery months from 1 to 12."""
+    problems = []
+    for key, top, unit in (
+        ("breach_notice_hours_regulator", 720, "hours"),
+        ("breach_notice_hours_customers", 720, "hours"),
+        ("incident_recovery_months", 12, "months"),
+    ):
+        value = values.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            problems.append(f"{key}: a whole number of {unit} from 1 to {top}, got {value!r}")
     return problems
 
 

@@ -40,6 +40,10 @@ from data_access.models import (
     CustomerAction,
     CustomerAttribute,
     CustomerSourceRecord,
+    Incident,
+    IncidentCustomer,
+    IncidentEvent,
+    IncidentNotification,
     Invoice,
     KeyRiskIndicator,
     KriVersion,
@@ -58,6 +62,7 @@ from data_access.models import (
 from data_access.settings import DEFAULTS
 from demo import bulk, vocab
 from demo.actions import seed_actions
+from demo.incidents import seed_incidents
 from demo.response_plans import seed_response_plans
 from demo.users import ensure_demo_users
 from quality import runs as dq_runs
@@ -877,9 +882,13 @@ RESET_ORDER: tuple[type, ...] = (
     CustomerAction,
     KriVersion,
     KeyRiskIndicator,
+    IncidentNotification,
+    IncidentEvent,
+    IncidentCustomer,
     RiskHistory,
     RiskReview,
     RiskAction,
+    Incident,
     RiskTreatment,
     RiskAssessment,
     Risk,
@@ -953,6 +962,8 @@ def seed_demo(
         counts[ResponsePlan.__tablename__] = seed_response_plans(conn, as_of, texts.language)
         models = [*CUSTOMER_TABLES, *(model for model, _ in small)]
         _advance_id_sequences(conn, [model.__table__ for model in models])
+        # After the sequences moved: incidents add actions and complaints with new ids.
+        seed_incidents(conn, as_of, texts, counts)
     return counts
 
 

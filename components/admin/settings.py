@@ -17,6 +17,7 @@ from data_access.settings import (
     CHURN_SETTINGS,
     CREDIT_SETTINGS,
     DISPLAY_SETTINGS,
+    INCIDENT_SETTINGS,
     LEVELS,
     PLAN_SETTINGS,
     PRIVACY_SETTINGS,
@@ -34,6 +35,7 @@ EDITABLE_SETTINGS = (
     *CREDIT_SETTINGS,
     *PLAN_SETTINGS,
     *ALERT_SETTINGS,
+    *INCIDENT_SETTINGS,
 )
 
 
@@ -112,6 +114,29 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             int(settings["drill_interval_days"]),
             help=t("admin.drill_interval_days.help"),
         )
+        st.markdown(f"**{t('admin.incidents')}**")
+        left, middle, right = st.columns(3)
+        notice_regulator = left.number_input(
+            t("admin.breach_notice_hours_regulator"),
+            1,
+            720,
+            int(settings["breach_notice_hours_regulator"]),
+            help=t("admin.breach_notice_hours.help"),
+        )
+        notice_customers = middle.number_input(
+            t("admin.breach_notice_hours_customers"),
+            1,
+            720,
+            int(settings["breach_notice_hours_customers"]),
+            help=t("admin.breach_notice_hours.help"),
+        )
+        recovery_months = right.number_input(
+            t("admin.incident_recovery_months"),
+            1,
+            12,
+            int(settings["incident_recovery_months"]),
+            help=t("admin.incident_recovery_months.help"),
+        )
         st.markdown(f"**{t('admin.privacy')}**")
         hash_ids = st.checkbox(
             t("admin.hash_national_id"),
@@ -144,6 +169,9 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "kri_alert_recipients": [
                             a.strip() for a in recipients.splitlines() if a.strip()
                         ],
+                        "breach_notice_hours_regulator": int(notice_regulator),
+                        "breach_notice_hours_customers": int(notice_customers),
+                        "incident_recovery_months": int(recovery_months),
                     },
                     settings,
                 ),

@@ -18,6 +18,7 @@ from components.data.shared import period_end, risk_moments
 from data_access import churn as churn_queries
 from data_access import (
     dq_results,
+    incidents,
     kri,
     overview,
     response_plans,
@@ -56,6 +57,8 @@ class OverviewModel:
     category_levels: pd.DataFrame
     trend: pd.DataFrame
     attention: list[attention.AttentionItem] = field(default_factory=list)
+    # Open incidents in the viewer's scope: id, title, severity, status, overdue duties, age.
+    open_incidents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _risk_summary(snapshot: pd.DataFrame) -> RiskSummary:
@@ -158,6 +161,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
             if viewer.can(VIEW_DASHBOARDS)  # the plans are read on the dashboards' register
             else pd.DataFrame(columns=response_plans.PLAN_COLUMNS)
         )
+        open_incidents = incidents.open_incidents(conn, viewer, now)
         trend = _trend(data, viewer, filters, lifetimes, min_n)
         as_of = overview.latest_full_month(data)
 
@@ -172,6 +176,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         + attention.nps_drop_items(region_now, region_before, "region", min_n)
         + attention.dq_items(dq_by_source)
         + attention.drill_items(plans)
+        + attention.incident_items(open_incidents)
     )
     return OverviewModel(
         as_of_month=as_of,
@@ -192,4 +197,5 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         category_levels=category_levels,
         trend=trend,
         attention=attention.rank(items),
+        open_incidents=open_incidents,
     )

@@ -14,12 +14,13 @@ from components import charts
 from components.data.register import risk_detail
 from components.data.shared import app_settings
 from components.i18n import code_label, risk_status_label, t, treatment_label
+from components.incidents.forms import record_incident_form
 from components.opened import opened, stale_notice
 from components.palette import RAG_COLORS
 from components.plain import plain
 from components.register.workflow import workflow
-from data_access import register
-from data_access.security import EDIT_RISKS, Viewer
+from data_access import incidents, register
+from data_access.security import EDIT_RISKS, MANAGE_INCIDENTS, Viewer
 
 
 def _score_tile(
@@ -145,6 +146,8 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
             workflow(viewer, snapshot, detail)
         elif viewer.can(EDIT_RISKS):
             st.caption(t("register.all_regions_read_only"))
+        if viewer.can(MANAGE_INCIDENTS) and incidents.may_change(viewer, risk["region"]):
+            record_incident_form(viewer, risk)
 
 
 def _code_or_all(code: str | None) -> str:

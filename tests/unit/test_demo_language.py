@@ -38,6 +38,9 @@ TEXT_COLUMNS = {
     "response_plans": ("roles", "steps", "templates"),
     "response_plan_versions": ("roles", "steps", "templates"),
     "response_plan_drills": ("findings",),
+    "incidents": ("title", "description", "lessons_learned"),
+    "incident_events": ("text",),
+    "incident_notifications": ("note",),
 }
 # What seed_demo writes (users, settings and the audit log are finish_seed's or the app's).
 SEEDED_TABLES = [

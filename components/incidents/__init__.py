@@ -1,0 +1,1 @@
+"""The incidents page's sections: list, opened incident, forms."""
