@@ -236,6 +236,6 @@ def incident_items(open_incidents: pd.DataFrame) -> list[AttentionItem]:
     return items
 
 
-def rank(items: list[AttentionItem], limit: int = 7) -> list[AttentionItem]:
+def rank(items: list[AttentionItem], limit: int | None = 7) -> list[AttentionItem]:
     """Highest priority first; ties broken by subject for a stable order."""
     return sorted(items, key=lambda i: (-i.priority, i.subject))[:limit]

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics.attention import AttentionItem
 from analytics.headline import overview_headline
 from components.auth import require
 from components.board_pack_panel import board_pack_panel
@@ -74,12 +75,20 @@ with st.container(border=True):
     st.subheader(t("overview.attention"))
     if not model.attention:
         st.info(t("overview.attention_empty"))
-    for rank, item in enumerate(model.attention, start=1):
+
+    def attention_item(rank: int, item: AttentionItem) -> None:
         said = attention_text(item)
         st.markdown(f"**{rank}. {said.subject}** · :orange-badge[{said.kind}]  \n{said.reason}")
         if item.page:  # straight to the view that explains it, with the same filters
             carried = filters.to_query_params() | {LANGUAGE_PARAM: language()} | item.drill
             page_link(item.page, t("overview.drill"), viewer.role, carried)
+
+    for rank, item in enumerate(model.attention, start=1):
+        attention_item(rank, item)
+    if model.attention_more:
+        with st.expander(t("overview.attention_more", n=len(model.attention_more))):
+            for rank, item in enumerate(model.attention_more, start=len(model.attention) + 1):
+                attention_item(rank, item)
 
 left, right = st.columns(2)
 with left:

@@ -28,6 +28,9 @@ from data_access.security import VIEW_DASHBOARDS, Viewer
 from data_access.settings import all_settings
 
 
+ATTENTION_SHOWN = 7  # items the overview lists before "more"
+
+
 @dataclass
 class RiskSummary:
     open_high: int
@@ -57,6 +60,9 @@ class OverviewModel:
     category_levels: pd.DataFrame
     trend: pd.DataFrame
     attention: list[attention.AttentionItem] = field(default_factory=list)
+    # The items ranked below the first seven: the page lists them on request, the board pack
+    # (a summary for the board) leaves them out.
+    attention_more: list[attention.AttentionItem] = field(default_factory=list)
     # Open incidents in the viewer's scope: id, title, severity, status, overdue duties, age.
     open_incidents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -170,13 +176,14 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         if not snap.empty
         else pd.DataFrame(columns=["category", "level", "count"])
     )
-    items = (
+    ranked = attention.rank(
         attention.risk_items(snap)
         + attention.kri_items(kri_states, snap)
         + attention.nps_drop_items(region_now, region_before, "region", min_n)
         + attention.dq_items(dq_by_source)
         + attention.drill_items(plans)
-        + attention.incident_items(open_incidents)
+        + attention.incident_items(open_incidents),
+        limit=None,
     )
     return OverviewModel(
         as_of_month=as_of,
@@ -196,6 +203,7 @@ def overview_model(viewer: Viewer, filters: Filters) -> OverviewModel:
         dq_unscored_region=viewer.region_scope if viewer.region_scope and dq_now is None else None,
         category_levels=category_levels,
         trend=trend,
-        attention=attention.rank(items),
+        attention=ranked[:ATTENTION_SHOWN],
+        attention_more=ranked[ATTENTION_SHOWN:],
         open_incidents=open_incidents,
     )

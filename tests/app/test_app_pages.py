@@ -1,5 +1,7 @@
 """Every page for every role through Streamlit's AppTest, with the real login form."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -140,3 +142,21 @@ def test_audit_log_filters_by_object_and_offers_an_export():
     assert not at.exception
     assert set(at.dataframe[0].value["object_type"]) == {"user"}
     assert any(b.label.startswith("Export these") for b in at.get("download_button"))
+
+
+def test_attention_items_below_the_first_seven_are_listed_on_request():
+    """The overview ranks every item; the first seven show, the rest in an expander whose
+    numbering goes on, none dropped."""
+    at = login("risk")
+    assert not at.exception, at.exception
+    more = [e for e in at.expander if re.fullmatch(r"\d+ more items, lower in rank", e.label)]
+    assert len(more) == 1  # the demo has more than seven items
+    shown = int(more[0].label.split()[0])
+    numbers = [
+        int(m.group(1))
+        for m in (re.match(r"\*\*(\d+)\. ", md.value) for md in at.main.markdown)
+        if m is not None
+    ]
+    assert numbers == list(range(1, 8 + shown))
+    inside = [md.value for md in more[0].markdown if md.value.startswith("**")]
+    assert len(inside) == shown and inside[0].startswith("**8. ")
