@@ -255,11 +255,6 @@ def _validated(
                 f"a data-quality score needs a table with rules ({', '.join(tables) or 'none'}), "
                 f"got {param!r}"
             )
-        if viewer.region_scope is not None:
-            errors["metric"] = (
-                "a data-quality score counts every region's rows; only a user without a "
-                "region scope may define one"
-            )
     elif param is not None:
         errors["metric_param"] = f"only a data-quality score takes a table, got {param!r}"
         param = None
@@ -278,6 +273,13 @@ def _validated(
             f"you manage KRIs of {viewer.region_scope} only; got "
             f"{clean['scope_region'] or 'all regions'}"
         )
+    if metric == "dq_score":  # check runs count a rule's rows per region only
+        for field in ("scope_segment", "scope_tier"):
+            if clean[field] is not None:
+                errors[field] = (
+                    f"a data-quality score is counted per region only; it cannot be limited to "
+                    f"{clean[field]!r}"
+                )
     if clean["scope_source"] is not None and metric in METRICS and metric not in SOURCE_METRICS:
         errors["scope_source"] = (
             f"{metric} cannot be limited to a source system (only {', '.join(SOURCE_METRICS)})"

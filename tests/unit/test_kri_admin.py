@@ -332,9 +332,11 @@ def test_a_scoped_manager_manages_only_kris_of_their_region(db):
         amber_threshold=0.99,
         red_threshold=0.97,
     )
-    with pytest.raises(admin.KriValidationError) as raised:
-        admin.define_kri(db, EAST, dq, now=NOW)
-    assert "region scope" in raised.value.errors["metric"]
+    with pytest.raises(admin.KriValidationError) as raised:  # runs count per region only
+        admin.define_kri(db, EAST, {**dq, "scope_segment": "SMB"}, now=NOW)
+    assert "per region only" in raised.value.errors["scope_segment"]
+    # A data-quality score of their own region: check runs store each region's counts.
+    assert admin.define_kri(db, EAST, dq, now=NOW) > 0
     # A West KRI defined by an unscoped manager is "not found" for the East manager.
     west_id = admin.define_kri(
         db, RISK, csat_east(risk_id=3, scope_region="West", scope_source=None), now=NOW
