@@ -31,7 +31,7 @@ from sqlalchemy import (
 from analytics import dq as dq_stats
 from analytics.kpi import nps
 from analytics.kri import kri_state, worst
-from data_access import dq_results, kri_alerts, overview
+from data_access import dq_results, incident_metrics, kri_alerts, overview
 from data_access.filters import Filters, add_months
 from data_access.models import (
     Complaint,
@@ -55,8 +55,11 @@ METRIC_DEFINITIONS = {
     "overdue_30_share": "Invoices due in the previous month still unpaid at this month's end "
     "(30+ days overdue).",
     "dq_score": "Weighted data-quality score of one table's rules, latest check run.",
+    **incident_metrics.METRIC_DEFINITIONS,
 }
 METRICS = tuple(METRIC_DEFINITIONS)
+# Metrics of incidents, scoped by the region of the materialised risk only.
+INCIDENT_METRICS = incident_metrics.METRICS
 # Metrics read straight from the customers' rows, so they can be limited to one source system;
 # churn and NPS read summaries that carry no source, and a DQ score is per table.
 SOURCE_METRICS = ("csat", "sla_breach_rate", "overdue_30_share")
@@ -179,6 +182,10 @@ def metric_value(
         k, n = _overdue_30(conn, filters, *_source(kri))
     elif kri.metric == "dq_score":
         return _dq_table_score(conn, kri.metric_param, kri.scope_region)
+    elif kri.metric in INCIDENT_METRICS:
+        return incident_metrics.month_value(
+            conn, kri.metric, kri.scope_region, filters.start, filters.end_exclusive
+        )
     else:
         raise ValueError(f"unknown KRI metric {kri.metric!r}")
     return (k / n if n >= max(min_n, 1) else None), n

@@ -32,7 +32,13 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from analytics.kri import threshold_problem
 from data_access import audit, code_lists
-from data_access.kri import METRICS, SOURCE_METRICS, refresh_kris, visible_kris
+from data_access.kri import (
+    INCIDENT_METRICS,
+    METRICS,
+    SOURCE_METRICS,
+    refresh_kris,
+    visible_kris,
+)
 from data_access.models import DqRule, KeyRiskIndicator, KriValue, KriVersion, Risk
 from data_access.scope import risk_conditions
 from data_access.security import EDIT_RISKS, Viewer
@@ -46,6 +52,9 @@ METRIC_RANGES: dict[str, tuple[float, float]] = {
     "sla_breach_rate": (0.0, 1.0),
     "overdue_30_share": (0.0, 1.0),
     "dq_score": (0.0, 1.0),
+    "incidents_started": (0.0, 10_000.0),
+    "breach_notice_late_share": (0.0, 1.0),
+    "hours_to_contain": (0.0, 100_000.0),
 }
 # Definition field -> the code list its value must come from.
 SCOPE_LISTS = {
@@ -273,12 +282,14 @@ def _validated(
             f"you manage KRIs of {viewer.region_scope} only; got "
             f"{clean['scope_region'] or 'all regions'}"
         )
-    if metric == "dq_score":  # check runs count a rule's rows per region only
+    # Check runs count a rule's rows per region, incidents belong to a risk's region: neither
+    # can be limited to a segment or a tier.
+    if metric == "dq_score" or metric in INCIDENT_METRICS:
+        what = "a data-quality score" if metric == "dq_score" else "an incident metric"
         for field in ("scope_segment", "scope_tier"):
             if clean[field] is not None:
                 errors[field] = (
-                    f"a data-quality score is counted per region only; it cannot be limited to "
-                    f"{clean[field]!r}"
+                    f"{what} is counted per region only; it cannot be limited to {clean[field]!r}"
                 )
     if clean["scope_source"] is not None and metric in METRICS and metric not in SOURCE_METRICS:
         errors["scope_source"] = (
