@@ -56,6 +56,7 @@ from data_access.models import (
     IncidentCustomer,
     IncidentEvent,
     IncidentNotification,
+    ResponsePlan,
     Risk,
     RiskAction,
 )
@@ -193,7 +194,7 @@ def materialise(
         risk = None
         if isinstance(risk_id, int) and not isinstance(risk_id, bool):
             risk = conn.execute(
-                select(Risk.id, Risk.code, Risk.region).where(
+                select(Risk.id, Risk.code, Risk.region, Risk.category).where(
                     Risk.id == risk_id, *risk_conditions(viewer)
                 )
             ).first()
@@ -206,6 +207,10 @@ def materialise(
             )
         if errors:
             raise IncidentValidationError(errors)
+        # The plan the response follows: the category's version in force now.
+        plan_version = conn.execute(
+            select(ResponsePlan.version).where(ResponsePlan.category == risk.category)
+        ).scalar_one_or_none()
         incident_id = conn.execute(
             insert(Incident)
             .values(
@@ -218,6 +223,7 @@ def materialise(
                 region=risk.region,
                 started_at=started,
                 detected_at=detected,
+                response_plan_version=plan_version,
                 created_by=viewer.username,
                 created_at=now,
                 updated_at=now,
@@ -721,7 +727,9 @@ def incident_detail(conn: Connection, viewer: Viewer, incident_id: int) -> dict[
     customers in scope (count, how the set was made) and linked register actions. Raises
     IncidentNotFoundError."""
     row = load_visible(conn, viewer, incident_id)
-    risk = conn.execute(select(Risk.code, Risk.title).where(Risk.id == row.risk_id)).one()
+    risk = conn.execute(
+        select(Risk.code, Risk.title, Risk.category).where(Risk.id == row.risk_id)
+    ).one()
 
     def frame(stmt: Any) -> pd.DataFrame:
         result = conn.execute(stmt)
@@ -766,6 +774,7 @@ def incident_detail(conn: Connection, viewer: Viewer, incident_id: int) -> dict[
         "incident": incident,
         "risk_code": risk.code,
         "risk_title": risk.title,
+        "risk_category": risk.category,
         "next_status": next_status(row.status),
         "events": events,
         "duties": duties,

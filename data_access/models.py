@@ -374,6 +374,9 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     lessons_learned: Mapped[str | None] = mapped_column(Text)
+    # The version of the risk category's response plan in force when the incident was
+    # recorded (response_plan_versions), the plan it follows; None: the category had none.
+    response_plan_version: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

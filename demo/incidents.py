@@ -30,6 +30,7 @@ from data_access.models import (
     IncidentEvent,
     IncidentNotification,
     Invoice,
+    ResponsePlan,
     Risk,
     RiskAction,
 )
@@ -119,7 +120,16 @@ def _risk_id(conn: Connection, code: str) -> int | None:
 
 
 def _incident(conn: Connection, values: dict) -> int:
-    return conn.execute(insert(Incident).values(**values).returning(Incident.id)).scalar_one()
+    """Insert an incident citing the version of its risk category's plan in force (the demo's
+    plans are seeded first), as recording it in the app does."""
+    plan_version = conn.execute(
+        select(ResponsePlan.version)
+        .join(Risk, Risk.category == ResponsePlan.category)
+        .where(Risk.id == values["risk_id"])
+    ).scalar_one_or_none()
+    return conn.execute(
+        insert(Incident).values(**values, response_plan_version=plan_version).returning(Incident.id)
+    ).scalar_one()
 
 
 def _events(conn: Connection, incident_id: int, start: datetime, entries: tuple) -> None:

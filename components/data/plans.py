@@ -1,5 +1,5 @@
-"""Cached data of the response plans (the register page's Response plans tab, and the plan a
-future incident page shows): the list with each plan's drill state, and one plan with its
+"""Cached data of the response plans (the register page's Response plans tab, and the plan an
+incident cites on the incidents page): the list with each plan's drill state, and one plan with its
 drills and saved versions. Plans are organisation-wide; the viewer is in every key anyway."""
 
 from __future__ import annotations
@@ -34,3 +34,10 @@ def plan_detail(viewer: Viewer, category: str) -> dict | None:
         plan["drills"] = response_plans.plan_drills(conn, viewer, category)
         plan["versions"] = response_plans.plan_versions(conn, viewer, category)
     return plan
+
+
+@cached("plans")
+def plan_at_version(viewer: Viewer, category: str, version: int) -> dict | None:
+    """One saved version of the category's plan (the one an incident cites), or None."""
+    with engine().connect() as conn:
+        return response_plans.plan_version(conn, viewer, category, version)

@@ -23,6 +23,7 @@ from components.i18n import code_label, t
 from components.incidents.forms import incident_forms
 from components.opened import opened, stale_notice
 from components.plain import plain
+from components.register.plans import cited_plan
 from data_access import incidents
 from data_access.security import Viewer
 
@@ -134,6 +135,7 @@ def show_incident(viewer: Viewer, incident_id: int, now: datetime) -> None:
                 t("incident.tab.duties"),
                 t("incident.tab.recovery"),
                 t("incident.tab.actions"),
+                t("incident.tab.plan"),
             ]
         )
         with tabs[0]:
@@ -146,6 +148,8 @@ def show_incident(viewer: Viewer, incident_id: int, now: datetime) -> None:
             _recovery(viewer, incident_id, now)
         with tabs[4]:
             _actions(detail["actions"])
+        with tabs[5]:
+            cited_plan(viewer, detail["risk_category"], incident["response_plan_version"])
         if incidents.may_change(viewer, incident["region"]):
             version = opened("incident", incident_id, incident["version"])
             stale_notice(

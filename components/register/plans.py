@@ -21,7 +21,7 @@ import streamlit as st
 from analytics.response_plans import DUE_SOON_DAYS, RESULTS, TEMPLATE_KINDS
 from components import state, url_state
 from components.cache import clear, engine
-from components.data.plans import plan_detail, plan_list
+from components.data.plans import plan_at_version, plan_detail, plan_list
 from components.i18n import t
 from components.opened import forget, opened, stale_notice
 from components.plain import plain
@@ -166,6 +166,28 @@ def plan_summary(viewer: Viewer, category: str) -> dict | None:
     )
     _content(plan)
     return plan
+
+
+def cited_plan(viewer: Viewer, category: str, version: int | None) -> None:
+    """The version of a category's plan an incident follows (the one in force when it was
+    recorded), read-only, and whether the plan has changed since."""
+    st.markdown(f"#### {category_label(category)}")
+    plan = None if version is None else plan_at_version(viewer, category, version)
+    if plan is None:
+        st.info(t("plan.none_cited"))
+        return
+    st.caption(
+        t(
+            "plan.cited",
+            version=version,
+            by=plain(plan["saved_by"]),
+            at=f"{plan['saved_at']:%Y-%m-%d}",
+        )
+    )
+    current = plan_detail(viewer, category)
+    if current is not None and current["version"] != version:
+        st.caption(t("plan.changed_since", version=current["version"]))
+    _content(plan)
 
 
 def _drills(drills: pd.DataFrame) -> None:

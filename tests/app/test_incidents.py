@@ -5,6 +5,7 @@ with lessons learned; the East-scoped risk manager sees no North incident (not b
 either) and reads the all-region ones without forms."""
 
 import os
+import re
 from datetime import datetime
 
 import pytest
@@ -67,6 +68,15 @@ def test_an_executive_reads_the_incidents_and_the_recovery_without_forms(db):
     assert not [s for s in at.segmented_control if (s.key or "").startswith(state.INCIDENT_STEP)]
     assert not [b for b in at.button if (b.key or "").startswith(FORM)]
     assert len(at.get("plotly_chart")) == 1
+    # The plan it follows: the version of its risk category's plan in force when recorded.
+    cited = re.search(
+        r"Version (\d+) of the plan, in force when the incident was recorded", texts(at)
+    )
+    with db.connect() as conn:
+        in_force = conn.execute(
+            select(Incident.response_plan_version).where(Incident.id == breach)
+        ).scalar_one()
+    assert cited is not None and int(cited.group(1)) == in_force
 
 
 def test_an_analyst_reads_with_names_and_without_forms(db):

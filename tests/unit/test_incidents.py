@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from analytics.incidents import (
     Cell,
@@ -25,6 +25,7 @@ from data_access.models import (
     Customer,
     IncidentCustomer,
     IncidentNotification,
+    ResponsePlan,
     Risk,
     RiskAction,
     SurveyResponse,
@@ -521,3 +522,28 @@ def test_an_import_that_is_not_a_list_of_ids_is_refused(db):
             inc.import_customers(db, RISK, iid, text, 1, NOW)
         assert words in refused.value.errors[field], text
     assert _version(db, iid) == 1
+
+
+def test_an_incident_cites_the_plan_version_in_force_when_recorded(db):
+    assert _version(db, _incident(db)) == 1
+    with db.connect() as conn:  # no plan for the category yet: nothing cited
+        assert inc.incident_detail(conn, RISK, 1)["incident"]["response_plan_version"] is None
+    with db.begin() as conn:
+        conn.execute(
+            insert(ResponsePlan).values(
+                category="SEC",
+                roles="[]",
+                steps="[]",
+                templates="{}",
+                version=3,
+                updated_by="risk",
+                updated_at=NOW,
+            )
+        )
+    later = _incident(db)
+    with db.begin() as conn:  # the plan is revised after the incident was recorded
+        conn.execute(update(ResponsePlan).values(version=4))
+    with db.connect() as conn:
+        detail = inc.incident_detail(conn, RISK, later)
+    assert detail["incident"]["response_plan_version"] == 3
+    assert detail["risk_category"] == "SEC"
