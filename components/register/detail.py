@@ -4,17 +4,19 @@ risk also get the workflow forms (components.register.workflow)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from analytics.risk import acceptance_expired, risk_level
-from components import charts
+from components import charts, state
+from components.data.incidents import incident_list
 from components.data.register import risk_detail
 from components.data.shared import app_settings
 from components.i18n import code_label, risk_status_label, t, treatment_label
 from components.incidents.forms import record_incident_form
+from components.navigation import page_link
 from components.opened import opened, stale_notice
 from components.palette import RAG_COLORS
 from components.plain import plain
@@ -62,6 +64,23 @@ def _kris(detail: dict, viewer: Viewer) -> None:
                 config={"displayModeBar": False},
             )
         c.caption(t("kri.period", month=str(row.period_month)[:7]))
+
+
+def _incidents(viewer: Viewer, code: str) -> None:
+    """The risk's incidents the viewer may see (it materialised), each a link to its page."""
+    listed = incident_list(viewer, "all", datetime.now().replace(second=0, microsecond=0))
+    mine = listed[listed["risk_code"] == code] if not listed.empty else listed
+    if mine.empty:
+        return
+    st.markdown(f"**{t('register.incidents', n=len(mine))}**")
+    for r in mine.itertuples():
+        page_link(
+            "app_pages/incidents.py",
+            f"#{r.id} · {plain(r.title)} · {t('incident.severity.' + r.severity)} · "
+            f"{t('incident.status.' + r.status)} · {r.detected_at:%Y-%m-%d}",
+            viewer.role,
+            {state.INCIDENT_PARAM: str(r.id)},
+        )
 
 
 def _badge(kri_state: str) -> str:
@@ -114,6 +133,7 @@ def show_risk(viewer: Viewer, risk_id: int) -> None:
         if risk["lessons_learned"]:
             st.success(t("register.lessons") + ": " + plain(risk["lessons_learned"]))
         _kris(detail, viewer)
+        _incidents(viewer, risk["code"])
         tabs = st.tabs(
             [
                 t("register.tab.assessments"),

@@ -195,3 +195,14 @@ def test_the_incidents_page_in_chinese(db):
     assert list(recovery["指标"])[0].startswith("流失率")
     steps = at.segmented_control(key=f"{state.INCIDENT_STEP}_{breach}").options
     assert steps[0] == "关闭"  # a resolved incident: closing is next
+
+
+def test_a_risk_lists_its_incidents_with_links_to_them(db):
+    breach = incident_id(db, status="resolved")  # the demo's breach of R-001
+    at = login("exec", link={"risk": "R-001"})
+    at.switch_page(REGISTER).run()
+    assert not at.exception, at.exception
+    assert any(m.value.startswith("**Incidents of this risk (") for m in at.markdown)
+    links = [p for p in at.get("page_link") if p.proto.label.startswith(f"#{breach} · ")]
+    assert len(links) == 1
+    assert links[0].proto.query_string == f"incident={breach}"
