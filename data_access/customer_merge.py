@@ -38,6 +38,7 @@ from data_access.models import (
     CustomerAttribute,
     CustomerMerge,
     CustomerSourceRecord,
+    IncidentCustomer,
     Invoice,
     LinkagePair,
     Setting,
@@ -255,6 +256,8 @@ CHILD_TABLES: dict[str, tuple[Table, str, str | None]] = {
     "customer_attributes": (CustomerAttribute.__table__, CLASH, "name"),
     "churn_scores": (ChurnScore.__table__, DROP, None),
     "customer_actions": (CustomerAction.__table__, MOVE, None),
+    # Both records affected by one incident: the survivor's membership stands for both.
+    "incident_customers": (IncidentCustomer.__table__, CLASH, "incident_id"),
 }
 
 

@@ -28,8 +28,8 @@ def test_page_renders_for_every_role(username):
     assert labels[:5] == ["Logo churn", "GRR", "NRR", "DSO", "Overdue > 30 days"]
     churn = float(at.metric[0].value.rstrip("%"))
     assert 0 < churn < 50
-    # cohorts, trend, split, survival, reasons, model calibration, aging
-    assert len(at.get("plotly_chart")) == 7
+    # cohorts, trend, split, survival, reasons, model calibration, aging, action save rates
+    assert len(at.get("plotly_chart")) == 8
     assert any("Log-rank test" in m.value for m in at.markdown)
     assert any("Hold-out AUC" in m.value for m in at.markdown)
 

@@ -64,7 +64,11 @@ def _uniqueness_failures(engine) -> int:
         checked, passed = conn.execute(
             select(func.sum(DqResult.checked), func.sum(DqResult.passed))
             .join(DqRule, DqRule.id == DqResult.rule_id)
-            .where(DqResult.run_id == run_id, DqRule.code == "CUS_NOT_DUPLICATE")
+            .where(
+                DqResult.run_id == run_id,
+                DqRule.code == "CUS_NOT_DUPLICATE",
+                DqResult.region.is_(None),  # the all-region rows (regions are their parts)
+            )
         ).one()
     return int(checked - passed)
 

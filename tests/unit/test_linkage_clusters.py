@@ -155,7 +155,9 @@ def _uniqueness(engine, run_id: int) -> dict[str, tuple[int, int]]:
         ).scalar_one()
         rows = conn.execute(
             select(DQ_RESULTS.c.source_system, DQ_RESULTS.c.checked, DQ_RESULTS.c.passed).where(
-                DQ_RESULTS.c.run_id == run_id, DQ_RESULTS.c.rule_id == rule_id
+                DQ_RESULTS.c.run_id == run_id,
+                DQ_RESULTS.c.rule_id == rule_id,
+                DQ_RESULTS.c.region.is_(None),  # the all-region rows
             )
         ).all()
     return {r.source_system: (r.checked, r.passed) for r in rows}

@@ -31,13 +31,18 @@ from data_access.models import (
     CustomerAttribute,
     CustomerMerge,
     CustomerSourceRecord,
+    Incident,
+    IncidentCustomer,
     Invoice,
     LinkagePair,
     LinkageRun,
+    Risk,
     SurveyResponse,
 )
 from data_access.security import Viewer
 from quality.linkage import LinkageOptions
+from tests.unit.test_incident_metrics import _incident
+from tests.unit.test_incidents import _risk
 
 pytestmark = pytest.mark.db
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -362,6 +367,16 @@ def add_children(engine) -> None:
                 conn.execute(
                     insert(CustomerAttribute).values(customer_id=cid, name=name, value=f"v{cid}")
                 )
+        # Both records affected by incident 1 (a clash), only customer 1 by incident 2.
+        conn.execute(insert(Risk).values(_risk(1, None)))
+        for iid, started in ((1, datetime(2026, 3, 1, 9)), (2, datetime(2026, 4, 1, 9))):
+            conn.execute(insert(Incident).values(_incident(iid, 1, None, started)))
+        for iid, cid in ((1, 1), (1, 2), (2, 1)):
+            conn.execute(
+                insert(IncidentCustomer).values(
+                    incident_id=iid, customer_id=cid, source="import", added_at=datetime(2026, 4, 2)
+                )
+            )
         model_id = conn.execute(
             insert(ChurnModelFit).values(
                 churn_basis="contract",
@@ -667,6 +682,8 @@ def test_confirm_merges_with_survivorship_and_undo_restores_every_row(migrated_e
     assert len(detail["deleted"]["customer_source_records"]) == 1  # billing: 2's own stays
     assert len(detail["deleted"]["customer_attributes"]) == 1  # loyalty_id: 2's value stays
     assert len(detail["deleted"]["churn_scores"]) == 1
+    assert len(detail["deleted"]["incident_customers"]) == 1  # incident 1: 2's row stays
+    assert len(detail["moved"]["incident_customers"]) == 1  # incident 2 moves to 2
     assert detail["moved"]["customer_attributes"] == ["only_1"]
     assert len(detail["moved"]["invoices"]) == 2
     with migrated_engine.connect() as conn:
