@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,9 +23,12 @@ from analytics.headline import (
     register_headline,
     satisfaction_headline,
 )
+from components.churn.actions_tab import save_rate_figure
 from components.churn.cohorts import cohort_figure
 from components.churn.trend import churn_trend_figure
+from components.data.actions import action_report
 from components.data.churn import churn_cohorts, churn_trend
+from components.data.incidents import incident_list, incident_recovery
 from components.data.overview import overview_model
 from components.data.quality import dq_model
 from components.data.register import register_view
@@ -34,6 +38,7 @@ from components.data_quality.scorecard import table_matrix_figure
 from components.export import stamp_lines, view_stamp
 from components.headline import headline_html
 from components.i18n import code_label, dimension_label, language, risk_status_label, t
+from components.incidents.detail import recovery_table
 from components.overview_parts import (
     Tile,
     attention_text,
@@ -51,9 +56,18 @@ from data_access.security import VIEW_DASHBOARDS, VIEW_OVERVIEW, Viewer
 from reports import figures
 from reports.browser import ARGS, chromium_path, in_own_thread
 
-SECTIONS = ("summary", "register", "signals", "satisfaction", "churn", "data_quality")
+SECTIONS = (
+    "summary",
+    "register",
+    "signals",
+    "satisfaction",
+    "churn",
+    "data_quality",
+    "response",
+)
 _NEEDS = {"summary": VIEW_OVERVIEW, "signals": VIEW_OVERVIEW}  # others: VIEW_DASHBOARDS
 TOP_RISKS = 15  # rows of the register's "above appetite" table in a pack
+TOP_INCIDENTS = 10  # rows of the incidents table in a pack
 
 
 @dataclass
@@ -171,6 +185,61 @@ def _data_quality(viewer: Viewer) -> Section:
     )
 
 
+def _incident_rows(listed: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "#": listed["id"],
+            t("incident.col.title"): listed["title"],
+            t("incident.col.risk"): listed["risk_code"],
+            t("incident.col.severity"): listed["severity"].map(
+                lambda s: t(f"incident.severity.{s}")
+            ),
+            t("incident.col.status"): listed["status"].map(lambda s: t(f"incident.status.{s}")),
+            t("incident.col.started"): pd.to_datetime(listed["started_at"]).dt.strftime("%Y-%m-%d"),
+            t("incident.col.customers"): listed["customers"],
+            t("incident.col.overdue"): listed["overdue_duties"],
+        }
+    )
+
+
+def _response(viewer: Viewer, filters: Filters, now: datetime) -> Section:
+    """Respond and recover: the open incidents (and those closed in the period), the recovery
+    of the newest incident whose window after containment has passed, and whether acting on
+    the warnings worked (save rates with their intervals)."""
+    listed = incident_list(viewer, "all", now)
+    period_start = pd.Timestamp(filters.start)
+    shown = (
+        listed[
+            (listed["status"] != "closed") | (pd.to_datetime(listed["closed_at"]) >= period_start)
+        ]
+        if not listed.empty
+        else listed
+    )
+    open_count = int((shown["status"] != "closed").sum()) if not shown.empty else 0
+    overdue = int(shown["overdue_duties"].sum()) if not shown.empty else 0
+    tables: list[tuple[str, pd.DataFrame]] = []
+    if not shown.empty:
+        tables.append(
+            (t("pack.response.incidents", n=len(shown)), _incident_rows(shown.head(TOP_INCIDENTS)))
+        )
+    # Newest first: the first incident whose recovery could be measured in the viewer's scope.
+    for incident in listed.itertuples():
+        recovery = incident_recovery(viewer, int(incident.id), now)
+        if recovery["elapsed"] and any(r.sufficient for r in recovery["rows"]):
+            title = t("pack.response.recovery", id=int(incident.id), title=incident.title)
+            tables.append((title, recovery_table(recovery["rows"])))
+            break
+    report = action_report(viewer, filters)
+    said = t("pack.response.headline", open=open_count, overdue=overdue)
+    return Section(
+        "response",
+        t("pack.response"),
+        html.escape(said),
+        charts=[save_rate_figure(report.save_rates)],
+        tables=tables,
+    )
+
+
 def build(
     viewer: Viewer,
     filters: Filters,
@@ -187,6 +256,9 @@ def build(
         "satisfaction": lambda: _satisfaction(viewer, filters, focus),
         "churn": lambda: _churn(viewer, filters),
         "data_quality": lambda: _data_quality(viewer),
+        "response": lambda: _response(
+            viewer, filters, datetime.now().replace(second=0, microsecond=0)
+        ),
     }
     chosen = [s for s in SECTIONS if s in sections and s in allowed]
     focus_text = (

@@ -291,7 +291,7 @@ def _recovery(viewer: Viewer, incident_id: int, now: datetime) -> None:
         st.info(t("incident.recovery.not_elapsed", end=str(w.after_end)))
         return
     rows: list[DiD] = recovery["rows"]
-    st.dataframe(_recovery_table(rows), hide_index=True)
+    st.dataframe(recovery_table(rows), hide_index=True)
     metric = (
         st.segmented_control(
             t("incident.recovery.chart_metric"),
@@ -323,7 +323,8 @@ def _fmt(value: float | None, scale: float) -> str:
     return "–" if value is None else f"{value * scale:.1f}"
 
 
-def _recovery_table(rows: list[DiD]) -> pd.DataFrame:
+def recovery_table(rows: list[DiD]) -> pd.DataFrame:
+    """The recovery per metric as a table in the reader's language (page and board pack)."""
     out = []
     for r in rows:
         s = SCALE[r.metric]

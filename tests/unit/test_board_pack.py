@@ -110,6 +110,7 @@ def test_the_pdf_renders_with_the_stamp_on_every_page_and_whole_charts(pack_db, 
         ("NPS per month", "NPS (−100 to 100)"),
         ("Logo churn, GRR and NRR", "Revenue retention"),
         ("Score by table and dimension", "customers"),
+        ("Save rate per action kind, with 95% CI (Wilson)", "Retention offer"),
     ):
         holding = [p for p in pages if title in p]
         assert len(holding) == 1, title
@@ -119,6 +120,10 @@ def test_the_pdf_renders_with_the_stamp_on_every_page_and_whole_charts(pack_db, 
     expected = _above_appetite(pack_db)
     assert any(f"Breaches: {expected} open risks above appetite" in p for p in pages)
     assert any("<img src=x" in p for p in pages)
+    # Respond and recover: the demo's incidents (3, one closed before the period; a demo of
+    # 600 customers has too few affected ones to measure a recovery, so none is shown).
+    assert any("Incidents open, or closed in the period (2)" in p for p in pages)
+    assert not any("Did customers recover?" in p for p in pages)
 
     with pack_db.connect() as conn:
         row = audit.recent(conn, 5, "risk")[0]
@@ -154,8 +159,11 @@ def test_a_scoped_users_html_pack_is_self_contained_and_holds_only_their_region(
     assert "region East" in page and "West" not in page
     # Data-quality scores are counted per region: a scoped user's pack has East's scorecard.
     assert "has no data-quality scores" not in page
-    # matrix, two overview charts, NPS, churn trend, cohorts, data-quality scorecard
-    assert page.count('<img src="data:image/svg+xml;base64,') == 7
+    # matrix, two overview charts, NPS, churn trend, cohorts, data-quality scorecard, save rates
+    assert page.count('<img src="data:image/svg+xml;base64,') == 8
+    # Respond and recover: East sees the all-region incidents but none of their customers, so
+    # no recovery is measured in its scope.
+    assert "Respond and recover" in page and "Did customers recover?" not in page
     # Nothing to fetch: no script, no link, every image inline.
     assert "<script" not in page.lower() and "<link" not in page.lower()
     assert 'src="http' not in page
