@@ -19,6 +19,7 @@ from components.data.incidents import (
     incident_recovery,
     incident_view,
 )
+from components.export import show_chart
 from components.i18n import code_label, t
 from components.incidents.forms import incident_forms
 from components.opened import opened, stale_notice
@@ -312,11 +313,7 @@ def _recovery(viewer: Viewer, incident_id: int, now: datetime) -> None:
         "unit": t(f"incident.unit.{metric}"),
         "insufficient": t("incident.recovery.insufficient"),
     }
-    st.plotly_chart(
-        recovery_chart(did, labels, SCALE[metric]),
-        key=f"inc_recovery_chart_{incident_id}",
-        config={"displayModeBar": False},
-    )
+    show_chart(recovery_chart(did, labels, SCALE[metric]), key=f"chart_inc_recovery_{incident_id}")
 
 
 def _fmt(value: float | None, scale: float) -> str:
