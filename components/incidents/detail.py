@@ -43,16 +43,18 @@ def incident_table(rows: pd.DataFrame) -> None:
     st.dataframe(
         shown[
             [
+                # The short columns first, the long risk title last: at a laptop's width
+                # the numbers stay in view without scrolling the grid sideways.
                 "title",
                 "severity",
-                "risk",
                 "status",
-                "region",
-                "is_data_breach",
-                "started_at",
                 "age_days",
                 "customers",
                 "overdue_duties",
+                "is_data_breach",
+                "region",
+                "started_at",
+                "risk",
             ]
         ],
         hide_index=True,
@@ -320,6 +322,10 @@ def _fmt(value: float | None, scale: float) -> str:
 
 
 def _recovery_table(rows: list[DiD]) -> pd.DataFrame:
+    def change(group: str) -> str:
+        before, after = t("incident.recovery.before"), t("incident.recovery.after")
+        return f"{t('incident.recovery.' + group)} ({before} → {after})"
+
     out = []
     for r in rows:
         s = SCALE[r.metric]
@@ -331,10 +337,12 @@ def _recovery_table(rows: list[DiD]) -> pd.DataFrame:
         out.append(
             {
                 t("incident.recovery.metric"): t(f"incident.metric.{r.metric}"),
-                t("incident.recovery.affected_before"): _fmt(r.affected_before, s),
-                t("incident.recovery.affected_after"): _fmt(r.affected_after, s),
-                t("incident.recovery.comparison_before"): _fmt(r.comparison_before, s),
-                t("incident.recovery.comparison_after"): _fmt(r.comparison_after, s),
+                # Before → after in one cell per group: four value columns did not fit
+                # the incident's box beside the estimate and the group sizes.
+                change("affected"): f"{_fmt(r.affected_before, s)} → {_fmt(r.affected_after, s)}",
+                change("comparison"): (
+                    f"{_fmt(r.comparison_before, s)} → {_fmt(r.comparison_after, s)}"
+                ),
                 t("incident.recovery.did"): did,
                 t("incident.recovery.n"): f"{r.n_affected:,} / {r.n_comparison:,}",
             }
