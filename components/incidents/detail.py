@@ -5,6 +5,8 @@ differences) and linked register actions. Editors also get the forms
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 
 import pandas as pd
@@ -30,6 +32,7 @@ from data_access.security import Viewer
 
 SEVERITY_BADGE = {"low": "green", "medium": "orange", "high": "red", "critical": "violet"}
 STATE_BADGE = {"met": "green", "met_late": "orange", "due": "blue", "overdue": "red"}
+ADDED_BY_FILTER = re.compile(r"^\+(\d+) customers \((\{.*\})\)$")
 # Churn is stored as a share: shown in percent (points for the difference).
 SCALE = {"churn": 100.0, "nps": 1.0, "complaints": 1.0}
 
@@ -45,16 +48,18 @@ def incident_table(rows: pd.DataFrame) -> None:
     st.dataframe(
         shown[
             [
+                # The short columns first, the long risk title last: at a laptop's width
+                # the numbers stay in view without scrolling the grid sideways.
                 "title",
                 "severity",
-                "risk",
                 "status",
-                "region",
-                "is_data_breach",
-                "started_at",
                 "age_days",
                 "customers",
                 "overdue_duties",
+                "is_data_breach",
+                "region",
+                "started_at",
+                "risk",
             ]
         ],
         hide_index=True,
@@ -222,7 +227,37 @@ def _entry_text(text: str) -> str:
         return t(f"incident.status.{text}")
     if text in PARTIES:
         return t(f"incident.party.{text}")
+    added = ADDED_BY_FILTER.match(text)
+    if added:  # written by add_customers_by_filter: "+n customers (<filter as JSON>)"
+        filter_text = _filter_text(added.group(2))
+        if filter_text is not None:
+            return t(
+                "incident.customers_added", count=f"{int(added.group(1)):,}", filter=filter_text
+            )
     return text
+
+
+def _filter_text(source: str) -> str | None:
+    """A customer filter stored as JSON ({"region": [...], "segment": [...], "tier": [...]})
+    in the reader's words — "Region: East · Segment: all · Tier: all"; None if it is not one."""
+    try:
+        chosen = json.loads(source)
+    except ValueError:
+        return None
+    if not isinstance(chosen, dict) or set(chosen) - {"region", "segment", "tier"}:
+        return None
+    return " · ".join(
+        f"{t('filters.' + name)}: "
+        + (", ".join(code_label(str(v)) for v in chosen.get(name) or ()) or t("filters.all"))
+        for name in ("region", "segment", "tier")
+    )
+
+
+def _source_text(source: str) -> str:
+    if source == "import":
+        return t("incident.source.import")
+    filter_text = _filter_text(source)
+    return source if filter_text is None else t("incident.source.filter", filter=filter_text)
 
 
 def _customers(viewer: Viewer, detail: dict) -> None:
@@ -234,11 +269,7 @@ def _customers(viewer: Viewer, detail: dict) -> None:
         st.caption(t("incident.customers_empty"))
         return
     st.dataframe(
-        sources.assign(
-            source=sources["source"].map(
-                lambda s: t("incident.source.import") if s == "import" else s
-            )
-        ),
+        sources.assign(source=sources["source"].map(_source_text)),
         hide_index=True,
         column_config={
             "source": t("incident.source"),
@@ -322,6 +353,11 @@ def _fmt(value: float | None, scale: float) -> str:
 
 def recovery_table(rows: list[DiD]) -> pd.DataFrame:
     """The recovery per metric as a table in the reader's language (page and board pack)."""
+
+    def change(group: str) -> str:
+        before, after = t("incident.recovery.before"), t("incident.recovery.after")
+        return f"{t('incident.recovery.' + group)} ({before} → {after})"
+
     out = []
     for r in rows:
         s = SCALE[r.metric]
@@ -333,10 +369,12 @@ def recovery_table(rows: list[DiD]) -> pd.DataFrame:
         out.append(
             {
                 t("incident.recovery.metric"): t(f"incident.metric.{r.metric}"),
-                t("incident.recovery.affected_before"): _fmt(r.affected_before, s),
-                t("incident.recovery.affected_after"): _fmt(r.affected_after, s),
-                t("incident.recovery.comparison_before"): _fmt(r.comparison_before, s),
-                t("incident.recovery.comparison_after"): _fmt(r.comparison_after, s),
+                # Before → after in one cell per group: four value columns did not fit
+                # the incident's box beside the estimate and the group sizes.
+                change("affected"): f"{_fmt(r.affected_before, s)} → {_fmt(r.affected_after, s)}",
+                change("comparison"): (
+                    f"{_fmt(r.comparison_before, s)} → {_fmt(r.comparison_after, s)}"
+                ),
                 t("incident.recovery.did"): did,
                 t("incident.recovery.n"): f"{r.n_affected:,} / {r.n_comparison:,}",
             }

@@ -100,6 +100,9 @@ def record_incident_form(viewer: Viewer, risk: dict) -> None:
                     t("incident.saved"),
                 )
                 if new_id is not None:
+                    # Confirmed here ("Incident #n recorded"), not again as "updated" on the
+                    # incidents page the link opens.
+                    st.session_state.pop(state.INCIDENT_NOTICE, None)
                     st.session_state[state.INCIDENT_CREATED] = (risk["id"], new_id)
                     st.rerun()
 

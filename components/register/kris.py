@@ -265,18 +265,20 @@ def _versions_table(versions: pd.DataFrame) -> None:
             status=versions["status"].map(lambda s: t(f"kri_admin.status.{s}")),
         )[
             [
+                # What an edit changes most often (the thresholds) next to who changed it, so
+                # it stays in view; the long definition columns after.
                 "version",
                 "change",
                 "changed_by",
                 "changed_at",
-                "name",
-                "metric",
-                "metric_param",
-                "scope",
-                "direction",
                 "amber_threshold",
                 "red_threshold",
+                "direction",
                 "status",
+                "name",
+                "metric",
+                "scope",
+                "metric_param",
             ]
         ],
         hide_index=True,

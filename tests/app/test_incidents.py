@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from components import state
@@ -128,6 +128,16 @@ def test_a_risk_manager_records_works_and_closes_an_incident(db):
         ).scalars()
         sources = set(added)
     assert len(sources) == 1 and '"region": ["West"]' in next(iter(sources))
+    # The timeline and the customers tab say the filter in words, not as the stored JSON.
+    with db.connect() as conn:
+        n_added = conn.execute(
+            select(func.count()).where(IncidentCustomer.incident_id == new.id)
+        ).scalar_one()
+    said = "by the filter Region: West · Segment: All · Tier: VIP"
+    timeline = next(d.value for d in at.dataframe if "by_user" in d.value.columns)
+    assert f"{n_added:,} customers added {said}" in set(timeline["text"])
+    made = next(d.value for d in at.dataframe if "source" in d.value.columns)
+    assert set(made["source"]) == {"Filter Region: West · Segment: All · Tier: VIP"}
     for _ in ("contained", "resolved"):
         at.segmented_control(key=step).set_value("advance").run()
         save(at, "advance")
