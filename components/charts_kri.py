@@ -42,7 +42,7 @@ def kri_history_chart(
         },
         customdata=list(zip(frame["n"], [labels.get(s, s) for s in states], strict=True)),
         hovertemplate=(
-            "%{x|%b %Y}: %{y:"
+            "%{x|%Y-%m}: %{y:"  # month by number: no English month names in zh
             + number
             + "} · %{customdata[1]}<br>"
             + labels["n"]
@@ -60,7 +60,7 @@ def kri_history_chart(
             annotation_text=f"{labels[key]} {format(level, number)}",
             annotation_position="top left" if above else "bottom left",
         )
-    fig.update_xaxes(title=labels["month"], tickformat="%b %Y", gridcolor="#eeeeee")
+    fig.update_xaxes(title=labels["month"], tickformat="%Y-%m", gridcolor="#eeeeee")
     fig.update_yaxes(
         title=labels["value"], gridcolor="#eeeeee", tickformat=".0%" if percent else None
     )

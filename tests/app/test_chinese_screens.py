@@ -4,12 +4,17 @@ The import and administration pages list the codes themselves on purpose (what a
 hold, what the lists contain) and are not walked."""
 
 import json
+import os
 import re
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from components import state
 from components.i18n import LOCALES
+from data_access.db import make_engine
+from data_access.models import Incident, KeyRiskIndicator
 from tests.app.conftest import login
 
 DASHBOARDS = (
@@ -84,3 +89,31 @@ def test_hover_texts_read_in_chinese(page):
     assert at.get("plotly_chart"), f"no chart on {page}"
     english = _english_in_hovers(at)
     assert not english, f"English in the hover texts on {page}: {sorted(english)}"
+
+
+def test_the_new_charts_hover_in_chinese():
+    """The charts drawn only for a chosen object: an incident's recovery, a KRI's history
+    (with month axis), and the actions' save rates on the churn page."""
+    engine = make_engine(os.environ["DATABASE_URL"])
+    with engine.connect() as conn:
+        breach = conn.execute(
+            select(Incident.id).where(Incident.status == "resolved").order_by(Incident.id)
+        ).scalar()
+        kri = conn.execute(select(KeyRiskIndicator.id).order_by(KeyRiskIndicator.id)).scalar()
+    engine.dispose()
+    at = login("admin", link={"lang": "zh", state.INCIDENT_PARAM: str(breach)})
+    at.switch_page("app_pages/incidents.py").run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart"), "no recovery chart"
+    english = _english_in_hovers(at)
+    # The KRI is picked before the page runs: AppTest formats a changed select box's options
+    # outside the app's run, in English, so a Chinese page cannot be re-run after a pick.
+    at = login("admin", link={"lang": "zh"})
+    at.session_state[state.KRI_PICK] = kri
+    at.switch_page("app_pages/register.py").run()
+    assert not at.exception, at.exception
+    history = [c for c in at.get("plotly_chart") if "kri" in (c.key or "")]
+    assert history, "no KRI history chart"
+    assert "%b" not in history[0].proto.spec  # month axis by number, not English names
+    english |= _english_in_hovers(at)
+    assert not english, f"English in the hover texts: {sorted(english)}"
