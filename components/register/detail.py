@@ -20,6 +20,7 @@ from components.navigation import page_link
 from components.opened import opened, stale_notice
 from components.palette import RAG_COLORS
 from components.plain import plain
+from components.register.kris import kri_number
 from components.register.workflow import workflow
 from data_access import incidents, register
 from data_access.security import EDIT_RISKS, MANAGE_INCIDENTS, Viewer
@@ -48,10 +49,14 @@ def _kris(detail: dict, viewer: Viewer) -> None:
     for row in kris.itertuples():
         a, b, c = st.columns([3, 2, 2])
         scope = ", ".join(
-            str(v) for v in (row.scope_region, row.scope_segment, row.scope_tier) if v
+            code_label(v) for v in (row.scope_region, row.scope_segment, row.scope_tier) if v
         ) or t("filters.all")
-        value = "–" if row.value is None or pd.isna(row.value) else f"{row.value:.3g}"
-        limits = t("kri.thresholds", amber=row.amber_threshold, red=row.red_threshold)
+        value = kri_number(row.metric, row.value)
+        limits = t(
+            "kri.thresholds",
+            amber=kri_number(row.metric, row.amber_threshold),
+            red=kri_number(row.metric, row.red_threshold),
+        )
         badge = f":{_badge(row.state)}-badge[{t('kri.state.' + row.state)}]"
         a.markdown(
             f"{plain(row.name)} · {plain(scope)}  \n{badge} **{value}** (n = {row.n:,}) · {limits}"

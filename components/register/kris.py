@@ -74,7 +74,9 @@ def _kri_table(listing: pd.DataFrame) -> None:
             "name": listing["name"],
             "risk": listing["risk_code"],
             "state": listing["state"].map(_state_text),
-            "value": listing["value"],
+            "value": [
+                kri_number(m, v) for m, v in zip(listing["metric"], listing["value"], strict=True)
+            ],
             "month": listing["period_month"].map(lambda m: str(m)[:7] if m else "–"),
             "metric": [
                 metric_label(m) + (f" · {p}" if p else "")
@@ -83,8 +85,13 @@ def _kri_table(listing: pd.DataFrame) -> None:
             "scope": [_scope_text(r) for r in listing.itertuples()],
             "direction": listing["direction"].map(lambda d: t(f"kri_admin.direction.{d}")),
             "thresholds": [
-                t("kri.thresholds", amber=a, red=r)
-                for a, r in zip(listing["amber_threshold"], listing["red_threshold"], strict=True)
+                t("kri.thresholds", amber=kri_number(m, a), red=kri_number(m, r))
+                for m, a, r in zip(
+                    listing["metric"],
+                    listing["amber_threshold"],
+                    listing["red_threshold"],
+                    strict=True,
+                )
             ],
             "status": listing["status"].map(lambda s: t(f"kri_admin.status.{s}")),
             "version": listing["version"],
@@ -101,13 +108,29 @@ def _kri_table(listing: pd.DataFrame) -> None:
             "direction": t("kri_admin.col.direction"),
             "thresholds": t("kri_admin.col.thresholds"),
             "month": t("kri_admin.col.month"),
-            "value": st.column_config.NumberColumn(t("kri_admin.col.value"), format="%.4g"),
+            "value": t("kri_admin.col.value"),
             "state": t("kri_admin.col.state"),
             "status": t("kri_admin.col.status"),
             "version": t("kri_admin.col.version"),
         },
         key="kri_admin_table",
     )
+
+
+def kri_number(metric: str, value: float | None) -> str:
+    """A KRI value or threshold as its metric reads: shares as percentages, NPS in points,
+    incidents as a count, hours with their unit; a dash without a value."""
+    if value is None or pd.isna(value):
+        return "–"
+    if metric in SHARE_METRICS:
+        return f"{value:.1%}"
+    if metric == "nps":
+        return f"{value:.1f}"
+    if metric == "incidents_started":
+        return f"{value:,.0f}"
+    if metric == "hours_to_contain":
+        return f"{value:,.1f} h"
+    return f"{value:.4g}"
 
 
 def _definition_fields(viewer: Viewer, key: str, start: dict[str, Any]) -> dict[str, Any]:

@@ -55,3 +55,14 @@ def test_shares_read_as_percentages():
     assert fig.layout.yaxis.tickformat == ".0%"
     assert [a.text for a in fig.layout.annotations] == ["amber 70.0%", "red 50.0%"]
     assert "%{y:.1%}" in fig.data[0].hovertemplate
+
+
+def test_kri_values_read_as_their_metric():
+    from components.register.kris import kri_number
+
+    assert kri_number("csat", 0.98294) == "98.3%"
+    assert kri_number("dq_score", 1.0) == "100.0%"
+    assert kri_number("nps", -1.681) == "-1.7"
+    assert kri_number("incidents_started", 3.0) == "3"
+    assert kri_number("hours_to_contain", 31.0) == "31.0 h"
+    assert kri_number("churn_rate", None) == "–" and kri_number("nps", float("nan")) == "–"
