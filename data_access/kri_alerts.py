@@ -11,6 +11,8 @@ users' username or name), else the addresses of the `kri_alert_recipients` setti
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -97,8 +99,11 @@ def enqueue_turned_red(
         )
     }
     messages = []
+    webhook = get_setting(conn, "kri_alert_webhook")
     for r in red:
         kri = kris[r.kri_id]
+        if webhook:
+            messages.append(_webhook_message(kri, r, webhook, now))
         for address in recipients(conn, kri.owner):
             messages.append(
                 dict(
@@ -130,6 +135,35 @@ def enqueue_turned_red(
     if fresh:
         conn.execute(_insert_new(conn), fresh)
     return len(fresh)
+
+
+def _webhook_message(kri: Any, value: Any, url: str, now: datetime) -> dict[str, Any]:
+    """One JSON POST to `url` saying which KRI of which risk turned red, and with what."""
+    body = {
+        "event": "kri_red",
+        "kri": kri.name,
+        "kri_id": kri.id,
+        "metric": kri.metric,
+        "risk": kri.code,
+        "risk_title": kri.title,
+        "period": f"{value.period_month:%Y-%m}",
+        "value": value.value,
+        "red_threshold": kri.red_threshold,
+        "direction": kri.direction,
+    }
+    return dict(
+        created_at=now,
+        channel="webhook",
+        recipient=url,
+        subject=f"KRI red: {kri.name} ({kri.code})",
+        body=json.dumps(body, ensure_ascii=False),
+        # The URL may be long (and hold a token): the key carries its digest.
+        dedupe_key=dedupe_key(
+            kri.id, value.period_month, "webhook " + hashlib.sha256(url.encode()).hexdigest()[:16]
+        ),
+        status="pending",
+        attempts=0,
+    )
 
 
 def _insert_new(conn: Connection) -> Any:

@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -62,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "drill_interval_days": 365,
     # Where "KRI turned red" e-mails go when the risk's owner is not a user with an e-mail.
     "kri_alert_recipients": [],
+    # A URL that receives a JSON POST when a KRI turns red (empty: none), e.g. a chat room's
+    # incoming webhook; the outbox's sender delivers it (notify.webhook).
+    "kri_alert_webhook": "",
     # Data breaches: hours from detection by which each party must be notified (GDPR art. 33
     # gives the regulator 72 hours), and the months before and after an incident its recovery
     # compares (analytics.incidents).
@@ -76,7 +80,7 @@ PRIVACY_SETTINGS = ("hash_national_id",)
 DISPLAY_SETTINGS = ("currency",)
 CREDIT_SETTINGS = ("credit_review_days", "credit_review_days_high_risk")
 PLAN_SETTINGS = ("drill_interval_days",)
-ALERT_SETTINGS = ("kri_alert_recipients",)
+ALERT_SETTINGS = ("kri_alert_recipients", "kri_alert_webhook")
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 INCIDENT_SETTINGS = (
     "breach_notice_hours_regulator",
@@ -185,6 +189,7 @@ def settings_problems(values: dict[str, Any]) -> list[str]:
             f"drill_interval_days: a whole number of days from 7 to 1,095, got {drill!r}"
         )
     problems.extend(_alert_recipient_problems(values))
+    problems.extend(_webhook_problems(values.get("kri_alert_webhook")))
     problems.extend(_incident_problems(values))
     editable = {
         *PLAN_SETTINGS,
@@ -221,6 +226,18 @@ def _alert_recipient_problems(values: dict[str, Any]) -> list[str]:
     if len({a.lower() for a in addresses}) != len(addresses):
         problems.append("kri_alert_recipients: an address is listed twice")
     return problems
+
+
+def _webhook_problems(url: Any) -> list[str]:
+    """Empty, or an http(s) URL with a host, at most 300 characters, no spaces."""
+    if url is None or url == "":
+        return []
+    if not isinstance(url, str) or len(url) > 300 or any(c.isspace() for c in url):
+        return [f"kri_alert_webhook: an http(s) URL of at most 300 characters, got {url!r}"]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [f"kri_alert_webhook: an http(s) URL with a host, got {url!r}"]
+    return []
 
 
 def _incident_problems(values: dict[str, Any]) -> list[str]:

@@ -64,7 +64,7 @@ class SmtpConfig:
 class SendReport:
     sent: int
     failed: int
-    skipped: int  # not e-mail (no sender for that channel yet)
+    skipped: int  # messages of another channel (left to their own sender)
 
 
 def _message(config: SmtpConfig, row: object) -> EmailMessage:
@@ -87,7 +87,8 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
     return client
 
 
-def _mark(engine: Engine, row: object, error: str | None, now: datetime) -> None:
+def mark(engine: Engine, row: object, error: str | None, now: datetime) -> None:
+    """Count an attempt of an outbox message: sent, or failed with the reason."""
     values = (
         {"status": "sent", "sent_at": now, "last_error": None}
         if error is None
@@ -101,12 +102,10 @@ def _mark(engine: Engine, row: object, error: str | None, now: datetime) -> None
         )
 
 
-def send_pending(engine: Engine, config: SmtpConfig, limit: int = 200) -> SendReport:
-    """Send the pending e-mails and retry the failed ones (fewer than MAX_ATTEMPTS), oldest
-    first. One connection for the run; when it cannot be opened every message is marked
-    failed with the reason."""
+def pending(engine: Engine, limit: int = 200) -> list:
+    """The messages to try, oldest first: pending ones, and failed ones with attempts left."""
     with engine.connect() as conn:
-        rows = conn.execute(
+        return conn.execute(
             select(OutboxMessage)
             .where(
                 or_(
@@ -117,6 +116,13 @@ def send_pending(engine: Engine, config: SmtpConfig, limit: int = 200) -> SendRe
             .order_by(OutboxMessage.created_at, OutboxMessage.id)
             .limit(limit)
         ).all()
+
+
+def send_pending(engine: Engine, config: SmtpConfig, limit: int = 200) -> SendReport:
+    """Send the pending e-mails and retry the failed ones (fewer than MAX_ATTEMPTS), oldest
+    first. One connection for the run; when it cannot be opened every message is marked
+    failed with the reason."""
+    rows = pending(engine, limit)
     mails = [r for r in rows if r.channel == "email"]
     skipped = len(rows) - len(mails)
     if not mails:
@@ -126,7 +132,7 @@ def send_pending(engine: Engine, config: SmtpConfig, limit: int = 200) -> SendRe
         client = _connect(config)
     except (OSError, smtplib.SMTPException) as error:
         for row in mails:
-            _mark(
+            mark(
                 engine,
                 row,
                 f"cannot connect to {config.host}:{config.port}: {error}",
@@ -138,10 +144,10 @@ def send_pending(engine: Engine, config: SmtpConfig, limit: int = 200) -> SendRe
             try:
                 client.send_message(_message(config, row))
             except (OSError, smtplib.SMTPException) as error:
-                _mark(engine, row, f"{type(error).__name__}: {error}", datetime.now())
+                mark(engine, row, f"{type(error).__name__}: {error}", datetime.now())
                 failed += 1
             else:
-                _mark(engine, row, None, datetime.now())
+                mark(engine, row, None, datetime.now())
                 sent += 1
     finally:
         # The messages are marked already; a failed goodbye changes nothing.

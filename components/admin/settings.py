@@ -149,6 +149,13 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
             help=t("kri_admin.recipients_help"),
             key="admin_kri_alert_recipients",
         )
+        webhook = st.text_input(
+            t("kri_admin.webhook"),
+            settings["kri_alert_webhook"],
+            max_chars=300,
+            help=t("kri_admin.webhook_help"),
+            key="admin_kri_alert_webhook",
+        )
         if st.form_submit_button(t("admin.save_settings")):
             attempt(
                 lambda: save_settings(
@@ -166,6 +173,7 @@ def settings_form(viewer: Viewer, settings: dict) -> None:
                         "credit_review_days_high_risk": int(review_days_high),
                         "drill_interval_days": int(drill_days),
                         # One address a line; blank lines dropped, each address validated.
+                        "kri_alert_webhook": webhook.strip(),
                         "kri_alert_recipients": [
                             a.strip() for a in recipients.splitlines() if a.strip()
                         ],

@@ -4,7 +4,10 @@ computed at definition (checked against values counted by hand here), retired KR
 current states, a KRI turning red queued once per recipient, and the SMTP sender against a
 real SMTP server (aiosmtpd) — delivered, and refused then retried."""
 
+import http.server
+import json
 import socket
+import threading
 from datetime import date, datetime
 
 import pandas as pd
@@ -30,8 +33,9 @@ from data_access.models import (
     User,
 )
 from data_access.schema import ALEMBIC_INI
-from data_access.settings import settings_problems
+from data_access.settings import save_settings, settings_problems
 from notify.smtp import SmtpConfig, send_pending
+from notify.webhook import post_pending
 from quality.runs import seed_rules
 
 pytestmark = pytest.mark.db
@@ -504,9 +508,67 @@ def test_without_smtp_host_the_command_sends_nothing_and_says_so(db, monkeypatch
 
     admin.define_kri(db, RISK, csat_east(), now=NOW)
     monkeypatch.delenv("SMTP_HOST", raising=False)
+    monkeypatch.setenv("DATABASE_URL", db.url.render_as_string(hide_password=False))
     assert main(["send"]) == 0
-    assert "SMTP_HOST is not set; nothing was sent" in capsys.readouterr().out
+    assert "SMTP_HOST is not set; no e-mail was sent" in capsys.readouterr().out
     assert [r.status for r in outbox(db)] == ["pending"]
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    """A real HTTP endpoint: records each POST; answers `status` (a list, first to last)."""
+
+    received: list = []
+    statuses: list = []
+
+    def do_POST(self):  # noqa: N802 (the http.server name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(type(self).statuses.pop(0) if type(self).statuses else 204)
+        self.end_headers()
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+def _serve(statuses):
+    _Hook.received, _Hook.statuses = [], list(statuses)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_red_kri_posts_to_the_webhook_once_and_a_failure_is_retried(db):
+    server = _serve([500])  # the endpoint fails once, then accepts
+    url = f"http://127.0.0.1:{server.server_address[1]}/hooks/risk?token=x"
+    try:
+        save_settings(db, admin.Viewer("boss", "admin"), {"kri_alert_webhook": url}, {"kri_alert_webhook": ""})
+        kri_id = admin.define_kri(db, RISK, csat_east(), now=NOW)
+        hooks = [r for r in outbox(db) if r.channel == "webhook"]
+        assert [(r.recipient, r.status) for r in hooks] == [(url, "pending")]
+        first = post_pending(db)
+        assert (first.sent, first.failed) == (0, 1)
+        row = next(r for r in outbox(db) if r.channel == "webhook")
+        assert (row.status, row.attempts) == ("failed", 1) and "500" in row.last_error
+        second = post_pending(db)
+        assert (second.sent, second.failed) == (1, 0)
+        assert post_pending(db).sent == 0  # nothing left
+    finally:
+        server.shutdown()
+    path, content_type, body = _Hook.received[-1]
+    assert path == "/hooks/risk?token=x" and content_type.startswith("application/json")
+    sent = json.loads(body)
+    assert (sent["event"], sent["kri_id"], sent["risk"]) == ("kri_red", kri_id, "R-EAST")
+    assert sent["value"] < sent["red_threshold"]
+    # A refresh of the same month queues nothing again; e-mails are left to their sender.
+    kri.refresh_kris(db)
+    assert len([r for r in outbox(db) if r.channel == "webhook"]) == 1
+
+
+def test_the_webhook_setting_is_an_http_url():
+    for bad in ("ftp://host/x", "http://", "not a url", "https://h/" + "x" * 300, 5):
+        assert any("kri_alert_webhook" in p for p in settings_problems({"kri_alert_webhook": bad}))
+    assert settings_problems({"kri_alert_webhook": ""}) == []
+    assert settings_problems({"kri_alert_webhook": "https://chat.example.com/hook/1"}) == []
 
 
 # --- the migration -----------------------------------------------------------------------------
