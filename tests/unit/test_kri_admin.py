@@ -541,7 +541,9 @@ def test_a_red_kri_posts_to_the_webhook_once_and_a_failure_is_retried(db):
     server = _serve([500])  # the endpoint fails once, then accepts
     url = f"http://127.0.0.1:{server.server_address[1]}/hooks/risk?token=x"
     try:
-        save_settings(db, admin.Viewer("boss", "admin"), {"kri_alert_webhook": url}, {"kri_alert_webhook": ""})
+        save_settings(
+            db, admin.Viewer("boss", "admin"), {"kri_alert_webhook": url}, {"kri_alert_webhook": ""}
+        )
         kri_id = admin.define_kri(db, RISK, csat_east(), now=NOW)
         hooks = [r for r in outbox(db) if r.channel == "webhook"]
         assert [(r.recipient, r.status) for r in hooks] == [(url, "pending")]
