@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from components.i18n import CATALOG
@@ -222,3 +222,32 @@ def screenshot(page: Page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+def open_tab(page: Page, name: str) -> Locator:
+    """Open a tab of the page and return its panel; click again if a rerun swallowed the
+    click (the tab is not selected yet)."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    for _ in range(3):
+        if tab.get_attribute("aria-selected") == "true":
+            break
+        tab.click()
+        page.wait_for_timeout(500)
+        wait_idle(page)
+    expect(tab).to_have_attribute("aria-selected", "true")
+    return page.get_by_role("tabpanel", name=name, exact=True)
+
+
+def choose(page: Page, box: Locator, option: str | re.Pattern, typed: str = "") -> str:
+    """Open a selectbox and click the option matching `option` (after typing `typed`, for a
+    long list that shows only its first options); returns the option's text."""
+    box.click()
+    if typed:
+        page.keyboard.type(typed)
+    if not page.get_by_role("option").count():  # the first click only focused it
+        box.press("ArrowDown")
+    choice = page.get_by_role("option", name=option).first
+    text = choice.inner_text()
+    choice.click()
+    wait_idle(page)
+    return text

@@ -20,24 +20,12 @@ from data_access.models import (
     IncidentNotification,
     RiskAction,
 )
-from tests.e2e.conftest import log_in, open_page, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, open_page, open_tab, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 # An East risk: the incident is East's, so customers of the other regions are never added.
 RISK = "R-011"
-
-
-def _choose(page: Page, box: Locator, option: str | re.Pattern) -> str:
-    """Open a selectbox and click the option matching `option`; returns the option's text."""
-    box.click()
-    if not page.get_by_role("option").count():  # the first click only focused it
-        box.press("ArrowDown")
-    choice = page.get_by_role("option", name=option).first
-    text = choice.inner_text()
-    choice.click()
-    wait_idle(page)
-    return text
 
 
 def _no_exception(page: Page) -> None:
@@ -89,7 +77,7 @@ def _record_from_the_register(page: Page, server: str, title: str) -> int:
     form.get_by_role("textbox", name="What happened", exact=True).fill(
         "Survey invitations went to the wrong East customers (browser test)."
     )
-    _choose(page, form.get_by_role("combobox", name="Severity", exact=True), "Critical")
+    choose(page, form.get_by_role("combobox", name="Severity", exact=True), "Critical")
     form.get_by_text("Personal data breach (notification duties)").click()
     # Started at midnight today: never after the detection time, which stays "now".
     started = form.get_by_role("group", name="Time").first
@@ -123,7 +111,7 @@ def test_an_incident_is_recorded_from_a_risk_and_worked_to_closed(
 
     # Affected customers: every East customer (the incident is East's).
     form = _step(page, "Customers by filter", "Add customers")
-    _choose(page, form.get_by_role("combobox", name="Region", exact=True), "East")
+    choose(page, form.get_by_role("combobox", name="Region", exact=True), "East")
     page.keyboard.press("Escape")  # a multiselect stays open after a choice
     wait_idle(page)
     form.get_by_role("button", name="Add customers").click()
@@ -134,25 +122,23 @@ def test_an_incident_is_recorded_from_a_risk_and_worked_to_closed(
         east = conn.execute(
             select(func.count(Customer.id)).where(Customer.region == "East")
         ).scalar_one()
-    page.get_by_role("tab", name="Affected customers").click()
-    wait_idle(page)
+    open_tab(page, "Affected customers")
     expect(page.get_by_text(f"{east:,} affected customers.", exact=True)).to_be_visible()
 
     form = _step(page, "Timeline entry", "Add entry")
-    _choose(page, form.get_by_role("combobox", name="Entry", exact=True), "Decision")
+    choose(page, form.get_by_role("combobox", name="Entry", exact=True), "Decision")
     form.get_by_role("textbox", name="What", exact=True).fill("Mailing platform paused (e2e)")
     form.get_by_role("button", name="Add entry").click()
     wait_idle(page)
     _saved(page)
 
     form = _step(page, "Notification met", "Record notification")
-    _choose(page, form.get_by_role("combobox", name="Party", exact=True), "Regulator")
+    choose(page, form.get_by_role("combobox", name="Party", exact=True), "Regulator")
     form.get_by_role("textbox", name="What", exact=True).fill("Filed with the regulator (e2e)")
     form.get_by_role("button", name="Record notification").click()
     wait_idle(page)
     _saved(page)
-    page.get_by_role("tab", name="Notification duties").click()
-    wait_idle(page)
+    open_tab(page, "Notification duties")
     expect(page.get_by_text(re.compile(r"^Regulator · Deadline: .* · Notified: "))).to_be_visible()
 
     form = _step(page, "Register action", "Create action")
@@ -255,7 +241,7 @@ def test_an_executive_reads_the_incidents_page(page: Page, server: str):
     open_page(page, "Incidents")
     _no_exception(page)
     expect(page.get_by_role("heading", name=re.compile("Which incidents are open"))).to_be_visible()
-    _choose(
+    choose(
         page,
         page.get_by_role("combobox", name="Open an incident", exact=True),
         re.compile("North contact-centre telephony outage"),

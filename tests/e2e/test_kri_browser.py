@@ -19,43 +19,15 @@ from data_access.models import (
     ResponsePlan,
     ResponsePlanDrill,
 )
-from tests.e2e.conftest import log_in, open_page, screenshot, wait_idle
+from tests.e2e.conftest import choose, log_in, open_page, open_tab, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 RISK = "R-012"  # Service quality gap in the Consumer segment (all regions)
 
 
-def _choose(page: Page, box: Locator, option: str | re.Pattern, typed: str = "") -> str:
-    """Open a selectbox and click the option matching `option` (after typing `typed`, for a
-    long list that shows only its first options); returns the option's text."""
-    box.click()
-    if typed:
-        page.keyboard.type(typed)
-    if not page.get_by_role("option").count():  # the first click only focused it
-        box.press("ArrowDown")
-    choice = page.get_by_role("option", name=option).first
-    text = choice.inner_text()
-    choice.click()
-    wait_idle(page)
-    return text
-
-
 def _no_exception(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
-
-
-def _tab(page: Page, name: str) -> Locator:
-    """Open a tab of the register page; click again if a rerun swallowed the click."""
-    tab = page.get_by_role("tab", name=name, exact=True)
-    for _ in range(3):
-        if tab.get_attribute("aria-selected") == "true":
-            break
-        tab.click()
-        page.wait_for_timeout(500)
-        wait_idle(page)
-    expect(tab).to_have_attribute("aria-selected", "true")
-    return page.get_by_role("tabpanel", name=name, exact=True)
 
 
 def _open_expander(page: Page, scope: Locator, label: str, inside: Locator) -> None:
@@ -118,20 +90,20 @@ def test_a_red_kri_is_defined_seen_and_edited_to_green(
     name = f"CSAT all customers e2e {uuid.uuid4().hex[:6]}"
     log_in(page, server, "risk")
     open_page(page, "Risk register")
-    panel = _tab(page, "KRIs")
+    panel = open_tab(page, "KRIs")
     form = panel.get_by_test_id("stForm").filter(
         has=page.get_by_role("button", name="Define KRI", exact=True)
     )
     _open_expander(page, panel, "Define a KRI", form.get_by_role("textbox", name="Name"))
     form.get_by_role("textbox", name="Name", exact=True).fill(name)
-    _choose(
+    choose(
         page,
         form.get_by_role("combobox", name="Linked risk", exact=True),
         re.compile(f"^{RISK} "),
         RISK,
     )
-    _choose(page, form.get_by_role("combobox", name="Metric", exact=True), "CSAT top-2-box share")
-    _choose(page, form.get_by_role("combobox", name="Direction", exact=True), "Lower is worse")
+    choose(page, form.get_by_role("combobox", name="Metric", exact=True), "CSAT top-2-box share")
+    choose(page, form.get_by_role("combobox", name="Direction", exact=True), "Lower is worse")
     # Lower is worse: amber above red; a top-2-box share under 98% is red.
     _thresholds(form, "0.99", "0.98")
     form.get_by_role("button", name="Define KRI", exact=True).click()
@@ -145,8 +117,8 @@ def test_a_red_kri_is_defined_seen_and_edited_to_green(
     assert audited.count("kri_defined") == 1, audited
 
     # The list is a grid drawn on a canvas: the picker names it; its panel shows the chart.
-    panel = _tab(page, "KRIs")
-    _choose(
+    panel = open_tab(page, "KRIs")
+    choose(
         page,
         panel.get_by_role("combobox", name="Open a KRI", exact=True),
         f"{name} · {RISK} · Active",
@@ -179,10 +151,10 @@ def test_a_red_kri_is_defined_seen_and_edited_to_green(
 
     # Edit the thresholds so it turns green: version 2, two saved versions.
     open_page(page, "Risk register")
-    panel = _tab(page, "KRIs")
+    panel = open_tab(page, "KRIs")
     box = panel.get_by_role("combobox", name="Open a KRI", exact=True)
     if name not in (box.input_value() or ""):
-        _choose(page, box, f"{name} · {RISK} · Active")
+        choose(page, box, f"{name} · {RISK} · Active")
     form = panel.get_by_test_id("stForm").filter(
         has=page.get_by_role("button", name="Save changes", exact=True)
     )
@@ -219,13 +191,13 @@ def test_a_drill_of_a_response_plan_is_recorded(page: Page, server: str, server_
     drills_audited_before = _drills_audited(server_database)
     log_in(page, server, "risk")
     open_page(page, "Risk register")
-    panel = _tab(page, "Response plans")
-    _choose(page, panel.get_by_role("combobox", name="Open a plan", exact=True), re.compile("^SAT"))
+    panel = open_tab(page, "Response plans")
+    choose(page, panel.get_by_role("combobox", name="Open a plan", exact=True), re.compile("^SAT"))
     form = panel.get_by_test_id("stForm").filter(
         has=page.get_by_role("button", name="Record drill", exact=True)
     )
     _open_expander(page, panel, "Record a drill", form.get_by_role("textbox", name="Findings"))
-    _choose(page, form.get_by_role("combobox", name="Result", exact=True), "Passed")
+    choose(page, form.get_by_role("combobox", name="Result", exact=True), "Passed")
     form.get_by_role("textbox", name="Findings", exact=True).fill(findings)
     form.get_by_role("button", name="Record drill", exact=True).click()
     wait_idle(page)

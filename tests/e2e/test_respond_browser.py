@@ -8,26 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from data_access.db import make_engine
 from data_access.models import AuditLog, Complaint, ComplaintCaseEvent, Customer
-from tests.e2e.conftest import ROOT, log_in, open_page, screenshot, wait_idle
+from tests.e2e.conftest import ROOT, choose, log_in, open_page, open_tab, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
-
-
-def _choose(page: Page, box: Locator, option: str | re.Pattern) -> str:
-    """Open a selectbox and click the option matching `option`; returns the option's text."""
-    box.click()
-    if not page.get_by_role("option").count():  # the first click only focused it
-        box.press("ArrowDown")
-    choice = page.get_by_role("option", name=option).first
-    text = choice.inner_text()
-    choice.click()
-    wait_idle(page)
-    return text
 
 
 def _no_exception(page: Page) -> None:
@@ -37,13 +25,12 @@ def _no_exception(page: Page) -> None:
 def test_a_retention_action_from_the_at_risk_list_gets_its_outcome(page: Page, server: str):
     log_in(page, server, "risk")
     open_page(page, "Churn & credit")
-    page.get_by_role("tab", name="At-risk customers").click()
-    wait_idle(page)
+    open_tab(page, "At-risk customers")
     panel = page.get_by_role("tabpanel", name="At-risk customers")
     panel.get_by_text("Record an action on a customer of this list (at risk of churn)").click()
     form = panel.get_by_test_id("stForm").filter(has_text="Record action").first
     # The third customer of the list, so the test does not depend on the first row's action.
-    picked = _choose(
+    picked = choose(
         page, form.get_by_role("combobox", name="Customer", exact=True), re.compile(" · ")
     ).strip()
     customer_id = picked.split(" · ")[0]
@@ -55,8 +42,7 @@ def test_a_retention_action_from_the_at_risk_list_gets_its_outcome(page: Page, s
     ).to_be_visible()
     _no_exception(page)
 
-    page.get_by_role("tab", name="Actions").click()
-    wait_idle(page)
+    open_tab(page, "Actions")
     actions = page.get_by_role("tabpanel", name="Actions")
     search = actions.get_by_role("textbox", name="Find a customer's actions (customer ID)")
     search.fill(customer_id)
@@ -64,13 +50,13 @@ def test_a_retention_action_from_the_at_risk_list_gets_its_outcome(page: Page, s
     wait_idle(page)
     expect(actions.get_by_text(re.compile(r"^Showing \d+ of \d+ actions"))).to_be_visible()
     assert f"actions_customer={customer_id}" in page.url
-    _choose(
+    choose(
         page,
         actions.get_by_role("combobox", name="Open action", exact=True),
         re.compile(rf"^{re.escape(customer_id)} · Retention offer"),
     )
     outcome = actions.get_by_test_id("stForm").filter(has_text="Save outcome").first
-    _choose(page, outcome.get_by_role("combobox", name="Outcome", exact=True), "Saved")
+    choose(page, outcome.get_by_role("combobox", name="Outcome", exact=True), "Saved")
     outcome.get_by_role("spinbutton", name="Amount recovered").fill("1200")
     outcome.get_by_role("button", name="Save outcome").click()
     wait_idle(page)
@@ -112,11 +98,10 @@ def test_a_complaint_case_is_worked_from_received_to_closed(
     customer = _import_a_new_complaint(server_database, tmp_path)
     log_in(page, server, "risk")
     open_page(page, "Satisfaction & complaints")
-    page.get_by_role("tab", name="Complaints").click()
-    wait_idle(page)
+    open_tab(page, "Complaints")
     panel = page.get_by_role("tabpanel", name="Complaints")
-    _choose(page, panel.get_by_role("combobox", name="Status", exact=True), "Open")
-    case_label = _choose(
+    choose(page, panel.get_by_role("combobox", name="Status", exact=True), "Open")
+    case_label = choose(
         page,
         panel.get_by_role("combobox", name="Complaint case", exact=True),
         f"2026-10-30 10:15 · {customer} · Billing · Medium",
@@ -125,8 +110,8 @@ def test_a_complaint_case_is_worked_from_received_to_closed(
     for stage in stages:
         if not panel.get_by_text(re.compile(r"Move the case to")).count():
             # A case resolved in the browser may leave the open list: find it among all.
-            _choose(page, panel.get_by_role("combobox", name="Status", exact=True), "All")
-            _choose(
+            choose(page, panel.get_by_role("combobox", name="Status", exact=True), "All")
+            choose(
                 page,
                 panel.get_by_role("combobox", name="Complaint case", exact=True),
                 case_label.strip(),
@@ -135,7 +120,7 @@ def test_a_complaint_case_is_worked_from_received_to_closed(
         expect(form.get_by_text(f"Move the case to {stage}.")).to_be_visible()
         form.get_by_label("Note").fill(f"Browser test: {stage.lower()}")
         if stage.startswith("Closed"):
-            _choose(
+            choose(
                 page, form.get_by_role("combobox", name="Score (1–5)", exact=True), "4 · satisfied"
             )
         form.get_by_role("button", name="Save stage").click()
@@ -143,8 +128,8 @@ def test_a_complaint_case_is_worked_from_received_to_closed(
         expect(page.get_by_text("Case updated.")).to_be_visible()
         _no_exception(page)
     if not panel.get_by_text("Satisfaction after resolution: 4 / 5").count():
-        _choose(page, panel.get_by_role("combobox", name="Status", exact=True), "All")
-        _choose(
+        choose(page, panel.get_by_role("combobox", name="Status", exact=True), "All")
+        choose(
             page,
             panel.get_by_role("combobox", name="Complaint case", exact=True),
             case_label.strip(),
