@@ -356,7 +356,7 @@ def feedback_sums(
     )
     found = pd.DataFrame(conn.execute(stmt).all(), columns=["sla", "n", "total", "total_sq"])
     frame = pd.DataFrame({"sla": ["within_sla", "breached"]}).merge(found, on="sla", how="left")
-    return frame.fillna(0).astype({"n": int, "total": float, "total_sq": float})
+    return frame.infer_objects().fillna(0).astype({"n": int, "total": float, "total_sq": float})
 
 
 def stage_counts(

@@ -156,6 +156,18 @@ def _time(value: Any, field: str, errors: dict[str, str]) -> datetime | None:
     return None
 
 
+def _required_time(
+    value: Any, field: str, errors: dict[str, str], not_after: datetime | None = None
+) -> datetime | None:
+    """`_time`, required, and (given `not_after`, now) not in the future."""
+    when = _time(value, field, errors)
+    if when is None and field not in errors:
+        errors[field] = "is required"
+    elif when is not None and not_after is not None and when > not_after:
+        errors[field] = f"{when:%Y-%m-%d %H:%M} is in the future"
+    return when
+
+
 # --- writes ------------------------------------------------------------------------------------
 
 
@@ -183,12 +195,8 @@ def materialise(
         errors["severity"] = f"must be one of {', '.join(SEVERITIES)}, got {severity!r}"
     if not isinstance(is_data_breach, bool):
         errors["is_data_breach"] = f"must be yes or no, got {is_data_breach!r}"
-    started = _time(started_at, "started_at", errors)
-    detected = _time(detected_at, "detected_at", errors)
-    if started is None and "started_at" not in errors:
-        errors["started_at"] = "is required"
-    if detected is None and "detected_at" not in errors:
-        errors["detected_at"] = "is required"
+    started = _required_time(started_at, "started_at", errors)
+    detected = _required_time(detected_at, "detected_at", errors)
     errors.update(time_order_problems({"started_at": started, "detected_at": detected}, now))
     with engine.begin() as conn:
         risk = None
@@ -342,9 +350,7 @@ def advance(
             errors["to_status"] = "closing needs the lessons learned: use close"
         elif problem := transition_problem(row.status, to_status):
             errors["to_status"] = problem
-        when = _time(at, "at", errors)
-        if when is None and "at" not in errors:
-            errors["at"] = "is required"
+        when = _required_time(at, "at", errors)
         field = STATUS_TIME.get(to_status)
         if field and when is not None:
             for name, message in time_order_problems({**_times(row), field: when}, moment).items():
@@ -406,11 +412,7 @@ def add_event(
         body = _text(text, "text", errors, required=True, limit=MAX_TEXT)
         if kind not in EVENT_KINDS:
             errors["kind"] = f"must be one of {', '.join(EVENT_KINDS)}, got {kind!r}"
-        when = _time(at, "at", errors)
-        if when is None and "at" not in errors:
-            errors["at"] = "is required"
-        elif when is not None and when > moment:
-            errors["at"] = f"{when:%Y-%m-%d %H:%M} is in the future"
+        when = _required_time(at, "at", errors, not_after=moment)
         event = {"at": when, "kind": kind, "text": body}
         return {}, event, "incident_event", {"kind": kind, "chars": len(body)}
 
@@ -433,12 +435,8 @@ def record_notification(
         text = _text(note, "note", errors, required=False, limit=MAX_TEXT)
         if party not in PARTIES:
             errors["party"] = f"must be one of {', '.join(PARTIES)}, got {party!r}"
-        when = _time(met_at, "met_at", errors)
-        if when is None and "met_at" not in errors:
-            errors["met_at"] = "is required"
-        elif when is not None and when > moment:
-            errors["met_at"] = f"{when:%Y-%m-%d %H:%M} is in the future"
-        elif when is not None and when < row.detected_at:
+        when = _required_time(met_at, "met_at", errors, not_after=moment)
+        if "met_at" not in errors and when is not None and when < row.detected_at:
             errors["met_at"] = (
                 f"{when:%Y-%m-%d %H:%M} is before the breach was detected "
                 f"({row.detected_at:%Y-%m-%d %H:%M})"
